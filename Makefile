@@ -1,0 +1,112 @@
+# Keel: top-level build. `make` builds build/keel and build/keel.iso; see README.md for the rest.
+
+BUILD      ?= build
+CC         := gcc
+LD         := ld
+HOSTCC     ?= gcc
+FUZZCC     ?= clang
+KEEL_CMDLINE ?= selftest
+
+HV_DIRS := arch/x86 common drivers
+HV_C    := $(shell find $(HV_DIRS) -name '*.c' | LC_ALL=C sort)
+HV_S    := $(shell find $(HV_DIRS) -name '*.S' | LC_ALL=C sort)
+HV_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(HV_C) $(HV_S)))
+LDSCRIPT := arch/x86/boot/keel.ld
+
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wpointer-arith -Wundef -Wvla -Wno-unused-parameter
+HV_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -ffreestanding -fno-builtin -nostdinc \
+             -isystem $(shell $(CC) -print-file-name=include) \
+             -fno-stack-protector -fno-pic -fno-pie -fno-omit-frame-pointer -fno-common \
+             -mno-red-zone -mcmodel=kernel -mgeneral-regs-only -mno-sse -mno-mmx -mno-80387 \
+             -fcf-protection=none -Iinclude -Iarch/x86/include -MMD -MP
+HV_ASFLAGS := -D__ASSEMBLY__ -Iinclude -Iarch/x86/include -MMD -MP -g
+HV_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T $(LDSCRIPT)
+
+.PHONY: all iso run test unit fuzz boot-tests check format clean deps bench
+all: $(BUILD)/keel $(BUILD)/keel.iso
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(HV_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(HV_ASFLAGS) -c $< -o $@
+
+# Two-pass link: the symbol table used by backtraces lives in the image's last section, so
+# adding it cannot move any other symbol.
+$(BUILD)/keel.pass1: $(HV_OBJS) $(LDSCRIPT) $(BUILD)/symtab-empty.o
+	$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/symtab-empty.o
+
+$(BUILD)/symtab-empty.S: scripts/gen-symtab.sh
+	@mkdir -p $(BUILD)
+	sh scripts/gen-symtab.sh /dev/null > $@
+
+$(BUILD)/symtab.S: $(BUILD)/keel.pass1 scripts/gen-symtab.sh
+	nm -n $< | sh scripts/gen-symtab.sh - > $@
+
+$(BUILD)/symtab-empty.o $(BUILD)/symtab.o: $(BUILD)/%.o: $(BUILD)/%.S
+	$(CC) $(HV_ASFLAGS) -c $< -o $@
+
+$(BUILD)/keel: $(HV_OBJS) $(LDSCRIPT) $(BUILD)/symtab.o
+	$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/symtab.o
+	sh scripts/check-symtab-stable.sh $(BUILD)/keel.pass1 $@
+
+$(BUILD)/keel.iso: $(BUILD)/keel scripts/mkiso.sh
+	sh scripts/mkiso.sh $(BUILD)/keel $@ "$(KEEL_CMDLINE)"
+
+iso: $(BUILD)/keel.iso
+
+# ---- host unit tests (cmocka) and fuzzers (libFuzzer); each tests/*/NAME.mk adds one ----
+UNIT_TESTS :=
+FUZZERS :=
+include $(wildcard tests/unit/*.mk)
+include $(wildcard tests/fuzz/*.mk)
+
+HOST_CFLAGS := -std=gnu11 -O1 -g $(WARNINGS) -Wno-missing-prototypes -DKEEL_HOST_TEST \
+               -Iinclude -Itests/unit -fsanitize=address,undefined -fno-omit-frame-pointer
+UNIT_BINS := $(addprefix $(BUILD)/tests/unit/,$(UNIT_TESTS))
+FUZZ_BINS := $(addprefix $(BUILD)/tests/fuzz/,$(FUZZERS))
+
+define unit_rule
+$(BUILD)/tests/unit/$(1): $$($(1)_SRCS) $$(wildcard include/keel/*.h tests/unit/*.h)
+	@mkdir -p $$(dir $$@)
+	$$(HOSTCC) $$(HOST_CFLAGS) $$($(1)_CFLAGS) -o $$@ $$($(1)_SRCS) -lcmocka
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+define fuzz_rule
+$(BUILD)/tests/fuzz/$(1): $$($(1)_SRCS) $$(wildcard include/keel/*.h)
+	@mkdir -p $$(dir $$@)
+	$$(FUZZCC) -std=gnu11 -O1 -g -DKEEL_HOST_TEST -DKEEL_FUZZ -Iinclude -Itests/unit \
+		-fsanitize=fuzzer,address,undefined $$($(1)_CFLAGS) -o $$@ $$($(1)_SRCS)
+endef
+$(foreach t,$(FUZZERS),$(eval $(call fuzz_rule,$(t))))
+
+unit: $(UNIT_BINS)
+fuzz: $(FUZZ_BINS)
+
+deps:
+	sh scripts/deps.sh
+
+test: deps
+	$(MAKE) all unit fuzz
+	sh scripts/run-tests.sh
+
+run: deps
+	$(MAKE) all
+	sh scripts/run-qemu.sh $(BUILD)/keel.iso
+
+check: deps
+	sh scripts/check.sh
+
+format:
+	sh scripts/check.sh --fix-format
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(HV_OBJS:.o=.d)

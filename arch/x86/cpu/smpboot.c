@@ -1,0 +1,194 @@
+/* Starting application processors (INIT-SIPI-SIPI) and the IPIs CPUs use to talk to each other. */
+#include <asm/apic.h>
+#include <asm/cpu.h>
+#include <asm/paging.h>
+#include <asm/percpu.h>
+#include <asm/smp.h>
+#include <asm/traps.h>
+#include <keel/arch.h>
+#include <keel/cmdline.h>
+#include <keel/errno.h>
+#include <keel/mm.h>
+#include <keel/panic.h>
+#include <keel/printk.h>
+#include <keel/string.h>
+#include <keel/time.h>
+
+#define AP_START_TIMEOUT_US 200000
+#define SMP_HZ 100
+
+extern char ap_trampoline[], ap_trampoline_end[];
+extern char tramp_gdt_desc[], tramp_far32[], tramp_far64[], tramp_cr3[];
+extern const u64 tramp_gdt_off, tramp_32_off, tramp_64_off;
+extern u64 boot_pml4[];
+
+/* Handed to the starting AP by ap_entry64 (one AP starts at a time). */
+void *ap_boot_stack;
+struct percpu *ap_boot_percpu;
+
+static u64 opt_maxcpus = MAX_CPUS;
+KEEL_PARAM_UINT(maxcpus, opt_maxcpus, "start at most this many CPUs (default: all, up to 64)");
+
+struct call_slot {
+	void (*fn)(void *);
+	void *arg;
+	volatile bool done;
+};
+static struct call_slot call_slots[MAX_CPUS];
+
+void ap_main(struct percpu *p);
+
+static void timer_tick(struct cpu_regs *regs) { this_cpu()->timer_ticks++; }
+static void ping_handler(struct cpu_regs *regs) { this_cpu()->ipi_pings++; }
+
+static void call_handler(struct cpu_regs *regs)
+{
+	struct call_slot *s = &call_slots[smp_processor_id()];
+
+	if (s->fn) {
+		s->fn(s->arg);
+		s->fn = NULL;
+		__atomic_store_n(&s->done, true, __ATOMIC_RELEASE);
+	}
+}
+
+void smp_init_ipis(void)
+{
+	irq_register(VEC_LAPIC_TIMER, timer_tick);
+	irq_register(VEC_IPI_PING, ping_handler);
+	irq_register(VEC_IPI_CALL, call_handler);
+}
+
+static void cpu_go_online(struct percpu *p)
+{
+	lapic_init_cpu();
+	BUG_ON(lapic_id() != p->apic_id);
+	lapic_timer_periodic(SMP_HZ);
+	__atomic_add_fetch(&nr_cpus_online, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&p->online, true, __ATOMIC_RELEASE);
+}
+
+void ap_main(struct percpu *p)
+{
+	percpu_load(p);
+	cpu_go_online(p);
+	for (;;)
+		safe_halt();
+}
+
+static void trampoline_install(paddr_t pa)
+{
+	u8 *t = paddr_to_virt(pa);
+	size_t len = (size_t)(ap_trampoline_end - ap_trampoline);
+
+	BUG_ON(len > PAGE_SIZE || pa >= MiB(1) || !IS_ALIGNED(pa, PAGE_SIZE));
+	memcpy(t, ap_trampoline, len);
+	*(u32 *)(t + (tramp_gdt_desc - ap_trampoline) + 2) = (u32)(pa + tramp_gdt_off);
+	*(u32 *)(t + (tramp_far32 - ap_trampoline)) = (u32)(pa + tramp_32_off);
+	*(u32 *)(t + (tramp_far64 - ap_trampoline)) = (u32)(pa + tramp_64_off);
+	/* The boot page tables map the trampoline 1:1 and the image; the AP then loads keel_cr3. */
+	*(u64 *)(t + (tramp_cr3 - ap_trampoline)) = (u64)boot_pml4; /* linked at its physical address */
+}
+
+static bool wait_online(struct percpu *p, u64 us)
+{
+	for (u64 t = 0; t < us; t += 100) {
+		if (__atomic_load_n(&p->online, __ATOMIC_ACQUIRE))
+			return true;
+		udelay(100);
+	}
+	return __atomic_load_n(&p->online, __ATOMIC_ACQUIRE);
+}
+
+static bool start_ap(unsigned int cpu, u32 apic_id, paddr_t tramp_pa)
+{
+	struct percpu *p = percpu_alloc(cpu, apic_id);
+
+	ap_boot_percpu = p;
+	ap_boot_stack = p->stack_top;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	lapic_send_ipi(apic_id, APIC_DM_INIT, 0);
+	udelay(10000);
+	lapic_send_ipi(apic_id, APIC_DM_SIPI, (u8)(tramp_pa >> 12));
+	udelay(200);
+	if (!p->online)
+		lapic_send_ipi(apic_id, APIC_DM_SIPI, (u8)(tramp_pa >> 12));
+	if (wait_online(p, AP_START_TIMEOUT_US))
+		return true;
+	pr_err("smp: CPU %u (APIC id %u) did not come online", cpu, apic_id);
+	return false;
+}
+
+void smp_boot_aps(const struct acpi_madt_info *madt, paddr_t tramp_pa)
+{
+	u32 bsp_apic = lapic_id();
+	unsigned int next = 1;
+
+	cpu_go_online(cpu_table[0]);
+	trampoline_install(tramp_pa);
+	for (unsigned int i = 0; madt && i < madt->nr_cpus; i++) {
+		const struct acpi_cpu *c = &madt->cpus[i];
+
+		if (!(c->flags & ACPI_CPU_ENABLED) || c->apic_id == bsp_apic)
+			continue;
+		if (next >= opt_maxcpus || next >= MAX_CPUS) {
+			pr_info("smp: not starting APIC id %u (maxcpus=%llu)", c->apic_id, opt_maxcpus);
+			continue;
+		}
+		if (start_ap(next, c->apic_id, tramp_pa))
+			next++;
+		else
+			cpu_table[next] = NULL; /* its block is leaked deliberately: the CPU may wake later */
+	}
+	nr_cpus_possible = next;
+}
+
+int smp_call_on(unsigned int cpu, void (*fn)(void *), void *arg)
+{
+	struct call_slot *s;
+
+	if (cpu >= MAX_CPUS || !cpu_table[cpu] || !cpu_table[cpu]->online)
+		return -ENODEV;
+	if (cpu == smp_processor_id()) {
+		fn(arg);
+		return 0;
+	}
+	s = &call_slots[cpu];
+	if (s->fn)
+		return -EBUSY;
+	s->arg = arg;
+	s->done = false;
+	__atomic_store_n(&s->fn, fn, __ATOMIC_RELEASE);
+	lapic_send_ipi(cpu_table[cpu]->apic_id, APIC_DM_FIXED, VEC_IPI_CALL);
+	for (u64 t = 0; !__atomic_load_n(&s->done, __ATOMIC_ACQUIRE); t++) {
+		if (t > 1000000) {
+			pr_err("smp: CPU %u did not run a cross-CPU call", cpu);
+			return -ETIMEDOUT;
+		}
+		udelay(1);
+	}
+	return 0;
+}
+
+void smp_ping(unsigned int cpu)
+{
+	if (cpu < MAX_CPUS && cpu_table[cpu])
+		lapic_send_ipi(cpu_table[cpu]->apic_id, APIC_DM_FIXED, VEC_IPI_PING);
+}
+
+void arch_stop_other_cpus(void)
+{
+	if (nr_cpus_online <= 1 || !lapic_timer_khz)
+		return;
+	lapic_send_nmi_allbutself();
+	for (int i = 0; i < 1000; i++) {
+		unsigned int alive = 0;
+
+		for (unsigned int c = 0; c < MAX_CPUS; c++)
+			if (cpu_table[c] && cpu_table[c]->online && c != arch_cpu_id())
+				alive++;
+		if (!alive)
+			return;
+		udelay(100);
+	}
+}

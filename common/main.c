@@ -1,0 +1,50 @@
+/* keel_main: after bring-up, run the self-test or crash test when asked, else idle. */
+#include <keel/arch.h>
+#include <keel/cmdline.h>
+#include <keel/main.h>
+#include <keel/power.h>
+#include <keel/printk.h>
+
+static bool opt_selftest;
+static bool opt_crashtest;
+static bool opt_help;
+KEEL_PARAM_BOOL(selftest, opt_selftest, "run the built-in machine checks, print the verdict, power off");
+KEEL_PARAM_BOOL(crashtest, opt_crashtest, "fault on purpose to show the fault dump and backtrace");
+KEEL_PARAM_BOOL(help, opt_help, "list every command-line option at boot");
+
+/* Deliberately dereference an unmapped address (kept out of line so it shows in the backtrace). */
+static volatile unsigned long crashtest_addr = 0x10; /* a NULL-pointer dereference */
+
+static __attribute__((noinline)) void crashtest_fault(void)
+{
+	volatile u64 *bad = (volatile u64 *)crashtest_addr;
+
+	pr_info("keel: crashtest: touching an unmapped address on purpose");
+	*bad = 1;
+}
+
+static __attribute__((noinline)) void crashtest_run(void)
+{
+	crashtest_fault();
+	barrier();
+}
+
+void keel_main(const struct boot_info *bi)
+{
+	char why[128];
+
+	if (opt_help)
+		cmdline_print_help();
+	if (opt_crashtest)
+		crashtest_run();
+	if (opt_selftest) {
+		if (selftest_run(why, sizeof(why)) == 0)
+			pr_info("keel: selftest PASS");
+		else
+			pr_info("keel: selftest FAIL: %s", why);
+		platform_poweroff();
+	}
+	pr_info("keel: no domains to run yet; idling");
+	for (;;)
+		__asm__ __volatile__("sti; hlt");
+}

@@ -1,0 +1,18 @@
+/* The hooks arch-neutral code calls into the architecture for (CPU identity, stopping, tracing). */
+#ifndef KEEL_ARCH_H
+#define KEEL_ARCH_H
+
+#include <keel/compiler.h>
+#include <keel/types.h>
+
+unsigned int arch_cpu_id(void);
+unsigned int arch_nr_cpus(void);
+/* Print a symbolized backtrace starting at the caller's frame. */
+void arch_backtrace_here(void);
+/* Stop every other CPU (NMI) and wait briefly for them to acknowledge. */
+void arch_stop_other_cpus(void);
+__noreturn void arch_halt_cpu(void);
+/* Look up the symbol containing @addr; returns its name or NULL, with the offset and size. */
+const char *arch_symbolize(u64 addr, u64 *offset, u64 *size);
+
+#endif

@@ -1,0 +1,17 @@
+/* Console registry: output devices (UART, later the dom0 ring) that printk writes to. */
+#ifndef KEEL_CONSOLE_H
+#define KEEL_CONSOLE_H
+
+#include <keel/types.h>
+
+struct console {
+	const char *name;
+	void (*write)(struct console *con, const char *buf, size_t len);
+	struct console *next;
+};
+
+void console_register(struct console *con);
+/* Write to every console, bypassing the log ring (used by printk and the panic path). */
+void console_write(const char *buf, size_t len);
+
+#endif

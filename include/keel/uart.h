@@ -1,0 +1,12 @@
+/* The UART console driver's interface. */
+#ifndef KEEL_UART_H
+#define KEEL_UART_H
+
+#include <keel/types.h>
+
+/* Program the configured UART (after the command line is parsed) and register it as a console. */
+void uart_init(void);
+/* Parse "baud[,DPS]" (e.g. "115200,8n1"); 0 or -errno. Baud "auto" leaves the divisor (*baud = 0). */
+int uart_parse_options(const char *s, u32 *baud, u8 *lcr);
+
+#endif

@@ -1,0 +1,202 @@
+#!/bin/sh
+# scripts/boot-test.sh: runs one boot test (tests/boot/NAME.test) in QEMU or Bochs and judges it.
+#
+# Usage: boot-test.sh tests/boot/NAME.test        (or just NAME)
+# A .test file is a shell fragment of KEY=VALUE lines:
+#   EMU=qemu|bochs   CPUS=N (default 1)   CMDLINE="..."   TIMEOUT=seconds (default 120)
+#   EXPECT='regex'      extended regexes (grep -E), one per line, that must all appear
+#   FORBID='regex'      regexes, one per line, that must not appear
+#                       (default: selftest FAIL, PANIC, BUG as a word)
+#   EXPECT_CPUS=N       the last "keel: brought up N CPUs" line must say N
+#   EXPECT_RAM=1        "keel: RAM X MiB, free Y MiB" must show 3/4*256 <= X <= 256, 0 < Y <= X
+#   MUST_EXIT=1|0       the emulator must power off by itself before TIMEOUT (default 1)
+# Judged from the serial log only. Output: "PASS boot/NAME (Ns)" or "FAIL boot/NAME: reasons"
+# followed by the end of the serial log. Exit status 0 on pass, 1 on failure.
+# Environment: BUILD (default build), KEEL (default $BUILD/keel), KEEL_QEMU_KVM=1 (run QEMU tests
+# with -enable-kvm -cpu host,+vmx; fails the test if the host has no nested VT-x).
+# Files: $BUILD/tests/boot/NAME/{keel.iso,serial.log,emu.log,result} (+ Bochs' own files).
+set -eu
+
+[ $# -eq 1 ] || { echo "usage: $0 tests/boot/NAME.test" >&2; exit 2; }
+root=$(cd "$(dirname "$0")/.." && pwd)
+case "$1" in
+/*) file=$1 ;;
+*/* | *.test) file=$(pwd)/$1 ;;
+*) file=$root/tests/boot/$1.test ;;
+esac
+cd "$root"
+name=$(basename "$file" .test)
+[ -r "$file" ] || { echo "FAIL boot/$name: no test file $1"; exit 1; }
+
+BUILD=${BUILD:-build}
+KEEL=${KEEL:-$BUILD/keel}
+MEM=256
+
+EMU=""
+CPUS=1
+CMDLINE=""
+TIMEOUT=120
+EXPECT=""
+FORBID='selftest FAIL
+PANIC
+\bBUG\b'
+EXPECT_CPUS=""
+EXPECT_RAM=0
+MUST_EXIT=1
+# shellcheck disable=SC1090 # the test definition is chosen at run time
+. "$file"
+
+dir=$BUILD/tests/boot/$name
+iso=$dir/keel.iso
+serial=$dir/serial.log
+emulog=$dir/emu.log
+mkdir -p "$dir"
+rm -f "$serial" "$emulog" "$dir/result"
+
+reasons=""
+fail() {
+	if [ -z "$reasons" ]; then reasons=$1; else reasons="$reasons; $1"; fi
+}
+
+finish() {
+	if [ -z "$reasons" ]; then
+		echo "PASS boot/$name (${elapsed}s)" | tee "$dir/result"
+		exit 0
+	fi
+	echo "FAIL boot/$name: $reasons" | tee "$dir/result"
+	if [ -s "$serial" ]; then
+		echo "--- last 40 lines of $serial ---"
+		tail -n 40 "$clean"
+	else
+		echo "--- $serial is empty ---"
+	fi
+	if [ -s "$emulog" ]; then
+		echo "--- $emulog (last 10 lines) ---"
+		tail -n 10 "$emulog"
+	fi
+	if [ -s "$dir/bochs.log" ] && grep -q '>>PANIC<<' "$dir/bochs.log"; then
+		echo "--- Bochs panics ($dir/bochs.log) ---"
+		grep '>>PANIC<<' "$dir/bochs.log" | grep -v 'Shutdown port' | tail -n 10 || true
+	fi
+	echo "---"
+	exit 1
+}
+
+have_nested_vmx() {
+	grep -qw vmx /proc/cpuinfo 2>/dev/null || return 1
+	[ -d /sys/module/kvm_intel ] || return 1
+	case "$(cat /sys/module/kvm_intel/parameters/nested 2>/dev/null || echo N)" in
+	Y | y | 1) ;;
+	*) return 1 ;;
+	esac
+	[ -r /dev/kvm ] && [ -w /dev/kvm ]
+}
+
+elapsed=0
+clean=$dir/serial.clean
+case "$EMU" in
+qemu | bochs) ;;
+*) fail "EMU must be qemu or bochs, not '$EMU'"; finish ;;
+esac
+case "$CPUS$TIMEOUT$MUST_EXIT$EXPECT_RAM$EXPECT_CPUS" in
+*[!0-9]*) fail "CPUS, TIMEOUT, MUST_EXIT, EXPECT_RAM and EXPECT_CPUS must be numbers"; finish ;;
+esac
+[ -f "$KEEL" ] || { fail "kernel $KEEL not built"; finish; }
+if ! sh scripts/mkiso.sh "$KEEL" "$iso" "$CMDLINE" >"$emulog" 2>&1; then
+	fail "mkiso failed"
+	finish
+fi
+
+start=$(date +%s)
+timed_out=0
+if [ "$EMU" = bochs ]; then
+	status=0
+	sh scripts/run-bochs.sh "$iso" "$serial" "$CPUS" "$TIMEOUT" >"$emulog" 2>&1 || status=$?
+	case $status in
+	0) ;;
+	124) timed_out=1 ;;
+	*) fail "run-bochs.sh failed (status $status)" ;;
+	esac
+else
+	accel="-cpu max"
+	if [ "${KEEL_QEMU_KVM:-0}" = 1 ]; then
+		if have_nested_vmx; then
+			accel="-enable-kvm -cpu host,+vmx"
+		else
+			fail "KEEL_QEMU_KVM=1 but this host has no nested VT-x (vmx flag, kvm_intel nested=1)"
+			finish
+		fi
+	fi
+	: >"$serial"
+	# shellcheck disable=SC2086 # $accel is a list of options
+	qemu-system-x86_64 -M pc -m "$MEM" -smp "$CPUS" $accel -display none -no-reboot \
+		-serial "file:$serial" -monitor none -cdrom "$iso" \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null >"$emulog" 2>&1 &
+	pid=$!
+	trap 'kill -KILL "$pid" 2>/dev/null || true; exit 130' INT TERM
+	ticks=$((TIMEOUT * 5))
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$ticks" -le 0 ]; then
+			kill -KILL "$pid" 2>/dev/null || true
+			timed_out=1
+			break
+		fi
+		sleep 0.2
+		ticks=$((ticks - 1))
+	done
+	status=0
+	wait "$pid" 2>/dev/null || status=$?
+	trap - INT TERM
+	echo "qemu exit status $status" >>"$emulog"
+fi
+elapsed=$(($(date +%s) - start))
+
+# Judge from the serial log without carriage returns and terminal escape sequences.
+esc=$(printf '\033')
+tr -d '\r' <"$serial" | sed "s/$esc\[[0-9;?]*[A-Za-z]//g" >"$clean"
+
+if [ "$timed_out" = 1 ]; then
+	if [ "$MUST_EXIT" = 1 ]; then
+		fail "timed out after ${TIMEOUT}s (did not power off)"
+	fi
+fi
+while IFS= read -r re; do
+	[ -n "$re" ] || continue
+	grep -Eq -e "$re" "$clean" || fail "missing '$re'"
+done <<EOF
+$EXPECT
+EOF
+while IFS= read -r re; do
+	[ -n "$re" ] || continue
+	hit=$(grep -E -m 1 -e "$re" "$clean" || true)
+	[ -z "$hit" ] || fail "forbidden '$re' seen: $hit"
+done <<EOF
+$FORBID
+EOF
+if [ -n "$EXPECT_CPUS" ]; then
+	n=$(sed -n 's/.*keel: brought up \([0-9][0-9]*\) CPUs\{0,1\}.*/\1/p' "$clean" | tail -n 1)
+	if [ -z "$n" ]; then
+		fail "no 'keel: brought up N CPUs' line"
+	elif [ "$n" -ne "$EXPECT_CPUS" ]; then
+		fail "brought up $n CPUs, expected $EXPECT_CPUS"
+	fi
+fi
+if [ "$EXPECT_RAM" = 1 ]; then
+	ram=$(sed -n 's/.*keel: RAM \([0-9][0-9]*\) MiB, free \([0-9][0-9]*\) MiB.*/\1 \2/p' "$clean" |
+		tail -n 1)
+	if [ -z "$ram" ]; then
+		fail "no 'keel: RAM X MiB, free Y MiB' line"
+	else
+		total=${ram% *}
+		free=${ram#* }
+		if [ "$total" -lt $((MEM * 3 / 4)) ] || [ "$total" -gt "$MEM" ]; then
+			fail "RAM $total MiB for a ${MEM} MiB machine"
+		fi
+		if [ "$free" -le 0 ] || [ "$free" -gt "$total" ]; then
+			fail "free RAM $free MiB of $total MiB"
+		fi
+	fi
+fi
+boots=$(grep -c "Booting .Keel" "$clean" || true)
+[ "$boots" -le 1 ] || fail "machine rebooted ($boots boots)"
+finish

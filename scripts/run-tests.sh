@@ -1,0 +1,215 @@
+#!/bin/sh
+# scripts/run-tests.sh: the `make test` runner: runs unit tests, fuzz smoke runs and boot tests.
+#
+# Usage: run-tests.sh [unit] [fuzz] [boot]      (default: all three; make has built everything)
+#   unit: every cmocka binary declared by tests/unit/*.mk (UNIT_TESTS += NAME) in $BUILD/tests/unit;
+#         each test case counts as one result
+#   fuzz: every libFuzzer binary declared by tests/fuzz/*.mk (FUZZERS += NAME), a short smoke run
+#         (-runs=100000 -seed=1, plus seeds from tests/fuzz/corpus/NAME/ if present); one result each
+#   boot: every tests/boot/*.test (scripts/boot-test.sh), KEEL_TEST_JOBS (default 2) at a time;
+#         KEEL_BOOT_TESTS='glob' picks a subset by name (e.g. 'qemu-*')
+# Keeps going after failures. An empty set (nothing declared) is a failure. Prints one PASS/FAIL
+# line per result, ends with exactly "N passed, N failed" and exits 1 if anything failed.
+# Also writes $BUILD/test-results.txt: "PASS|FAIL<TAB>item<TAB>detail" lines, then
+# "SUMMARY<TAB>passed=N<TAB>failed=N". Logs go to $BUILD/tests/logs/.
+set -eu
+
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+logs=$BUILD/tests/logs
+results=$BUILD/test-results.txt
+mkdir -p "$logs"
+: >"$results"
+
+passed=0
+failed=0
+tab=$(printf '\t')
+
+# record PASS|FAIL ITEM [DETAIL]: prints and stores one result.
+record() {
+	if [ "$1" = PASS ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+	if [ -n "${3:-}" ]; then echo "$1 $2${3:+: $3}"; else echo "$1 $2"; fi
+	printf '%s\t%s\t%s\n' "$1" "$2" "${3:-}" >>"$results"
+}
+
+# Test names declared by "VAR += NAME..." lines in the given .mk files.
+declared() {
+	var=$1
+	shift
+	for mk in "$@"; do
+		[ -f "$mk" ] || continue
+		sed -n "s/^[[:space:]]*$var[[:space:]]*+=[[:space:]]*//p" "$mk"
+	done | tr ' \t' '\n\n' | sed '/^$/d'
+}
+
+# UBSan must fail a test, not just print; LeakSanitizer stays on.
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+export UBSAN_OPTIONS ASAN_OPTIONS
+
+run_unit() {
+	names=$(declared UNIT_TESTS tests/unit/*.mk)
+	if [ -z "$names" ]; then
+		record FAIL unit "no unit tests declared in tests/unit/*.mk"
+		return
+	fi
+	for name in $names; do
+		bin=$BUILD/tests/unit/$name
+		log=$logs/unit-$name.log
+		if [ ! -x "$bin" ]; then
+			record FAIL "unit/$name" "$bin not built"
+			continue
+		fi
+		status=0
+		timeout -s KILL 300 "$bin" >"$log" 2>&1 </dev/null || status=$?
+		# cmocka's standard output: "[ RUN      ] case" then "[       OK ] case" or
+		# "[  FAILED  ] case"; a RUN with no verdict is the case that crashed the binary.
+		verdicts=$(awk '
+			/^\[ RUN      \] / { if (cur != "") print "CRASH", cur; cur = substr($0, 14); next }
+			/^\[       OK \] / { if (cur != "" && substr($0, 14) == cur) { print "PASS", cur; cur = "" } next }
+			/^\[  FAILED  \] / { if (cur != "" && substr($0, 14) == cur) { print "FAIL", cur; cur = "" } next }
+			/^\[  SKIPPED \] / { if (cur != "" && substr($0, 14) == cur) { print "SKIP", cur; cur = "" } next }
+			END { if (cur != "") print "CRASH", cur }' "$log")
+		cases=0
+		bad=0
+		while IFS=' ' read -r verdict tcase; do
+			[ -n "$verdict" ] || continue
+			cases=$((cases + 1))
+			case $verdict in
+			PASS) record PASS "unit/$name/$tcase" ;;
+			FAIL) record FAIL "unit/$name/$tcase" "assertion failed (see $log)"; bad=1 ;;
+			CRASH) record FAIL "unit/$name/$tcase" "crashed or sanitizer error, status $status (see $log)"; bad=1 ;;
+			SKIP) echo "SKIP unit/$name/$tcase" ;;
+			esac
+		done <<EOF
+$verdicts
+EOF
+		if [ "$cases" -eq 0 ]; then
+			record FAIL "unit/$name" "no test cases ran (status $status, see $log)"
+			bad=1
+		elif [ "$status" -ne 0 ] && [ "$bad" -eq 0 ]; then
+			# Every case passed but the binary failed: group setup, leak or sanitizer at exit.
+			record FAIL "unit/$name" "exited with status $status after its cases passed (see $log)"
+			bad=1
+		fi
+		if [ "$bad" -ne 0 ]; then
+			echo "--- $log (last 30 lines) ---"
+			tail -n 30 "$log"
+			echo "---"
+		fi
+	done
+}
+
+run_fuzz() {
+	names=$(declared FUZZERS tests/fuzz/*.mk)
+	if [ -z "$names" ]; then
+		record FAIL fuzz "no fuzzers declared in tests/fuzz/*.mk"
+		return
+	fi
+	for name in $names; do
+		bin=$BUILD/tests/fuzz/$name
+		log=$logs/fuzz-$name.log
+		if [ ! -x "$bin" ]; then
+			record FAIL "fuzz/$name" "$bin not built"
+			continue
+		fi
+		# New inputs go to a scratch corpus (the first dir), never into the repo's seeds.
+		work=$BUILD/tests/fuzz-work/$name
+		rm -rf "$work"
+		mkdir -p "$work"
+		seeds=""
+		[ -d "tests/fuzz/corpus/$name" ] && seeds=tests/fuzz/corpus/$name
+		start=$(date +%s)
+		status=0
+		# shellcheck disable=SC2086 # $seeds is empty or one directory
+		timeout -s KILL 400 "$bin" -runs=100000 -seed=1 -max_total_time=300 -timeout=10 \
+			-print_final_stats=1 -artifact_prefix="$logs/fuzz-$name-" \
+			"$work" $seeds >"$log" 2>&1 </dev/null || status=$?
+		secs=$(($(date +%s) - start))
+		if [ "$status" -eq 0 ]; then
+			record PASS "fuzz/$name" "${secs}s"
+		else
+			what=$(grep -m 1 -E '^==[0-9]+==ERROR|^SUMMARY|runtime error|deadly signal|timeout' "$log" || true)
+			record FAIL "fuzz/$name" "status $status${what:+: $what} (see $log)"
+			echo "--- $log (last 30 lines) ---"
+			tail -n 30 "$log"
+			echo "---"
+		fi
+	done
+}
+
+# Boot tests: a small job pool; each test's output is shown whole when it finishes.
+boot_running=""
+boot_reap() { # boot_reap 1: wait for all; boot_reap 0: collect the finished ones
+	while :; do
+		still=""
+		for job in $boot_running; do
+			pid=${job%%:*}
+			name=${job#*:}
+			if kill -0 "$pid" 2>/dev/null; then
+				still="$still $job"
+				continue
+			fi
+			status=0
+			wait "$pid" || status=$?
+			out=$logs/boot-$name.out
+			first=$(head -n 1 "$out")
+			case "$first" in
+			"PASS boot/$name"*)
+				record PASS "boot/$name" "${first#"PASS boot/$name "}"
+				;;
+			*)
+				reason=${first#"FAIL boot/$name: "}
+				[ -n "$reason" ] || reason="boot-test.sh exited with status $status"
+				record FAIL "boot/$name" "$reason"
+				tail -n +2 "$out"
+				;;
+			esac
+		done
+		boot_running=$still
+		[ "$1" = 1 ] && [ -n "$boot_running" ] || break
+		sleep 0.5
+	done
+}
+
+run_boot() {
+	jobs=${KEEL_TEST_JOBS:-2}
+	pattern=${KEEL_BOOT_TESTS:-*}
+	count=0
+	for file in tests/boot/*.test; do
+		[ -f "$file" ] || continue
+		name=$(basename "$file" .test)
+		# shellcheck disable=SC2254 # $pattern is a glob on purpose
+		case "$name" in
+		$pattern) ;;
+		*) continue ;;
+		esac
+		count=$((count + 1))
+		while :; do
+			boot_reap 0
+			set -- $boot_running
+			[ $# -ge "$jobs" ] || break
+			sleep 0.5
+		done
+		sh scripts/boot-test.sh "$file" >"$logs/boot-$name.out" 2>&1 </dev/null &
+		boot_running="$boot_running $!:$name"
+	done
+	boot_reap 1
+	[ "$count" -gt 0 ] || record FAIL boot "no boot tests matching '$pattern' in tests/boot/"
+}
+
+trap 'for job in $boot_running; do kill -TERM "${job%%:*}" 2>/dev/null || true; done; exit 130' INT TERM
+
+[ $# -gt 0 ] || set -- unit fuzz boot
+for part in "$@"; do
+	case "$part" in
+	unit) echo "== unit tests ==" && run_unit ;;
+	fuzz) echo "== fuzz smoke runs ==" && run_fuzz ;;
+	boot) echo "== boot tests ==" && run_boot ;;
+	*) echo "run-tests: unknown part '$part' (unit, fuzz, boot)" >&2 && exit 2 ;;
+	esac
+done
+
+printf 'SUMMARY%spassed=%d%sfailed=%d\n' "$tab" "$passed" "$tab" "$failed" >>"$results"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
