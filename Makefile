@@ -39,7 +39,8 @@ $(BUILD)/%.o: %.S
 # Two-pass link: the symbol table used by backtraces lives in the image's last section, so
 # adding it cannot move any other symbol.
 $(BUILD)/keel.pass1: $(HV_OBJS) $(LDSCRIPT) $(BUILD)/symtab-empty.o
-	$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/symtab-empty.o
+	@echo "  LD      $@"
+	@$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/symtab-empty.o
 
 $(BUILD)/symtab-empty.S: scripts/gen-symtab.sh
 	@mkdir -p $(BUILD)
@@ -52,7 +53,8 @@ $(BUILD)/symtab-empty.o $(BUILD)/symtab.o: $(BUILD)/%.o: $(BUILD)/%.S
 	$(CC) $(HV_ASFLAGS) -c $< -o $@
 
 $(BUILD)/keel: $(HV_OBJS) $(LDSCRIPT) $(BUILD)/symtab.o
-	$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/symtab.o
+	@echo "  LD      $@"
+	@$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/symtab.o
 	sh scripts/check-symtab-stable.sh $(BUILD)/keel.pass1 $@
 
 $(BUILD)/keel.iso: $(BUILD)/keel scripts/mkiso.sh

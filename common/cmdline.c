@@ -36,6 +36,15 @@ static bool cmdline_name_eq(const char *name, const char *word)
 	}
 }
 
+/*
+ * True if @word starts with "no-" (the negated form of a boolean). Compared byte by byte with
+ * && so nothing past the word's terminating NUL is read, and the "no-" bytes are then known.
+ */
+static bool cmdline_has_no_prefix(const char *word)
+{
+	return word[0] == 'n' && word[1] == 'o' && word[2] == '-';
+}
+
 static const struct keel_param *cmdline_find(const char *name, const struct keel_param *first,
 					     const struct keel_param *last)
 {
@@ -50,8 +59,8 @@ static const struct keel_param *cmdline_find(const char *name, const struct keel
 
 static int cmdline_parse_bool(const char *s, bool *out)
 {
-	static const char *const yes[] = { "1", "yes", "on", "true" };
-	static const char *const no[] = { "0", "no", "off", "false" };
+	static const char *const yes[] = {"1", "yes", "on", "true"};
+	static const char *const no[] = {"0", "no", "off", "false"};
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(yes); i++) {
@@ -136,8 +145,9 @@ static int cmdline_apply(const struct keel_param *prm, const char *value, bool n
 		bool v = !negated;
 
 		if (value && cmdline_parse_bool(value, &v) < 0) {
-			pr_warn("cmdline: option '%s' expects yes/no/on/off/true/false/1/0, not '%s'",
-				prm->name, value);
+			pr_warn(
+			    "cmdline: option '%s' expects yes/no/on/off/true/false/1/0, not '%s'",
+			    prm->name, value);
 			return -EINVAL;
 		}
 		*(bool *)prm->var = v;
@@ -151,7 +161,8 @@ static int cmdline_apply(const struct keel_param *prm, const char *value, bool n
 			return rc;
 		}
 		if (rc < 0) {
-			pr_warn("cmdline: option '%s' expects a number, not '%s'", prm->name, value);
+			pr_warn("cmdline: option '%s' expects a number, not '%s'", prm->name,
+				value);
 			return rc;
 		}
 		*(u64 *)prm->var = num;
@@ -168,8 +179,8 @@ static int cmdline_apply(const struct keel_param *prm, const char *value, bool n
 	case PARAM_CUSTOM:
 		rc = prm->parse ? prm->parse(value) : -EINVAL;
 		if (rc < 0) {
-			pr_warn("cmdline: bad value '%s' for option '%s' (error %d), ignored", value,
-				prm->name, rc);
+			pr_warn("cmdline: bad value '%s' for option '%s' (error %d), ignored",
+				value, prm->name, rc);
 			return rc;
 		}
 		return 0;
@@ -197,13 +208,14 @@ static int cmdline_handle_word(char *word, const struct keel_param *first,
 	prm = cmdline_find(word, first, last);
 	if (prm)
 		return cmdline_apply(prm, value, false);
-	if (strncmp(word, "no-", 3) == 0) {
+	if (cmdline_has_no_prefix(word)) {
 		prm = cmdline_find(word + 3, first, last);
 		if (prm && prm->type == PARAM_BOOL && !value)
 			return cmdline_apply(prm, NULL, true);
 		if (prm) {
-			pr_warn("cmdline: '%s' only applies to a boolean option without a value, ignored",
-				word);
+			pr_warn(
+			    "cmdline: '%s' only applies to a boolean option without a value, ignored",
+			    word);
 			return -EINVAL;
 		}
 	}
@@ -245,7 +257,7 @@ static int cmdline_parse_words(const char *line, const struct keel_param *first,
 			       const struct keel_param *last, const char **rest)
 {
 	char word[CMDLINE_WORD_MAX];
-	int bad = 0, len;
+	int bad = 0;
 
 	*rest = NULL;
 	if (!line)
@@ -262,7 +274,8 @@ static int cmdline_parse_words(const char *line, const struct keel_param *first,
 			*rest = line;
 			break;
 		}
-		len = cmdline_next_word(&line, word, sizeof(word));
+		int len = cmdline_next_word(&line, word, sizeof(word));
+
 		if (len == -EINVAL) {
 			pr_warn("cmdline: unterminated quote in '%s', ignored", word);
 			bad++;

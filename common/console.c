@@ -25,7 +25,6 @@ static bool console_is_listed(const struct console *con)
 
 void console_register(struct console *con)
 {
-	struct console **link;
 	unsigned long flags;
 
 	if (!con || !con->write)
@@ -33,11 +32,16 @@ void console_register(struct console *con)
 	flags = spin_lock_irqsave(&console_lock);
 	/* Registering twice would turn the list into a loop: ignore repeats. */
 	if (!console_is_listed(con)) {
+		struct console *tail = console_list;
+
 		con->next = NULL;
-		for (link = &console_list; *link; link = &(*link)->next)
-			;
+		while (tail && tail->next)
+			tail = tail->next;
 		barrier();
-		WRITE_ONCE(*link, con);
+		if (tail)
+			WRITE_ONCE(tail->next, con);
+		else
+			WRITE_ONCE(console_list, con);
 	}
 	spin_unlock_irqrestore(&console_lock, flags);
 }

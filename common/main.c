@@ -1,14 +1,19 @@
 /* keel_main: after bring-up, run the self-test or crash test when asked, else idle. */
 #include <keel/arch.h>
+#include <keel/arch_vcpu.h>
 #include <keel/cmdline.h>
+#include <keel/domain_build.h>
 #include <keel/main.h>
 #include <keel/power.h>
 #include <keel/printk.h>
+#include <keel/runloop.h>
+#include <keel/sched.h>
 
 static bool opt_selftest;
 static bool opt_crashtest;
 static bool opt_help;
-KEEL_PARAM_BOOL(selftest, opt_selftest, "run the built-in machine checks, print the verdict, power off");
+KEEL_PARAM_BOOL(selftest, opt_selftest,
+		"run the built-in machine checks, print the verdict, power off");
 KEEL_PARAM_BOOL(crashtest, opt_crashtest, "fault on purpose to show the fault dump and backtrace");
 KEEL_PARAM_BOOL(help, opt_help, "list every command-line option at boot");
 
@@ -31,20 +36,26 @@ static __attribute__((noinline)) void crashtest_run(void)
 
 void keel_main(const struct boot_info *bi)
 {
-	char why[128];
-
 	if (opt_help)
 		cmdline_print_help();
 	if (opt_crashtest)
 		crashtest_run();
 	if (opt_selftest) {
+		char why[128];
+
 		if (selftest_run(why, sizeof(why)) == 0)
 			pr_info("keel: selftest PASS");
 		else
 			pr_info("keel: selftest FAIL: %s", why);
 		platform_poweroff();
 	}
-	pr_info("keel: no domains to run yet; idling");
-	for (;;)
-		__asm__ __volatile__("sti; hlt");
+	if (!arch_virt_available()) {
+		pr_err("keel: this machine cannot run guests (see the messages above); idling");
+		for (;;)
+			__asm__ __volatile__("sti; hlt");
+	}
+	sched_init(arch_nr_cpus());
+	domains_build_from_modules(bi);
+	runloop_start();
+	cpu_run_loop();
 }

@@ -10,7 +10,7 @@
 #include <keel/time.h>
 
 #define PRINTK_LINE_MAX 512 /* one message, prefix and newline included; longer ones are cut */
-#define KEEL_LOG_SIZE   KiB(64)
+#define KEEL_LOG_SIZE	KiB(64)
 
 /*
  * How long printk tries to take its lock before writing without it. The holder normally keeps
@@ -23,7 +23,7 @@
 #define PRINTK_LOCK_ATTEMPTS (1UL << 24)
 
 static char keel_log_storage[KEEL_LOG_SIZE];
-struct logbuf keel_log = { keel_log_storage, KEEL_LOG_SIZE, 0, 0 };
+struct logbuf keel_log = {keel_log_storage, KEEL_LOG_SIZE, 0, 0};
 
 static spinlock_t printk_lock = SPINLOCK_INIT;
 static enum log_level printk_console_level = LOG_INFO;
@@ -32,8 +32,8 @@ static const struct {
 	const char *name;
 	enum log_level level;
 } printk_level_names[] = {
-	{ "emerg", LOG_EMERG }, { "err", LOG_ERR },     { "warn", LOG_WARN },
-	{ "info", LOG_INFO },   { "debug", LOG_DEBUG },
+    {"emerg", LOG_EMERG}, {"err", LOG_ERR},	{"warn", LOG_WARN},
+    {"info", LOG_INFO},	  {"debug", LOG_DEBUG},
 };
 
 static inline void printk_cpu_relax(void)

@@ -39,7 +39,8 @@ static int selftest_frames(char *why, size_t len)
 		frame_free(blocks[o], o);
 	frames_get_stats(&after);
 	if (after.free_frames != before.free_frames)
-		return fail(why, len, "frame allocator: free memory did not return to where it was");
+		return fail(why, len,
+			    "frame allocator: free memory did not return to where it was");
 	pr_info("selftest: frame allocator ok (%llu frames free)", after.free_frames);
 	return 0;
 }

@@ -51,7 +51,7 @@ iso=$dir/keel.iso
 serial=$dir/serial.log
 emulog=$dir/emu.log
 mkdir -p "$dir"
-rm -f "$serial" "$emulog" "$dir/result"
+rm -f "$serial" "$emulog" "$dir/result" "$dir/serial.clean"
 
 reasons=""
 fail() {
@@ -110,8 +110,13 @@ fi
 start=$(date +%s)
 timed_out=0
 if [ "$EMU" = bochs ]; then
+	# In the background so that a TERM/INT here reaches run-bochs.sh, which SIGKILLs Bochs.
+	sh scripts/run-bochs.sh "$iso" "$serial" "$CPUS" "$TIMEOUT" >"$emulog" 2>&1 </dev/null &
+	pid=$!
+	trap 'kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; exit 130' INT TERM
 	status=0
-	sh scripts/run-bochs.sh "$iso" "$serial" "$CPUS" "$TIMEOUT" >"$emulog" 2>&1 || status=$?
+	wait "$pid" || status=$?
+	trap - INT TERM
 	case $status in
 	0) ;;
 	124) timed_out=1 ;;

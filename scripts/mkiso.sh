@@ -70,10 +70,10 @@ done
 export SOURCE_DATE_EPOCH
 find "$tmp" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 
-# BIOS only (-d i386-pc), only the modules the config needs, no fonts/locales/themes: small and fast.
+# BIOS only (-d i386-pc), no fonts/locales/themes: small and fast. All GRUB modules stay in:
+# restricting them makes GRUB print "file not found" for every partition map it probes.
 log="$tmp.log"
 if ! grub-mkrescue -d /usr/lib/grub/i386-pc -o "$out" \
-	--install-modules="multiboot2 normal serial terminal configfile echo test boot" \
 	--fonts= --locales= --themes= --compress=no \
 	"$tmp" -- -volume_date all_file_dates "=$SOURCE_DATE_EPOCH" \
 	-volume_date uuid "$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y%m%d%H%M%S00)" >"$log" 2>&1; then

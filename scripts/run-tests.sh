@@ -25,10 +25,15 @@ passed=0
 failed=0
 tab=$(printf '\t')
 
-# record PASS|FAIL ITEM [DETAIL]: prints and stores one result.
+# record PASS|FAIL ITEM [DETAIL]: prints "PASS item (detail)" or "FAIL item: detail", stores it.
 record() {
-	if [ "$1" = PASS ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
-	if [ -n "${3:-}" ]; then echo "$1 $2${3:+: $3}"; else echo "$1 $2"; fi
+	if [ "$1" = PASS ]; then
+		passed=$((passed + 1))
+		echo "PASS $2${3:+ ($3)}"
+	else
+		failed=$((failed + 1))
+		echo "FAIL $2${3:+: $3}"
+	fi
 	printf '%s\t%s\t%s\n' "$1" "$2" "${3:-}" >>"$results"
 }
 
@@ -38,8 +43,8 @@ declared() {
 	shift
 	for mk in "$@"; do
 		[ -f "$mk" ] || continue
-		sed -n "s/^[[:space:]]*$var[[:space:]]*+=[[:space:]]*//p" "$mk"
-	done | tr ' \t' '\n\n' | sed '/^$/d'
+		sed -n "s/^[[:space:]]*${var}[[:space:]]*+=[[:space:]]*//p" "$mk"
+	done | tr -s ' \t' '\n' | sed '/^$/d'
 }
 
 # UBSan must fail a test, not just print; LeakSanitizer stays on.
@@ -144,30 +149,33 @@ boot_reap() { # boot_reap 1: wait for all; boot_reap 0: collect the finished one
 	while :; do
 		still=""
 		for job in $boot_running; do
-			pid=${job%%:*}
-			name=${job#*:}
-			if kill -0 "$pid" 2>/dev/null; then
+			rpid=${job%%:*}
+			rname=${job#*:}
+			if kill -0 "$rpid" 2>/dev/null; then
 				still="$still $job"
 				continue
 			fi
-			status=0
-			wait "$pid" || status=$?
-			out=$logs/boot-$name.out
-			first=$(head -n 1 "$out")
-			case "$first" in
-			"PASS boot/$name"*)
-				record PASS "boot/$name" "${first#"PASS boot/$name "}"
+			rstatus=0
+			wait "$rpid" || rstatus=$?
+			rout=$logs/boot-$rname.out
+			rfirst=$(head -n 1 "$rout")
+			case "$rfirst" in
+			"PASS boot/$rname"*)
+				rsecs=${rfirst#"PASS boot/$rname ("}
+				record PASS "boot/$rname" "${rsecs%)}"
 				;;
 			*)
-				reason=${first#"FAIL boot/$name: "}
-				[ -n "$reason" ] || reason="boot-test.sh exited with status $status"
-				record FAIL "boot/$name" "$reason"
-				tail -n +2 "$out"
+				rreason=${rfirst#"FAIL boot/$rname: "}
+				[ -n "$rreason" ] || rreason="boot-test.sh exited with status $rstatus"
+				record FAIL "boot/$rname" "$rreason"
+				tail -n +2 "$rout"
 				;;
 			esac
 		done
 		boot_running=$still
-		[ "$1" = 1 ] && [ -n "$boot_running" ] || break
+		if [ "$1" != 1 ] || [ -z "$boot_running" ]; then
+			break
+		fi
 		sleep 0.5
 	done
 }
@@ -187,6 +195,7 @@ run_boot() {
 		count=$((count + 1))
 		while :; do
 			boot_reap 0
+			# shellcheck disable=SC2086 # count the running jobs
 			set -- $boot_running
 			[ $# -ge "$jobs" ] || break
 			sleep 0.5

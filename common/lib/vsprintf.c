@@ -73,8 +73,10 @@ static void format_number(struct fmt_out *o, u64 v, bool negative, bool is_signe
 	unsigned int flags = sp->flags;
 
 	while (v) {
-		tmp[ndigits++] = digits[v % base];
-		v /= base;
+		u64 q = v / base;
+
+		tmp[ndigits++] = digits[v - q * base]; /* the remainder, from the one division */
+		v = q;
 	}
 	/* With an explicit precision, zero is printed with at least that many digits (0 -> none). */
 	if (ndigits == 0 && sp->precision != 0)
@@ -162,11 +164,11 @@ static enum fmt_length parse_length(const char **fmt)
 
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-	struct fmt_out o = { buf, buf ? size : 0, 0 };
+	struct fmt_out o = {buf, buf ? size : 0, 0};
 
 	while (*fmt) {
 		const char *start = fmt;
-		struct fmt_spec sp = { 0, 0, -1 };
+		struct fmt_spec sp = {0, 0, -1};
 		enum fmt_length length;
 		unsigned int base = 10;
 		bool is_signed = false;
@@ -222,6 +224,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'i':
 			switch (length) {
 			case LEN_HH:
+				/* NOLINTNEXTLINE(bugprone-signed-char-misuse): %hhd wants the sign */
 				sval = (signed char)va_arg(ap, int);
 				break;
 			case LEN_H:
@@ -259,7 +262,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'p':
 			uval = (unsigned long)va_arg(ap, void *);
 			if (!uval) {
-				format_string(&o, "(nil)", &(struct fmt_spec){ sp.flags, sp.width, -1 });
+				format_string(&o, "(nil)",
+					      &(struct fmt_spec){sp.flags, sp.width, -1});
 			} else {
 				sp.flags |= FMT_ALT;
 				format_number(&o, uval, false, false, 16, &sp);

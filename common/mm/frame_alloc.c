@@ -1,4 +1,4 @@
-/* Physical frame allocator: buddy system over orders 0..FRAME_MAX_ORDER, one meta byte per frame. */
+/* Physical frame allocator: buddy system over orders 0..FRAME_MAX_ORDER, 1 meta byte per frame. */
 #include <keel/compiler.h>
 #include <keel/mm.h>
 #include <keel/panic.h>
@@ -15,9 +15,9 @@
  * Marking every free frame (not only heads) makes double and overlapping frees detectable in
  * O(block size), which is what allocating or freeing that block costs anyway.
  */
-#define FRAME_PRESENT    0x80
-#define FRAME_FREE       0x40
-#define FRAME_HEAD       0x20
+#define FRAME_PRESENT	 0x80
+#define FRAME_FREE	 0x40
+#define FRAME_HEAD	 0x20
 #define FRAME_ORDER_MASK 0x0f
 
 BUILD_BUG_ON(FRAME_MAX_ORDER > FRAME_ORDER_MASK);
@@ -150,8 +150,8 @@ void frames_add_range(paddr_t start, paddr_t end)
 	unsigned long flags;
 
 	if (start > end) {
-		pr_warn("frame: ignoring inverted range [0x%llx, 0x%llx)", (unsigned long long)start,
-			(unsigned long long)end);
+		pr_warn("frame: ignoring inverted range [0x%llx, 0x%llx)",
+			(unsigned long long)start, (unsigned long long)end);
 		return;
 	}
 	if (end > frame_max_paddr) {
@@ -183,9 +183,10 @@ void frames_add_range(paddr_t start, paddr_t end)
 	spin_unlock_irqrestore(&frame_lock, flags);
 
 	if (overlap)
-		pr_err("frame: range [0x%llx, 0x%llx) overlaps %llu frames added before; not adding them again",
-		       (unsigned long long)start, (unsigned long long)end,
-		       (unsigned long long)overlap);
+		pr_err(
+		    "frame: range [0x%llx, 0x%llx) overlaps %llu frames added before; not adding them again",
+		    (unsigned long long)start, (unsigned long long)end,
+		    (unsigned long long)overlap);
 }
 
 paddr_t frame_alloc(unsigned int order)
@@ -245,8 +246,9 @@ void frame_free(paddr_t pa, unsigned int order)
 		if (!(m & FRAME_PRESENT) || (m & FRAME_FREE)) {
 			spin_unlock_irqrestore(&frame_lock, flags);
 			panic("frame: %s 0x%llx order %u (frame 0x%llx %s)",
-			      (m & FRAME_FREE) ? "double free of" : "free of", (unsigned long long)pa,
-			      order, (unsigned long long)((pfn + i) << PAGE_SHIFT),
+			      (m & FRAME_FREE) ? "double free of" : "free of",
+			      (unsigned long long)pa, order,
+			      (unsigned long long)((pfn + i) << PAGE_SHIFT),
 			      (m & FRAME_FREE) ? "is already free" : "was never added");
 		}
 	}

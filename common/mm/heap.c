@@ -15,16 +15,16 @@
  * Large objects get a block of 2^order frames starting with a struct heap_large
  * (HEAP_LARGE_HDR_SIZE bytes); the caller's pointer is the byte right after it.
  */
-#define HEAP_PAGE_MAGIC     0x4b485047u /* "KHPG" */
+#define HEAP_PAGE_MAGIC	    0x4b485047u /* "KHPG" */
 #define HEAP_LARGE_MAGIC    0x4b484c47u /* "KHLG" */
-#define HEAP_HDR_SIZE       64
+#define HEAP_HDR_SIZE	    64
 #define HEAP_LARGE_HDR_SIZE 16
-#define HEAP_MAP_WORDS      4
-#define HEAP_LARGE_MAX      ((PAGE_SIZE << FRAME_MAX_ORDER) - HEAP_LARGE_HDR_SIZE)
+#define HEAP_MAP_WORDS	    4
+#define HEAP_LARGE_MAX	    ((PAGE_SIZE << FRAME_MAX_ORDER) - HEAP_LARGE_HDR_SIZE)
 
 static const u16 heap_class_size[] = {16, 32, 64, 128, 256, 496, 1008, 2016};
 #define HEAP_NR_CLASSES ARRAY_SIZE(heap_class_size)
-#define HEAP_SMALL_MAX  2016
+#define HEAP_SMALL_MAX	2016
 
 struct heap_page {
 	u32 magic;
@@ -43,7 +43,7 @@ struct heap_large {
 
 BUILD_BUG_ON(sizeof(struct heap_page) > HEAP_HDR_SIZE);
 BUILD_BUG_ON(sizeof(struct heap_large) != HEAP_LARGE_HDR_SIZE);
-BUILD_BUG_ON((PAGE_SIZE - HEAP_HDR_SIZE) / 16 > HEAP_MAP_WORDS * 64);
+BUILD_BUG_ON((PAGE_SIZE - HEAP_HDR_SIZE) / 16 > HEAP_MAP_WORDS * 64UL);
 BUILD_BUG_ON(HEAP_HDR_SIZE % 16 != 0);
 
 struct heap_class {

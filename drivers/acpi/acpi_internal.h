@@ -7,7 +7,7 @@
 
 /* Byte offsets of the common table header fields. */
 #define ACPI_HDR_SIGNATURE 0
-#define ACPI_HDR_LENGTH    4
+#define ACPI_HDR_LENGTH	   4
 #define ACPI_HDR_REVISION  8
 #define ACPI_HDR_CHECKSUM  9
 

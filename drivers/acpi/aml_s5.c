@@ -6,16 +6,16 @@
 
 #include "acpi_internal.h"
 
-#define AML_ZERO_OP     0x00
-#define AML_ONE_OP      0x01
-#define AML_NAME_OP     0x08
-#define AML_BYTE_PREFIX 0x0a
-#define AML_WORD_PREFIX 0x0b
+#define AML_ZERO_OP	 0x00
+#define AML_ONE_OP	 0x01
+#define AML_NAME_OP	 0x08
+#define AML_BYTE_PREFIX	 0x0a
+#define AML_WORD_PREFIX	 0x0b
 #define AML_DWORD_PREFIX 0x0c
 #define AML_QWORD_PREFIX 0x0e
-#define AML_PACKAGE_OP  0x12
-#define AML_ROOT_CHAR   0x5c
-#define AML_ONES_OP     0xff
+#define AML_PACKAGE_OP	 0x12
+#define AML_ROOT_CHAR	 0x5c
+#define AML_ONES_OP	 0xff
 
 #define SLP_TYP_MASK 0x7
 
@@ -89,33 +89,33 @@ static size_t aml_integer(const u8 *p, size_t avail, u64 *val)
 static int aml_parse_s5_package(const u8 *aml, size_t len, size_t op, struct acpi_s5_info *s5)
 {
 	size_t pos = op + 1, pkglen, lensize, end;
-	u64 val[2] = { 0, 0 };
+	u64 val[2] = {0, 0};
 	unsigned int nelem;
 
 	if (aml_pkglength(aml + pos, len - pos, &pkglen, &lensize)) {
-		pr_warn("acpi: \\_S5 package length truncated\n");
+		pr_warn("acpi: \\_S5 package length truncated");
 		return -EINVAL;
 	}
 	if (pkglen < lensize + 1) {
-		pr_warn("acpi: \\_S5 package length %zu too small\n", pkglen);
+		pr_warn("acpi: \\_S5 package length %zu too small", pkglen);
 		return -EINVAL;
 	}
 	end = pos + pkglen;
 	if (end > len) {
-		pr_warn("acpi: \\_S5 package runs past the DSDT\n");
+		pr_warn("acpi: \\_S5 package runs past the DSDT");
 		return -EINVAL;
 	}
 	pos += lensize;
 	nelem = aml[pos++];
 	if (nelem < 1) {
-		pr_warn("acpi: \\_S5 package is empty\n");
+		pr_warn("acpi: \\_S5 package is empty");
 		return -EINVAL;
 	}
 	for (unsigned int i = 0; i < 2 && i < nelem; i++) {
 		size_t used = aml_integer(aml + pos, end - pos, &val[i]);
 
 		if (!used) {
-			pr_warn("acpi: \\_S5 element %u truncated or not a constant integer\n", i);
+			pr_warn("acpi: \\_S5 element %u truncated or not a constant integer", i);
 			return -EINVAL;
 		}
 		pos += used;
@@ -123,7 +123,7 @@ static int aml_parse_s5_package(const u8 *aml, size_t len, size_t op, struct acp
 	if (nelem < 2)
 		val[1] = val[0]; /* a single value serves both registers */
 	if (val[0] > SLP_TYP_MASK || val[1] > SLP_TYP_MASK)
-		pr_warn("acpi: \\_S5 values 0x%llx/0x%llx wider than SLP_TYP, low bits used\n",
+		pr_warn("acpi: \\_S5 values 0x%llx/0x%llx wider than SLP_TYP, low bits used",
 			(unsigned long long)val[0], (unsigned long long)val[1]);
 	s5->slp_typa = (u8)(val[0] & SLP_TYP_MASK);
 	s5->slp_typb = (u8)(val[1] & SLP_TYP_MASK);
@@ -146,12 +146,12 @@ int acpi_aml_find_s5(const u8 *aml, size_t len, struct acpi_s5_info *s5)
 		if (!named)
 			continue;
 		if (i + 4 >= len) {
-			pr_warn("acpi: \\_S5 truncated after its name\n");
+			pr_warn("acpi: \\_S5 truncated after its name");
 			rc = -EINVAL;
 			break;
 		}
 		if (aml[i + 4] != AML_PACKAGE_OP) {
-			pr_warn("acpi: \\_S5 is not a package (opcode 0x%x)\n", aml[i + 4]);
+			pr_warn("acpi: \\_S5 is not a package (opcode 0x%x)", aml[i + 4]);
 			rc = -EINVAL;
 			continue;
 		}

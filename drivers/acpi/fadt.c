@@ -6,24 +6,24 @@
 #include "acpi_internal.h"
 
 /* FADT field offsets (ACPI 6.x layout; older revisions are prefixes of it). */
-#define FADT_DSDT           40
-#define FADT_SCI_INT        46
-#define FADT_SMI_CMD        48
+#define FADT_DSDT	    40
+#define FADT_SCI_INT	    46
+#define FADT_SMI_CMD	    48
 #define FADT_ACPI_ENABLE    52
 #define FADT_ACPI_DISABLE   53
 #define FADT_PM1A_EVT_BLK   56
 #define FADT_PM1B_EVT_BLK   60
 #define FADT_PM1A_CNT_BLK   64
 #define FADT_PM1B_CNT_BLK   68
-#define FADT_PM_TMR_BLK     76
+#define FADT_PM_TMR_BLK	    76
 #define FADT_PM1_EVT_LEN    88
 #define FADT_PM1_CNT_LEN    89
-#define FADT_PM_TMR_LEN     91
+#define FADT_PM_TMR_LEN	    91
 #define FADT_IAPC_BOOT_ARCH 109
-#define FADT_FLAGS          112
-#define FADT_RESET_REG      116
+#define FADT_FLAGS	    112
+#define FADT_RESET_REG	    116
 #define FADT_RESET_VALUE    128
-#define FADT_X_DSDT         140
+#define FADT_X_DSDT	    140
 #define FADT_X_PM1A_EVT_BLK 148
 #define FADT_X_PM1B_EVT_BLK 160
 #define FADT_X_PM1A_CNT_BLK 172
@@ -55,13 +55,13 @@ static void fadt_reset_reg(const u8 *t, u32 len, struct acpi_fadt_info *fadt)
 	if (!(fadt->flags & ACPI_FADT_RESET_REG_SUP))
 		return;
 	if (len < FADT_RESET_VALUE + 1) {
-		pr_warn("acpi: FADT claims a reset register but is only %u bytes\n", len);
+		pr_warn("acpi: FADT claims a reset register but is only %u bytes", len);
 		return;
 	}
 	acpi_field_gas(t, len, FADT_RESET_REG, &fadt->reset_reg);
 	fadt->reset_value = t[FADT_RESET_VALUE];
 	if (!fadt->reset_reg.address) {
-		pr_warn("acpi: FADT reset register has no address\n");
+		pr_warn("acpi: FADT reset register has no address");
 		return;
 	}
 	fadt->reset_reg_valid = true;
@@ -69,16 +69,17 @@ static void fadt_reset_reg(const u8 *t, u32 len, struct acpi_fadt_info *fadt)
 
 void acpi_fadt_parse(const u8 *t, u32 len, struct acpi_fadt_info *fadt)
 {
-	u8 rev = t[ACPI_HDR_REVISION];
+	u8 rev;
 	u8 evt_len, cnt_len, tmr_len;
 	u64 x_dsdt;
 
 	memset(fadt, 0, sizeof(*fadt));
 	if (len < FADT_FLAGS) {
 		/* Even ACPI 1.0 FADTs are 116 bytes; anything shorter lacks the PM1 blocks' lengths. */
-		pr_warn("acpi: FADT too short (%u bytes), skipped\n", len);
+		pr_warn("acpi: FADT too short (%u bytes), skipped", len);
 		return;
 	}
+	rev = t[ACPI_HDR_REVISION];
 	fadt->present = true;
 	fadt->revision = rev;
 	fadt->flags = acpi_field32(t, len, FADT_FLAGS);
@@ -103,10 +104,10 @@ void acpi_fadt_parse(const u8 *t, u32 len, struct acpi_fadt_info *fadt)
 
 	fadt->dsdt32_addr = acpi_field32(t, len, FADT_DSDT);
 	x_dsdt = rev >= 2 ? acpi_field64(t, len, FADT_X_DSDT) : 0;
-	fadt->dsdt_addr = fadt->dsdt32_addr ? fadt->dsdt32_addr : x_dsdt;
+	fadt->dsdt_addr = x_dsdt ? x_dsdt : fadt->dsdt32_addr;
 	if (x_dsdt && fadt->dsdt32_addr && x_dsdt != fadt->dsdt32_addr)
-		pr_warn("acpi: FADT DSDT 0x%x and X_DSDT 0x%llx differ, using X_DSDT\n",
+		pr_warn("acpi: FADT DSDT 0x%x and X_DSDT 0x%llx differ, using X_DSDT",
 			fadt->dsdt32_addr, (unsigned long long)x_dsdt);
 	if (!(fadt->flags & ACPI_FADT_HW_REDUCED) && !fadt->pm1a_cnt.address)
-		pr_warn("acpi: FADT has no PM1a control block\n");
+		pr_warn("acpi: FADT has no PM1a control block");
 }

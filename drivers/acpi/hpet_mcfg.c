@@ -18,7 +18,7 @@ void acpi_hpet_parse(const u8 *t, u32 len, struct acpi_hpet_info *hpet)
 {
 	memset(hpet, 0, sizeof(*hpet));
 	if (len < HPET_TABLE_LEN) {
-		pr_warn("acpi: HPET table too short (%u bytes), skipped\n", len);
+		pr_warn("acpi: HPET table too short (%u bytes), skipped", len);
 		return;
 	}
 	hpet->event_timer_block_id = acpi_get32(t + HPET_BLOCK_ID);
@@ -26,11 +26,11 @@ void acpi_hpet_parse(const u8 *t, u32 len, struct acpi_hpet_info *hpet)
 	hpet->hpet_number = t[HPET_NUMBER];
 	hpet->min_tick = acpi_get16(t + HPET_MIN_TICK);
 	if (!hpet->base.address) {
-		pr_warn("acpi: HPET table has no base address, skipped\n");
+		pr_warn("acpi: HPET table has no base address, skipped");
 		return;
 	}
 	if (hpet->base.space_id != ACPI_GAS_SYSTEM_MEMORY)
-		pr_warn("acpi: HPET in address space %u, expected memory\n", hpet->base.space_id);
+		pr_warn("acpi: HPET in address space %u, expected memory", hpet->base.space_id);
 	hpet->present = true;
 }
 
@@ -43,7 +43,7 @@ void acpi_mcfg_parse(const u8 *t, u32 len, struct acpi_mcfg_info *mcfg)
 		if (acpi_get16(e + 8) != 0)
 			continue; /* segment groups other than 0 are not supported */
 		if (e[10] > e[11] || !acpi_get64(e)) {
-			pr_warn("acpi: MCFG entry at offset %zu is malformed, ignored\n", off);
+			pr_warn("acpi: MCFG entry at offset %zu is malformed, ignored", off);
 			continue;
 		}
 		mcfg->present = true;

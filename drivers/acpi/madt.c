@@ -6,8 +6,8 @@
 #include "acpi_internal.h"
 
 #define MADT_LAPIC_ADDR 36
-#define MADT_FLAGS      40
-#define MADT_ENTRIES    44
+#define MADT_FLAGS	40
+#define MADT_ENTRIES	44
 
 #define MADT_PCAT_COMPAT (1u << 0)
 
@@ -45,26 +45,25 @@ static u8 madt_min_len(u8 type)
 	}
 }
 
-static void madt_add_cpu(struct acpi_madt_info *madt, u32 apic_id, u32 uid, u32 flags,
-			 bool x2apic)
+static void madt_add_cpu(struct acpi_madt_info *madt, u32 apic_id, u32 uid, u32 flags, bool x2apic)
 {
 	struct acpi_cpu *cpu;
 
 	if (!(flags & (ACPI_CPU_ENABLED | ACPI_CPU_ONLINE_CAPABLE)))
 		return; /* present in the table but unusable */
 	if (x2apic && apic_id == 0xffffffffu) {
-		pr_warn("acpi: MADT x2APIC entry with invalid ID ignored\n");
+		pr_warn("acpi: MADT x2APIC entry with invalid ID ignored");
 		return;
 	}
 	for (unsigned int i = 0; i < madt->nr_cpus; i++) {
 		if (madt->cpus[i].apic_id == apic_id) {
-			pr_debug("acpi: MADT: duplicate APIC ID %u ignored\n", apic_id);
+			pr_debug("acpi: MADT: duplicate APIC ID %u ignored", apic_id);
 			return;
 		}
 	}
 	if (madt->nr_cpus >= ACPI_MAX_CPUS) {
 		if (madt->nr_cpus_dropped++ == 0)
-			pr_warn("acpi: MADT lists more than %u CPUs, extra ones ignored\n",
+			pr_warn("acpi: MADT lists more than %u CPUs, extra ones ignored",
 				ACPI_MAX_CPUS);
 		return;
 	}
@@ -82,7 +81,7 @@ static void madt_add_ioapic(struct acpi_madt_info *madt, const u8 *e)
 	struct acpi_ioapic *io;
 
 	if (madt->nr_ioapics >= ACPI_MAX_IOAPICS) {
-		pr_warn("acpi: MADT: more than %u IOAPICs, IOAPIC %u ignored\n", ACPI_MAX_IOAPICS,
+		pr_warn("acpi: MADT: more than %u IOAPICs, IOAPIC %u ignored", ACPI_MAX_IOAPICS,
 			e[2]);
 		return;
 	}
@@ -97,7 +96,7 @@ static void madt_add_iso(struct acpi_madt_info *madt, const u8 *e)
 	struct acpi_iso *iso;
 
 	if (madt->nr_isos >= ACPI_MAX_ISOS) {
-		pr_warn("acpi: MADT: more than %u interrupt overrides, IRQ %u ignored\n",
+		pr_warn("acpi: MADT: more than %u interrupt overrides, IRQ %u ignored",
 			ACPI_MAX_ISOS, e[3]);
 		return;
 	}
@@ -141,7 +140,7 @@ void acpi_madt_parse(const u8 *t, u32 len, struct acpi_madt_info *madt)
 
 	memset(madt, 0, sizeof(*madt));
 	if (len < MADT_ENTRIES) {
-		pr_warn("acpi: MADT too short (%u bytes), skipped\n", len);
+		pr_warn("acpi: MADT too short (%u bytes), skipped", len);
 		return;
 	}
 	madt->present = true;
@@ -154,25 +153,27 @@ void acpi_madt_parse(const u8 *t, u32 len, struct acpi_madt_info *madt)
 		u8 elen;
 
 		if (len - off < 2) {
-			pr_warn("acpi: MADT: truncated entry header at offset %zu, walk stopped\n",
+			pr_warn("acpi: MADT: truncated entry header at offset %zu, walk stopped",
 				off);
 			break;
 		}
 		elen = e[1];
 		if (elen < madt_min_len(e[0])) {
-			pr_warn("acpi: MADT: entry type %u at offset %zu has bad length %u, walk stopped\n",
-				e[0], off, elen);
+			pr_warn(
+			    "acpi: MADT: entry type %u at offset %zu has bad length %u, walk stopped",
+			    e[0], off, elen);
 			break;
 		}
 		if (elen > len - off) {
-			pr_warn("acpi: MADT: entry type %u at offset %zu runs past the table, walk stopped\n",
-				e[0], off);
+			pr_warn(
+			    "acpi: MADT: entry type %u at offset %zu runs past the table, walk stopped",
+			    e[0], off);
 			break;
 		}
 		madt_entry(madt, e);
 		off += elen;
 	}
 	if (madt->nr_cpus_dropped)
-		pr_warn("acpi: MADT: %u CPUs beyond the limit of %u ignored\n",
-			madt->nr_cpus_dropped, ACPI_MAX_CPUS);
+		pr_warn("acpi: MADT: %u CPUs beyond the limit of %u ignored", madt->nr_cpus_dropped,
+			ACPI_MAX_CPUS);
 }

@@ -6,10 +6,10 @@
 #include <keel/string.h>
 #include <keel/time.h>
 
-#define PM1_SCI_EN        (1u << 0)
+#define PM1_SCI_EN	  (1u << 0)
 #define PM1_SLP_TYP_SHIFT 10
 #define PM1_SLP_TYP_MASK  (7u << PM1_SLP_TYP_SHIFT)
-#define PM1_SLP_EN        (1u << 13)
+#define PM1_SLP_EN	  (1u << 13)
 
 #define ACPI_ENABLE_POLL_MS 300
 
@@ -57,7 +57,7 @@ void acpi_power_init(const struct acpi_info *ai)
 static int reg_io_port(const struct acpi_reg *r, u16 *port)
 {
 	if (r->gas.address > 0xffff) {
-		pr_err("acpi: I/O register 0x%llx out of port range\n",
+		pr_err("acpi: I/O register 0x%llx out of port range",
 		       (unsigned long long)r->gas.address);
 		return -EINVAL;
 	}
@@ -88,13 +88,11 @@ static int reg_read(struct acpi_reg *r, unsigned int width, u32 *val)
 	case ACPI_GAS_SYSTEM_MEMORY: {
 		volatile u8 *p = reg_mmio(r);
 
-		*val = width == 8    ? *p
-		       : width == 16 ? *(volatile u16 *)p
-				     : mmio_read32(p);
+		*val = width == 8 ? *p : width == 16 ? *(volatile u16 *)p : mmio_read32(p);
 		return 0;
 	}
 	default:
-		pr_err("acpi: register in address space %u not supported\n", r->gas.space_id);
+		pr_err("acpi: register in address space %u not supported", r->gas.space_id);
 		return -EOPNOTSUPP;
 	}
 }
@@ -140,7 +138,7 @@ static int reg_write(struct acpi_reg *r, unsigned int width, u32 val)
 		return 0;
 	}
 	default:
-		pr_err("acpi: register in address space %u not supported\n", r->gas.space_id);
+		pr_err("acpi: register in address space %u not supported", r->gas.space_id);
 		return -EOPNOTSUPP;
 	}
 }
@@ -151,11 +149,11 @@ static void acpi_enable_mode(void)
 	u32 v = 0;
 
 	if (!acpi_pm.smi_cmd || !acpi_pm.acpi_enable) {
-		pr_warn("acpi: SCI_EN clear and no SMI command to enable ACPI mode\n");
+		pr_warn("acpi: SCI_EN clear and no SMI command to enable ACPI mode");
 		return;
 	}
 	if (acpi_pm.smi_cmd > 0xffff) {
-		pr_warn("acpi: SMI_CMD 0x%x out of port range\n", acpi_pm.smi_cmd);
+		pr_warn("acpi: SMI_CMD 0x%x out of port range", acpi_pm.smi_cmd);
 		return;
 	}
 	outb((u16)acpi_pm.smi_cmd, acpi_pm.acpi_enable);
@@ -164,7 +162,7 @@ static void acpi_enable_mode(void)
 			return;
 		udelay(1000);
 	}
-	pr_warn("acpi: ACPI mode not enabled after %u ms, trying anyway\n", ACPI_ENABLE_POLL_MS);
+	pr_warn("acpi: ACPI mode not enabled after %u ms, trying anyway", ACPI_ENABLE_POLL_MS);
 }
 
 /* Set SLP_TYP = @typ and SLP_EN in a PM1 control register, keeping its other bits. */
@@ -186,19 +184,19 @@ int acpi_poweroff(void)
 	int rc;
 
 	if (!acpi_pm.fadt) {
-		pr_err("acpi: poweroff: no FADT\n");
+		pr_err("acpi: poweroff: no FADT");
 		return -ENODEV;
 	}
 	if (acpi_pm.hw_reduced) {
-		pr_err("acpi: poweroff: HW-reduced ACPI platform not supported\n");
+		pr_err("acpi: poweroff: HW-reduced ACPI platform not supported");
 		return -EOPNOTSUPP;
 	}
 	if (!acpi_pm.s5_valid) {
-		pr_err("acpi: poweroff: no \\_S5 in the DSDT\n");
+		pr_err("acpi: poweroff: no \\_S5 in the DSDT");
 		return -ENOENT;
 	}
 	if (!acpi_pm.pm1a_cnt.gas.address) {
-		pr_err("acpi: poweroff: no PM1a control block\n");
+		pr_err("acpi: poweroff: no PM1a control block");
 		return -ENODEV;
 	}
 	rc = reg_read(&acpi_pm.pm1a_cnt, 16, &v);
@@ -207,7 +205,7 @@ int acpi_poweroff(void)
 	if (!(v & PM1_SCI_EN))
 		acpi_enable_mode();
 
-	pr_info("acpi: entering S5 (SLP_TYP a=%u b=%u)\n", acpi_pm.slp_typa, acpi_pm.slp_typb);
+	pr_info("acpi: entering S5 (SLP_TYP a=%u b=%u)", acpi_pm.slp_typa, acpi_pm.slp_typb);
 	rc = acpi_write_sleep(&acpi_pm.pm1a_cnt, acpi_pm.slp_typa);
 	if (rc)
 		return rc;
@@ -216,8 +214,8 @@ int acpi_poweroff(void)
 		if (rc)
 			return rc;
 	}
-	udelay(1000 * 1000);
-	pr_err("acpi: poweroff: still running 1 s after the S5 request\n");
+	udelay(1000000u);
+	pr_err("acpi: poweroff: still running 1 s after the S5 request");
 	return -EIO;
 }
 
@@ -227,12 +225,11 @@ int acpi_reset(void)
 
 	if (!acpi_pm.fadt || !acpi_pm.reset_valid)
 		return -ENODEV;
-	pr_info("acpi: writing 0x%x to the reset register (space %u, 0x%llx)\n",
-		acpi_pm.reset_value, acpi_pm.reset.gas.space_id,
-		(unsigned long long)acpi_pm.reset.gas.address);
+	pr_info("acpi: writing 0x%x to the reset register (space %u, 0x%llx)", acpi_pm.reset_value,
+		acpi_pm.reset.gas.space_id, (unsigned long long)acpi_pm.reset.gas.address);
 	/* The reset register is 8 bits wide by definition. */
 	rc = reg_write(&acpi_pm.reset, 8, acpi_pm.reset_value);
 	if (rc)
-		pr_warn("acpi: reset register unusable (%d)\n", rc);
+		pr_warn("acpi: reset register unusable (%d)", rc);
 	return rc;
 }

@@ -6,15 +6,15 @@
 #include <keel/time.h>
 
 #define PORT_RESET_CONTROL 0xcf9
-#define RST_CPU            0x04 /* reset when this bit goes 0 -> 1 */
-#define SYS_RST            0x02 /* hard reset (full platform) */
+#define RST_CPU		   0x04 /* reset when this bit goes 0 -> 1 */
+#define SYS_RST		   0x02 /* hard reset (full platform) */
 
-#define KBC_STATUS       0x64
-#define KBC_CMD          0x64
-#define KBC_INPUT_FULL   0x02
-#define KBC_PULSE_RESET  0xfe
+#define KBC_STATUS	0x64
+#define KBC_CMD		0x64
+#define KBC_INPUT_FULL	0x02
+#define KBC_PULSE_RESET 0xfe
 
-#define RESET_SETTLE_US (50 * 1000)
+#define RESET_SETTLE_US 50000u
 
 static void __noreturn halt_forever(void)
 {
@@ -41,15 +41,15 @@ static void reset_via_kbc(void)
 void platform_reboot(void)
 {
 	__asm__ __volatile__("cli" ::: "memory");
-	pr_info("reboot: restarting\n");
+	pr_info("reboot: restarting");
 	if (acpi_reset() == 0) {
 		udelay(RESET_SETTLE_US);
-		pr_warn("reboot: ACPI reset register had no effect\n");
+		pr_warn("reboot: ACPI reset register had no effect");
 	}
 	reset_via_cf9();
-	pr_warn("reboot: port 0xcf9 reset had no effect, trying the keyboard controller\n");
+	pr_warn("reboot: port 0xcf9 reset had no effect, trying the keyboard controller");
 	reset_via_kbc();
-	pr_emerg("reboot: every reset method failed; halted, reset the machine by hand\n");
+	pr_emerg("reboot: every reset method failed; halted, reset the machine by hand");
 	halt_forever();
 }
 
@@ -58,8 +58,8 @@ void platform_poweroff(void)
 	int rc;
 
 	__asm__ __volatile__("cli" ::: "memory");
-	pr_info("poweroff: powering off\n");
+	pr_info("poweroff: powering off");
 	rc = acpi_poweroff();
-	pr_emerg("poweroff: ACPI S5 failed (%d); halted, switch the machine off by hand\n", rc);
+	pr_emerg("poweroff: ACPI S5 failed (%d); halted, switch the machine off by hand", rc);
 	halt_forever();
 }

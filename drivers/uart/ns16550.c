@@ -8,25 +8,24 @@
 #include <keel/uart.h>
 
 #define UART_CLOCK_HZ 1843200
-#define REG_DATA 0
-#define REG_IER  1
-#define REG_FCR  2
-#define REG_LCR  3
-#define REG_MCR  4
-#define REG_LSR  5
-#define REG_DLL  0
-#define REG_DLM  1
-#define LCR_DLAB 0x80
-#define LSR_THRE 0x20
+#define REG_DATA      0
+#define REG_IER	      1
+#define REG_FCR	      2
+#define REG_LCR	      3
+#define REG_MCR	      4
+#define REG_LSR	      5
+#define REG_DLL	      0
+#define REG_DLM	      1
+#define LCR_DLAB      0x80
+#define LSR_THRE      0x20
 
 struct uart_config {
 	u16 port;
 	u32 baud;
 	u8 lcr; /* data bits, parity, stop bits */
-	bool enabled;
 };
 
-static struct uart_config uart_cfg = { 0x3f8, 115200, 0x03, true };
+static struct uart_config uart_cfg = {0x3f8, 115200, 0x03};
 
 /* Parse "baud[,DPS]" e.g. "115200,8n1"; baud may be "auto" (keep the loader's setting). */
 int uart_parse_options(const char *s, u32 *baud, u8 *lcr)
@@ -53,10 +52,16 @@ int uart_parse_options(const char *s, u32 *baud, u8 *lcr)
 			return -EINVAL;
 		l = (u8)(s[0] - '5');
 		switch (s[1]) {
-		case 'n': break;
-		case 'o': l |= 0x08; break;
-		case 'e': l |= 0x18; break;
-		default: return -EINVAL;
+		case 'n':
+			break;
+		case 'o':
+			l |= 0x08;
+			break;
+		case 'e':
+			l |= 0x18;
+			break;
+		default:
+			return -EINVAL;
 		}
 		if (s[2] == '2')
 			l |= 0x04;
@@ -85,8 +90,16 @@ static int parse_com(const char *value, u16 port)
 	return 0;
 }
 
-static int parse_com1(const char *value) { return parse_com(value, 0x3f8); }
-static int parse_com2(const char *value) { return parse_com(value, 0x2f8); }
+static int parse_com1(const char *value)
+{
+	return parse_com(value, 0x3f8);
+}
+
+static int parse_com2(const char *value)
+{
+	return parse_com(value, 0x2f8);
+}
+
 KEEL_PARAM_CUSTOM(com1, parse_com1, "COM1 console: baud[,8n1] (default 115200,8n1)");
 KEEL_PARAM_CUSTOM(com2, parse_com2, "use COM2 as the console instead: baud[,8n1]");
 
@@ -106,7 +119,7 @@ static void uart_write(struct console *con, const char *buf, size_t len)
 	}
 }
 
-static struct console uart_console = { .name = "uart", .write = uart_write };
+static struct console uart_console = {.name = "uart", .write = uart_write};
 
 void uart_init(void)
 {

@@ -4,15 +4,15 @@
 
 #include <keel/types.h>
 
-#define ACPI_MAX_CPUS      256
+#define ACPI_MAX_CPUS	   256
 #define ACPI_MAX_IOAPICS   16
-#define ACPI_MAX_ISOS      48 /* interrupt source overrides */
-#define ACPI_MAX_TABLES    64 /* signatures remembered for the summary */
+#define ACPI_MAX_ISOS	   48	      /* interrupt source overrides */
+#define ACPI_MAX_TABLES	   64	      /* signatures remembered for the summary */
 #define ACPI_MAX_TABLE_LEN (1u << 20) /* a longer table is treated as corrupt */
 
-#define ACPI_RSDP_V1_LEN    20
-#define ACPI_RSDP_V2_LEN    36
-#define ACPI_TABLE_HDR_LEN  36
+#define ACPI_RSDP_V1_LEN   20
+#define ACPI_RSDP_V2_LEN   36
+#define ACPI_TABLE_HDR_LEN 36
 
 /* Generic Address Structure address spaces Keel can reach. */
 #define ACPI_GAS_SYSTEM_MEMORY 0
@@ -29,7 +29,7 @@ struct acpi_gas {
 };
 
 /* MADT processor flags (xAPIC and x2APIC entries). */
-#define ACPI_CPU_ENABLED        (1u << 0)
+#define ACPI_CPU_ENABLED	(1u << 0)
 #define ACPI_CPU_ONLINE_CAPABLE (1u << 1)
 
 struct acpi_cpu {
@@ -57,7 +57,7 @@ struct acpi_madt_info {
 	bool present;
 	bool pcat_compat; /* dual 8259s are present (MADT flags bit 0) */
 	u32 flags;
-	u64 lapic_addr;   /* the 64-bit override (entry type 5) applied when present */
+	u64 lapic_addr; /* the 64-bit override (entry type 5) applied when present */
 	unsigned int nr_cpus;
 	unsigned int nr_cpus_enabled;
 	unsigned int nr_cpus_dropped; /* entries beyond ACPI_MAX_CPUS */
@@ -71,13 +71,13 @@ struct acpi_madt_info {
 
 /* FADT flags Keel cares about. */
 #define ACPI_FADT_RESET_REG_SUP (1u << 10)
-#define ACPI_FADT_HW_REDUCED    (1u << 20)
+#define ACPI_FADT_HW_REDUCED	(1u << 20)
 
 /* IAPC_BOOT_ARCH bits. */
 #define ACPI_BOOT_ARCH_LEGACY_DEVICES (1u << 0)
-#define ACPI_BOOT_ARCH_8042           (1u << 1)
-#define ACPI_BOOT_ARCH_NO_VGA         (1u << 2)
-#define ACPI_BOOT_ARCH_NO_MSI         (1u << 3)
+#define ACPI_BOOT_ARCH_8042	      (1u << 1)
+#define ACPI_BOOT_ARCH_NO_VGA	      (1u << 2)
+#define ACPI_BOOT_ARCH_NO_MSI	      (1u << 3)
 #define ACPI_BOOT_ARCH_NO_CMOS_RTC    (1u << 5)
 
 struct acpi_fadt_info {
@@ -86,7 +86,7 @@ struct acpi_fadt_info {
 	u32 flags;
 	u16 iapc_boot_arch; /* 0 before FADT revision 2 */
 	u16 sci_int;
-	u32 smi_cmd;        /* I/O port; 0: no SMI command port */
+	u32 smi_cmd; /* I/O port; 0: no SMI command port */
 	u8 acpi_enable;
 	u8 acpi_disable;
 	/* Register blocks: the X_ GAS when rev >= 2 and non-zero, else built from the 32-bit field. */
@@ -96,7 +96,7 @@ struct acpi_fadt_info {
 	bool reset_reg_valid; /* RESET_REG_SUP set and the register is present */
 	struct acpi_gas reset_reg;
 	u8 reset_value;
-	u64 dsdt_addr;   /* X_DSDT when non-zero (rev >= 2), else DSDT */
+	u64 dsdt_addr;	 /* X_DSDT when non-zero (rev >= 2), else DSDT */
 	u32 dsdt32_addr; /* the 32-bit DSDT field, tried when dsdt_addr is unusable */
 };
 
@@ -124,9 +124,9 @@ struct acpi_mcfg_info {
 
 struct acpi_info {
 	u8 rsdp_revision;
-	bool xsdt;          /* the root table used is the XSDT */
-	paddr_t root_addr;  /* physical address of the RSDT/XSDT used */
-	char oem_id[7];     /* NUL-terminated */
+	bool xsdt;	   /* the root table used is the XSDT */
+	paddr_t root_addr; /* physical address of the RSDT/XSDT used */
+	char oem_id[7];	   /* NUL-terminated */
 	unsigned int nr_tables;
 	char tables[ACPI_MAX_TABLES][5]; /* signatures of the valid tables found (and DSDT) */
 	bool has_dmar;

@@ -4,11 +4,11 @@
 
 #include <keel/types.h>
 
-#define BOOT_MAX_MEMMAP  128
-#define BOOT_MAX_MODULES 16
-#define BOOT_CMDLINE_MAX 1024
+#define BOOT_MAX_MEMMAP		128
+#define BOOT_MAX_MODULES	16
+#define BOOT_CMDLINE_MAX	1024
 #define BOOT_MODULE_CMDLINE_MAX 256
-#define BOOT_RSDP_MAX    36
+#define BOOT_RSDP_MAX		36
 
 /* E820-style memory types (same numbers as multiboot2 and the PVH memmap). */
 enum mem_type {
@@ -39,8 +39,9 @@ struct boot_info {
 	unsigned int nr_modules;
 	struct boot_module modules[BOOT_MAX_MODULES];
 	u8 rsdp[BOOT_RSDP_MAX]; /* copy of the RSDP (v1: 20 bytes, v2: 36 bytes) */
-	u32 rsdp_len;           /* 0: the loader gave none */
-	paddr_t mbi_start, mbi_end; /* where the loader's own info block lies (to keep it reserved) */
+	u32 rsdp_len;		/* 0: the loader gave none */
+	/* Where the loader's own info block lies (to keep it reserved). */
+	paddr_t mbi_start, mbi_end;
 };
 
 #endif

@@ -15,29 +15,30 @@ enum param_type {
 struct keel_param {
 	const char *name;
 	enum param_type type;
-	void *var;      /* bool *, u64 *, or char[size] */
-	size_t size;    /* PARAM_STRING buffer size */
+	void *var;   /* bool *, u64 *, or char[size] */
+	size_t size; /* PARAM_STRING buffer size */
 	int (*parse)(const char *value);
 	const char *help;
 };
 
 #define KEEL_PARAM_SECTION __section("keel_params") __used __aligned(8)
 
-#define KEEL_PARAM_BOOL(n, v, h) \
-	static const struct keel_param __param_##n KEEL_PARAM_SECTION = { #n, PARAM_BOOL, &(v), 0, NULL, h }
-#define KEEL_PARAM_UINT(n, v, h) \
-	static const struct keel_param __param_##n KEEL_PARAM_SECTION = { #n, PARAM_UINT, &(v), 0, NULL, h }
-#define KEEL_PARAM_STRING(n, v, h) \
-	static const struct keel_param __param_##n KEEL_PARAM_SECTION = { #n, PARAM_STRING, (v), sizeof(v), NULL, h }
-#define KEEL_PARAM_CUSTOM(n, fn, h) \
-	static const struct keel_param __param_##n KEEL_PARAM_SECTION = { #n, PARAM_CUSTOM, NULL, 0, fn, h }
+/* One keel_param named @n in the keel_params section; the typed forms below are the interface. */
+#define KEEL_PARAM_DEFINE(n, t, v, sz, fn, h) \
+	static const struct keel_param __param_##n KEEL_PARAM_SECTION = {#n, t, v, sz, fn, h}
+
+#define KEEL_PARAM_BOOL(n, v, h)    KEEL_PARAM_DEFINE(n, PARAM_BOOL, &(v), 0, NULL, h)
+#define KEEL_PARAM_UINT(n, v, h)    KEEL_PARAM_DEFINE(n, PARAM_UINT, &(v), 0, NULL, h)
+#define KEEL_PARAM_STRING(n, v, h)  KEEL_PARAM_DEFINE(n, PARAM_STRING, (v), sizeof(v), NULL, h)
+#define KEEL_PARAM_CUSTOM(n, fn, h) KEEL_PARAM_DEFINE(n, PARAM_CUSTOM, NULL, 0, fn, h)
 
 /*
  * Parse @cmdline (space-separated `name[=value]` words; values may be "double quoted")
  * against the parameters in [@first, @last). Unknown names and bad values are logged as
  * warnings and skipped. Returns the number of words that were not accepted.
  */
-int cmdline_parse(const char *cmdline, const struct keel_param *first, const struct keel_param *last);
+int cmdline_parse(const char *cmdline, const struct keel_param *first,
+		  const struct keel_param *last);
 
 /* Parse against every parameter linked into Keel (the keel_params section). */
 int cmdline_parse_all(const char *cmdline);

@@ -11,9 +11,9 @@
  */
 struct logbuf {
 	char *data;
-	size_t size;   /* power of two */
-	u64 head;      /* next byte to write */
-	u64 tail;      /* oldest byte still held */
+	size_t size; /* power of two */
+	u64 head;    /* next byte to write */
+	u64 tail;    /* oldest byte still held */
 };
 
 void logbuf_init(struct logbuf *lb, char *storage, size_t size);

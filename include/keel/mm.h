@@ -4,9 +4,9 @@
 
 #include <keel/types.h>
 
-#define PAGE_SHIFT 12
-#define PAGE_SIZE  (1UL << PAGE_SHIFT)
-#define PAGE_MASK  (~(PAGE_SIZE - 1))
+#define PAGE_SHIFT  12
+#define PAGE_SIZE   (1UL << PAGE_SHIFT)
+#define PAGE_MASK   (~(PAGE_SIZE - 1))
 #define PFN_DOWN(a) ((a) >> PAGE_SHIFT)
 #define PFN_UP(a)   (((a) + PAGE_SIZE - 1) >> PAGE_SHIFT)
 
@@ -36,7 +36,7 @@ void frame_free(paddr_t pa, unsigned int order);
 void *frame_alloc_zeroed_page(void);
 
 struct frame_stats {
-	u64 total_frames;   /* every frame ever added */
+	u64 total_frames; /* every frame ever added */
 	u64 free_frames;
 	u64 free_blocks[FRAME_MAX_ORDER + 1];
 };
@@ -48,8 +48,8 @@ void *kzalloc(size_t size);
 void kfree(void *p);
 
 struct heap_stats {
-	u64 bytes_in_use;   /* bytes held by live objects: size class, or whole frame block if large */
-	u64 pages_held;     /* frames the heap holds from the frame allocator */
+	u64 bytes_in_use; /* bytes held by live objects: size class, or whole frame block if large */
+	u64 pages_held;	  /* frames the heap holds from the frame allocator */
 	u64 allocs;
 	u64 frees;
 };

@@ -3,48 +3,48 @@
 #define KEEL_MULTIBOOT2_H
 
 /* In the OS image's header (must lie in the first 32 KiB, 8-byte aligned). */
-#define MB2_HEADER_MAGIC        0xe85250d6
-#define MB2_HEADER_ARCH_I386    0
+#define MB2_HEADER_MAGIC     0xe85250d6
+#define MB2_HEADER_ARCH_I386 0
 /* In EAX when the boot loader jumps to the image; EBX holds the info block's physical address. */
-#define MB2_BOOTLOADER_MAGIC    0x36d76289
+#define MB2_BOOTLOADER_MAGIC 0x36d76289
 
 /* Header tags (image -> loader). */
-#define MB2_HEADER_TAG_END          0
+#define MB2_HEADER_TAG_END	    0
 #define MB2_HEADER_TAG_INFO_REQUEST 1
-#define MB2_HEADER_TAG_ADDRESS      2
-#define MB2_HEADER_TAG_ENTRY        3
-#define MB2_HEADER_TAG_CONSOLE      4
+#define MB2_HEADER_TAG_ADDRESS	    2
+#define MB2_HEADER_TAG_ENTRY	    3
+#define MB2_HEADER_TAG_CONSOLE	    4
 #define MB2_HEADER_TAG_FRAMEBUFFER  5
 #define MB2_HEADER_TAG_MODULE_ALIGN 6
-#define MB2_HEADER_TAG_EFI_BS       7
+#define MB2_HEADER_TAG_EFI_BS	    7
 #define MB2_HEADER_TAG_ENTRY_EFI32  8
 #define MB2_HEADER_TAG_ENTRY_EFI64  9
 #define MB2_HEADER_TAG_RELOCATABLE  10
-#define MB2_HEADER_TAG_OPTIONAL     1 /* flags bit 0: the loader may ignore the tag */
+#define MB2_HEADER_TAG_OPTIONAL	    1 /* flags bit 0: the loader may ignore the tag */
 
 /* Boot information tags (loader -> image). */
-#define MB2_TAG_END          0
-#define MB2_TAG_CMDLINE      1
-#define MB2_TAG_LOADER_NAME  2
-#define MB2_TAG_MODULE       3
+#define MB2_TAG_END	      0
+#define MB2_TAG_CMDLINE	      1
+#define MB2_TAG_LOADER_NAME   2
+#define MB2_TAG_MODULE	      3
 #define MB2_TAG_BASIC_MEMINFO 4
-#define MB2_TAG_BOOTDEV      5
-#define MB2_TAG_MMAP         6
-#define MB2_TAG_VBE          7
-#define MB2_TAG_FRAMEBUFFER  8
-#define MB2_TAG_ELF_SECTIONS 9
-#define MB2_TAG_APM          10
-#define MB2_TAG_EFI32        11
-#define MB2_TAG_EFI64        12
-#define MB2_TAG_SMBIOS       13
-#define MB2_TAG_ACPI_OLD     14
-#define MB2_TAG_ACPI_NEW     15
-#define MB2_TAG_NETWORK      16
-#define MB2_TAG_EFI_MMAP     17
-#define MB2_TAG_EFI_BS       18
-#define MB2_TAG_EFI32_IH     19
-#define MB2_TAG_EFI64_IH     20
-#define MB2_TAG_LOAD_BASE    21
+#define MB2_TAG_BOOTDEV	      5
+#define MB2_TAG_MMAP	      6
+#define MB2_TAG_VBE	      7
+#define MB2_TAG_FRAMEBUFFER   8
+#define MB2_TAG_ELF_SECTIONS  9
+#define MB2_TAG_APM	      10
+#define MB2_TAG_EFI32	      11
+#define MB2_TAG_EFI64	      12
+#define MB2_TAG_SMBIOS	      13
+#define MB2_TAG_ACPI_OLD      14
+#define MB2_TAG_ACPI_NEW      15
+#define MB2_TAG_NETWORK	      16
+#define MB2_TAG_EFI_MMAP      17
+#define MB2_TAG_EFI_BS	      18
+#define MB2_TAG_EFI32_IH      19
+#define MB2_TAG_EFI64_IH      20
+#define MB2_TAG_LOAD_BASE     21
 
 #define MB2_TAG_ALIGN 8
 

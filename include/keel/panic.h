@@ -7,9 +7,9 @@
 void panic(const char *fmt, ...) __noreturn __printf(1, 2);
 
 #define BUG() panic("BUG at %s:%d", __FILE__, __LINE__)
-#define BUG_ON(cond)                                                              \
-	do {                                                                      \
-		if (unlikely(cond))                                               \
+#define BUG_ON(cond)                                                             \
+	do {                                                                     \
+		if (unlikely(cond))                                              \
 			panic("BUG_ON(%s) at %s:%d", #cond, __FILE__, __LINE__); \
 	} while (0)
 

@@ -9,7 +9,10 @@ typedef struct {
 	volatile u16 owner;
 } spinlock_t;
 
-#define SPINLOCK_INIT { 0, 0 }
+#define SPINLOCK_INIT \
+	{             \
+		0, 0  \
+	}
 
 void spin_lock(spinlock_t *lock);
 void spin_unlock(spinlock_t *lock);

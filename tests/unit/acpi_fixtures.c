@@ -7,9 +7,9 @@
 
 #include "acpi_fixtures.h"
 
-#define FX_MAX_ALLOCS 64
+#define FX_MAX_ALLOCS	64
 #define FX_CHECKSUM_OFF 9
-#define FX_PA_BASE    0x100000ull /* below 4 GiB so RSDT entries can hold it */
+#define FX_PA_BASE	0x100000ull /* below 4 GiB so RSDT entries can hold it */
 
 static void *allocs[FX_MAX_ALLOCS];
 static unsigned int nr_allocs;
@@ -105,7 +105,7 @@ void fx_put8(struct fx_table *t, u8 v)
 
 void fx_put16(struct fx_table *t, u16 v)
 {
-	u8 b[2] = { (u8)v, (u8)(v >> 8) };
+	u8 b[2] = {(u8)v, (u8)(v >> 8)};
 
 	fx_put(t, b, 2);
 }
@@ -220,7 +220,7 @@ void fx_madt_begin(struct fx_table *t, u32 lapic_addr, u32 flags)
 
 void fx_madt_lapic(struct fx_table *t, u8 uid, u8 apic_id, u32 flags)
 {
-	u8 e[4] = { 0, 8, uid, apic_id };
+	u8 e[4] = {0, 8, uid, apic_id};
 
 	fx_put(t, e, 4);
 	fx_put32(t, flags);
@@ -228,7 +228,7 @@ void fx_madt_lapic(struct fx_table *t, u8 uid, u8 apic_id, u32 flags)
 
 void fx_madt_x2apic(struct fx_table *t, u32 x2apic_id, u32 uid, u32 flags)
 {
-	u8 e[4] = { 9, 16, 0, 0 };
+	u8 e[4] = {9, 16, 0, 0};
 
 	fx_put(t, e, 4);
 	fx_put32(t, x2apic_id);
@@ -238,7 +238,7 @@ void fx_madt_x2apic(struct fx_table *t, u32 x2apic_id, u32 uid, u32 flags)
 
 void fx_madt_ioapic(struct fx_table *t, u8 id, u32 addr, u32 gsi_base)
 {
-	u8 e[4] = { 1, 12, id, 0 };
+	u8 e[4] = {1, 12, id, 0};
 
 	fx_put(t, e, 4);
 	fx_put32(t, addr);
@@ -247,7 +247,7 @@ void fx_madt_ioapic(struct fx_table *t, u8 id, u32 addr, u32 gsi_base)
 
 void fx_madt_iso(struct fx_table *t, u8 bus, u8 irq, u32 gsi, u16 flags)
 {
-	u8 e[4] = { 2, 10, bus, irq };
+	u8 e[4] = {2, 10, bus, irq};
 
 	fx_put(t, e, 4);
 	fx_put32(t, gsi);
@@ -256,7 +256,7 @@ void fx_madt_iso(struct fx_table *t, u8 bus, u8 irq, u32 gsi, u16 flags)
 
 void fx_madt_lapic_nmi(struct fx_table *t, u8 uid, u16 flags, u8 lint)
 {
-	u8 e[3] = { 4, 6, uid };
+	u8 e[3] = {4, 6, uid};
 
 	fx_put(t, e, 3);
 	fx_put16(t, flags);
@@ -265,7 +265,7 @@ void fx_madt_lapic_nmi(struct fx_table *t, u8 uid, u16 flags, u8 lint)
 
 void fx_madt_lapic_override(struct fx_table *t, u64 addr)
 {
-	u8 e[4] = { 5, 12, 0, 0 };
+	u8 e[4] = {5, 12, 0, 0};
 
 	fx_put(t, e, 4);
 	fx_put64(t, addr);
@@ -368,11 +368,11 @@ void fx_fadt_rev6_defaults(struct fx_fadt *f, u64 dsdt)
 	f->pm_tmr_len = 4;
 	f->iapc_boot_arch = ACPI_BOOT_ARCH_LEGACY_DEVICES | ACPI_BOOT_ARCH_8042;
 	f->flags = ACPI_FADT_RESET_REG_SUP | 0x1;
-	f->reset_reg = (struct acpi_gas){ ACPI_GAS_SYSTEM_IO, 8, 0, 1, 0xcf9 };
+	f->reset_reg = (struct acpi_gas){ACPI_GAS_SYSTEM_IO, 8, 0, 1, 0xcf9};
 	f->reset_value = 0x06;
-	f->x_pm1a_evt = (struct acpi_gas){ ACPI_GAS_SYSTEM_IO, 32, 0, 2, 0x600 };
-	f->x_pm1a_cnt = (struct acpi_gas){ ACPI_GAS_SYSTEM_IO, 16, 0, 2, 0x604 };
-	f->x_pm_tmr = (struct acpi_gas){ ACPI_GAS_SYSTEM_IO, 32, 0, 3, 0x608 };
+	f->x_pm1a_evt = (struct acpi_gas){ACPI_GAS_SYSTEM_IO, 32, 0, 2, 0x600};
+	f->x_pm1a_cnt = (struct acpi_gas){ACPI_GAS_SYSTEM_IO, 16, 0, 2, 0x604};
+	f->x_pm_tmr = (struct acpi_gas){ACPI_GAS_SYSTEM_IO, 32, 0, 3, 0x608};
 }
 
 paddr_t fx_dsdt(const void *aml, size_t len)
@@ -387,15 +387,61 @@ paddr_t fx_dsdt(const void *aml, size_t len)
 size_t fx_aml_s5_default(u8 *out, size_t max)
 {
 	static const u8 aml[] = {
-		/* Scope (\_SB) { Name (_HID, ...) } -- filler the scanner must skip */
-		0x10, 0x0c, 0x5c, '_', 'S', 'B', '_', 0x08, '_', 'H', 'I', 'D', 0x00,
-		/* Name (_S4_, Package (4) { 6, 6, 0, 0 }) */
-		0x08, '_', 'S', '4', '_', 0x12, 0x08, 0x04, 0x0a, 0x06, 0x0a, 0x06, 0x00, 0x00,
-		/* Name (\_S5_, Package (4) { 5, 5, 0, 0 }) */
-		0x08, 0x5c, '_', 'S', '5', '_', 0x12, 0x08, 0x04, 0x0a, 0x05, 0x0a, 0x05, 0x00,
-		0x00,
-		/* trailing method bytes */
-		0x14, 0x08, '_', 'P', 'T', 'S', 0x01, 0xa4, 0x00,
+	    /* Scope (\_SB) { Name (_HID, ...) } -- filler the scanner must skip */
+	    0x10,
+	    0x0c,
+	    0x5c,
+	    '_',
+	    'S',
+	    'B',
+	    '_',
+	    0x08,
+	    '_',
+	    'H',
+	    'I',
+	    'D',
+	    0x00,
+	    /* Name (_S4_, Package (4) { 6, 6, 0, 0 }) */
+	    0x08,
+	    '_',
+	    'S',
+	    '4',
+	    '_',
+	    0x12,
+	    0x08,
+	    0x04,
+	    0x0a,
+	    0x06,
+	    0x0a,
+	    0x06,
+	    0x00,
+	    0x00,
+	    /* Name (\_S5_, Package (4) { 5, 5, 0, 0 }) */
+	    0x08,
+	    0x5c,
+	    '_',
+	    'S',
+	    '5',
+	    '_',
+	    0x12,
+	    0x08,
+	    0x04,
+	    0x0a,
+	    0x05,
+	    0x0a,
+	    0x05,
+	    0x00,
+	    0x00,
+	    /* trailing method bytes */
+	    0x14,
+	    0x08,
+	    '_',
+	    'P',
+	    'T',
+	    'S',
+	    0x01,
+	    0xa4,
+	    0x00,
 	};
 
 	if (max < sizeof(aml))

@@ -10,7 +10,7 @@
 #include "acpi_fixtures.h"
 
 #define SHIM_MAX_REGIONS 64
-#define SHIM_LOG_SIZE    (64 * 1024)
+#define SHIM_LOG_SIZE	 (64 * 1024)
 
 struct shim_region {
 	unsigned char *virt;
@@ -30,7 +30,7 @@ void shim_acpi_map(void *virt, size_t len, paddr_t pa)
 		fprintf(stderr, "shim_acpi: too many regions\n");
 		abort();
 	}
-	regions[nr_regions++] = (struct shim_region){ virt, len, pa };
+	regions[nr_regions++] = (struct shim_region){virt, len, pa};
 }
 
 void shim_acpi_unmap_all(void)
@@ -64,8 +64,11 @@ void vprintk(enum log_level level, const char *fmt, va_list ap)
 
 	if (n < 0)
 		return;
-	if ((size_t)n >= sizeof(line))
-		n = sizeof(line) - 1;
+	if ((size_t)n >= sizeof(line) - 1)
+		n = sizeof(line) - 2;
+	if (n == 0 || line[n - 1] != '\n') /* like Keel's printk: one record per line */
+		line[n++] = '\n';
+	line[n] = '\0';
 	if (shim_log_len + (size_t)n + 1 >= SHIM_LOG_SIZE)
 		shim_log_len = 0; /* keep the newest messages only */
 	memcpy(shim_log + shim_log_len, line, (size_t)n);

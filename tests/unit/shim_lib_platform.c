@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+
+/* cmocka.h needs the headers above. */
 #include <cmocka.h>
 
 /* The time printk stamps messages with; tests set it. */

@@ -1,4 +1,4 @@
-/* Host-test shim for mm: an arena standing in for physical RAM, plus printk/panic/spinlock stubs. */
+/* Host-test shim for mm: an arena standing in for physical RAM; printk/panic/spinlock stubs. */
 #include <keel/mm.h>
 #include <keel/panic.h>
 #include <keel/printk.h>

@@ -1,13 +1,15 @@
 /* Unit tests for the \_S5 AML reader: encodings, PkgLength forms, truncation and DSDT handling. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
 #include <string.h>
 
 #include <keel/acpi.h>
 #include <keel/errno.h>
+
+/* cmocka.h needs the headers above. */
+#include <cmocka.h>
 
 #include "../../drivers/acpi/acpi_internal.h"
 #include "acpi_fixtures.h"
@@ -57,7 +59,7 @@ static void test_s5_default_fixture(void **state)
 static void test_s5_zero_one_ops(void **state)
 {
 	/* Name (_S5_, Package (2) { Zero, One }) without root prefix */
-	static const u8 aml[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x04, 0x02, 0x00, 0x01 };
+	static const u8 aml[] = {0x08, '_', 'S', '5', '_', 0x12, 0x04, 0x02, 0x00, 0x01};
 
 	(void)state;
 	assert_int_equal(find_s5(aml, sizeof(aml)), 0);
@@ -67,8 +69,8 @@ static void test_s5_zero_one_ops(void **state)
 
 static void test_s5_word_dword_prefixes(void **state)
 {
-	static const u8 aml[] = { 0xa3, 0x08, '_', 'S', '5', '_', 0x12, 0x0a, 0x02,
-				  0x0b, 0x07, 0x00, 0x0c, 0x06, 0x00, 0x00, 0x00 };
+	static const u8 aml[] = {0xa3, 0x08, '_',  'S',	 '5',  '_',  0x12, 0x0a, 0x02,
+				 0x0b, 0x07, 0x00, 0x0c, 0x06, 0x00, 0x00, 0x00};
 
 	(void)state;
 	assert_int_equal(find_s5(aml, sizeof(aml)), 0);
@@ -89,7 +91,7 @@ static void test_s5_two_byte_pkglength(void **state)
 	aml[n++] = 0x12;
 	aml[n++] = 0x41; /* one following byte; low nibble 1 */
 	aml[n++] = 0x04; /* 1 | 0x04 << 4 = 65 */
-	aml[n++] = 60;   /* elements: a, b and 58 Zeros */
+	aml[n++] = 60;	 /* elements: a, b and 58 Zeros */
 	aml[n++] = 0x0a;
 	aml[n++] = 0x03;
 	aml[n++] = 0x0a;
@@ -104,8 +106,8 @@ static void test_s5_two_byte_pkglength(void **state)
 
 static void test_s5_single_element_and_wide_values(void **state)
 {
-	static const u8 one[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x04, 0x01, 0x0a, 0x02 };
-	static const u8 wide[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x05, 0x02, 0x0a, 0x0d, 0x01 };
+	static const u8 one[] = {0x08, '_', 'S', '5', '_', 0x12, 0x04, 0x01, 0x0a, 0x02};
+	static const u8 wide[] = {0x08, '_', 'S', '5', '_', 0x12, 0x05, 0x02, 0x0a, 0x0d, 0x01};
 
 	(void)state;
 	assert_int_equal(find_s5(one, sizeof(one)), 0);
@@ -120,8 +122,8 @@ static void test_s5_single_element_and_wide_values(void **state)
 static void test_s5_absent(void **state)
 {
 	/* _S5_ only as a reference (no NameOp before it), and an _S4_ package. */
-	static const u8 aml[] = { 0x70, '_', 'S', '5', '_', 0x60, 0x08, '_', 'S', '4',
-				  '_',  0x12, 0x04, 0x02, 0x00, 0x00 };
+	static const u8 aml[] = {0x70, '_', 'S', '5',  '_',  0x60, 0x08, '_',
+				 'S',  '4', '_', 0x12, 0x04, 0x02, 0x00, 0x00};
 
 	(void)state;
 	assert_int_equal(find_s5(aml, sizeof(aml)), -ENOENT);
@@ -154,20 +156,20 @@ static void test_s5_every_truncation(void **state)
 static void test_s5_bad_encodings(void **state)
 {
 	/* Package length pointing past the end of the AML. */
-	static const u8 past[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x30, 0x02, 0x00, 0x00 };
+	static const u8 past[] = {0x08, '_', 'S', '5', '_', 0x12, 0x30, 0x02, 0x00, 0x00};
 	/* Four-byte PkgLength cut short. */
-	static const u8 cut[] = { 0x08, '_', 'S', '5', '_', 0x12, 0xc0, 0x01 };
+	static const u8 cut[] = {0x08, '_', 'S', '5', '_', 0x12, 0xc0, 0x01};
 	/* Element that is a name, not a constant. */
-	static const u8 name[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x07, 0x02,
-				   'A',  'B', 'C', 'D', 0x00 };
+	static const u8 name[] = {0x08, '_', 'S', '5', '_', 0x12, 0x07,
+				  0x02, 'A', 'B', 'C', 'D', 0x00};
 	/* Empty package. */
-	static const u8 empty[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x02, 0x00 };
+	static const u8 empty[] = {0x08, '_', 'S', '5', '_', 0x12, 0x02, 0x00};
 	/* Package length too small to hold its element count. */
-	static const u8 tiny[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x01, 0x02, 0x00, 0x00 };
+	static const u8 tiny[] = {0x08, '_', 'S', '5', '_', 0x12, 0x01, 0x02, 0x00, 0x00};
 	/* Element declared inside the package but the package ends first. */
-	static const u8 short_pkg[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x03, 0x02, 0x0a, 0x05 };
+	static const u8 short_pkg[] = {0x08, '_', 'S', '5', '_', 0x12, 0x03, 0x01, 0x0a, 0x05};
 	/* _S5_ named but not a package (a buffer). */
-	static const u8 buffer[] = { 0x08, '_', 'S', '5', '_', 0x11, 0x03, 0x0a, 0x00 };
+	static const u8 buffer[] = {0x08, '_', 'S', '5', '_', 0x11, 0x03, 0x0a, 0x00};
 
 	(void)state;
 	assert_int_equal(find_s5(past, sizeof(past)), -EINVAL);
@@ -185,8 +187,8 @@ static void test_s5_bad_encodings(void **state)
 static void test_s5_second_candidate_used(void **state)
 {
 	/* A broken \_S5_ first (bad element), then a good one. */
-	static const u8 aml[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x04, 0x02, 0x5b, 0x00,
-				  0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x02, 0x0a, 0x07, 0x0a, 0x03 };
+	static const u8 aml[] = {0x08, '_', 'S', '5', '_',  0x12, 0x04, 0x02, 0x5b, 0x00, 0x08,
+				 '_',  'S', '5', '_', 0x12, 0x06, 0x02, 0x0a, 0x07, 0x0a, 0x03};
 
 	(void)state;
 	assert_int_equal(find_s5(aml, sizeof(aml)), 0);
@@ -197,7 +199,7 @@ static void test_s5_second_candidate_used(void **state)
 /* Through acpi_parse: a DSDT without \_S5, and a DSDT with a bad checksum. */
 static void test_dsdt_via_fadt(void **state)
 {
-	static const u8 no_s5[] = { 0x08, '_', 'S', '4', '_', 0x12, 0x04, 0x02, 0x00, 0x00 };
+	static const u8 no_s5[] = {0x08, '_', 'S', '4', '_', 0x12, 0x04, 0x02, 0x00, 0x00};
 	static struct acpi_info ai;
 	struct fx_fadt f;
 	paddr_t list[1];
@@ -227,17 +229,17 @@ static void test_dsdt_via_fadt(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_s5_default_fixture, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_s5_zero_one_ops, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_s5_word_dword_prefixes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_s5_two_byte_pkglength, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_s5_single_element_and_wide_values, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_s5_absent, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_s5_every_truncation, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_s5_bad_encodings, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_s5_second_candidate_used, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dsdt_via_fadt, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_s5_default_fixture, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_s5_zero_one_ops, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_s5_word_dword_prefixes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_s5_two_byte_pkglength, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_s5_single_element_and_wide_values, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_s5_absent, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_s5_every_truncation, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_s5_bad_encodings, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_s5_second_candidate_used, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dsdt_via_fadt, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,12 +1,14 @@
 /* Unit tests for MADT parsing: CPUs, IOAPICs, overrides, caps and malformed entry lists. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
 #include <string.h>
 
 #include <keel/acpi.h>
+
+/* cmocka.h needs the headers above. */
+#include <cmocka.h>
 
 #include "../../drivers/acpi/acpi_internal.h"
 #include "acpi_fixtures.h"
@@ -77,7 +79,8 @@ static void test_madt_mixed_entries(void **state)
 	assert_int_equal(ai.madt.isos[1].gsi, 20);
 	assert_int_equal(ai.madt.isos[1].flags, 0xf);
 	assert_int_equal(ai.madt.nr_lapic_nmis, 1);
-	assert_true(shim_log_contains("MADT: 4 CPUs (3 enabled), 2 IOAPIC, 2 ISO, LAPIC at 0xfee00000"));
+	assert_true(
+	    shim_log_contains("MADT: 4 CPUs (3 enabled), 2 IOAPIC, 2 ISO, LAPIC at 0xfee00000"));
 }
 
 static void test_madt_lapic_override_and_filters(void **state)
@@ -85,11 +88,11 @@ static void test_madt_lapic_override_and_filters(void **state)
 	(void)state;
 	fx_madt_begin(&t, 0xfee00000, 0);
 	fx_madt_lapic_override(&t, 0x1fee00000ull);
-	fx_madt_lapic(&t, 0, 0, 0);                     /* neither enabled nor online-capable */
+	fx_madt_lapic(&t, 0, 0, 0); /* neither enabled nor online-capable */
 	fx_madt_lapic(&t, 1, 1, ACPI_CPU_ENABLED);
-	fx_madt_x2apic(&t, 1, 1, ACPI_CPU_ENABLED);     /* same CPU again as x2APIC */
+	fx_madt_x2apic(&t, 1, 1, ACPI_CPU_ENABLED);	      /* same CPU again as x2APIC */
 	fx_madt_x2apic(&t, 0xffffffffu, 9, ACPI_CPU_ENABLED); /* invalid ID */
-	fx_put8(&t, 0x7f);                              /* unknown type, length 5: skipped */
+	fx_put8(&t, 0x7f);				      /* unknown type, length 5: skipped */
 	fx_put8(&t, 5);
 	fx_put(&t, "\x01\x02\x03", 3);
 	fx_madt_lapic(&t, 2, 3, ACPI_CPU_ENABLED | 0x80);
@@ -128,7 +131,23 @@ static void test_madt_zero_length_entry(void **state)
 	fx_madt_lapic(&t, 1, 1, ACPI_CPU_ENABLED);
 	parse_madt(&t, false);
 	assert_int_equal(ai.madt.nr_cpus, 1);
-	assert_true(shim_log_contains("bad length 0"));
+	assert_true(shim_log_contains("entry type 0 at offset 52 has bad length 0"));
+
+	/* The same for a type Keel does not read, and a length of 1. */
+	shim_log_clear();
+	fx_madt_begin(&t, 0xfee00000, 1);
+	fx_put8(&t, 0x30);
+	fx_put8(&t, 0);
+	fx_madt_lapic(&t, 1, 1, ACPI_CPU_ENABLED);
+	parse_madt(&t, false);
+	assert_int_equal(ai.madt.nr_cpus, 0);
+	assert_true(shim_log_contains("entry type 48 at offset 44 has bad length 0"));
+	fx_madt_begin(&t, 0xfee00000, 1);
+	fx_put8(&t, 0x30);
+	fx_put8(&t, 1);
+	fx_madt_lapic(&t, 1, 1, ACPI_CPU_ENABLED);
+	parse_madt(&t, false);
+	assert_int_equal(ai.madt.nr_cpus, 0);
 }
 
 static void test_madt_short_known_entry(void **state)
@@ -136,7 +155,7 @@ static void test_madt_short_known_entry(void **state)
 	(void)state;
 	fx_madt_begin(&t, 0xfee00000, 1);
 	fx_madt_iso(&t, 0, 0, 2, 0);
-	fx_put8(&t, 9);  /* x2APIC entry claiming 8 bytes (needs 16) */
+	fx_put8(&t, 9); /* x2APIC entry claiming 8 bytes (needs 16) */
 	fx_put8(&t, 8);
 	fx_put32(&t, 0);
 	fx_put16(&t, 0);
@@ -193,7 +212,8 @@ static void test_madt_too_many_ioapics_and_isos(void **state)
 		fx_madt_iso(&t, 0, (u8)i, i, 0);
 	parse_madt(&t, false);
 	assert_int_equal(ai.madt.nr_ioapics, ACPI_MAX_IOAPICS);
-	assert_int_equal(ai.madt.ioapics[ACPI_MAX_IOAPICS - 1].gsi_base, (ACPI_MAX_IOAPICS - 1) * 24);
+	assert_int_equal(ai.madt.ioapics[ACPI_MAX_IOAPICS - 1].gsi_base,
+			 (ACPI_MAX_IOAPICS - 1) * 24);
 	assert_int_equal(ai.madt.nr_isos, ACPI_MAX_ISOS);
 	assert_true(shim_log_contains("IOAPIC 16 ignored"));
 }
@@ -227,16 +247,16 @@ static void test_madt_every_truncation(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_madt_mixed_entries, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_madt_lapic_override_and_filters, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_madt_truncated_entry, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_madt_zero_length_entry, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_madt_short_known_entry, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_madt_trailing_byte, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_madt_too_short, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_madt_too_many_cpus_capped, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_madt_too_many_ioapics_and_isos, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_madt_every_truncation, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_madt_mixed_entries, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_madt_lapic_override_and_filters, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_madt_truncated_entry, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_madt_zero_length_entry, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_madt_short_known_entry, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_madt_trailing_byte, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_madt_too_short, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_madt_too_many_cpus_capped, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_madt_too_many_ioapics_and_isos, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_madt_every_truncation, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,13 +1,15 @@
 /* Unit tests for ACPI discovery: RSDP, RSDT/XSDT choice, table validation, FADT, HPET, MCFG. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
 #include <string.h>
 
 #include <keel/acpi.h>
 #include <keel/errno.h>
+
+/* cmocka.h needs the headers above. */
+#include <cmocka.h>
 
 #include "acpi_fixtures.h"
 
@@ -31,7 +33,7 @@ static int teardown(void **state)
 
 static void test_checksum_helper(void **state)
 {
-	u8 b[4] = { 0x10, 0x20, 0x30, 0xa0 };
+	u8 b[4] = {0x10, 0x20, 0x30, 0xa0};
 
 	(void)state;
 	assert_true(acpi_checksum_ok(b, 4));
@@ -193,10 +195,17 @@ static void test_bad_table_checksum_skipped(void **state)
 static void test_bad_table_lengths_skipped(void **state)
 {
 	static struct fx_table t;
-	paddr_t list[5];
+	static const u8 filler[64];
+	paddr_t list[6];
 	u8 rsdp[ACPI_RSDP_V2_LEN];
 
 	(void)state;
+	/* Claims 0x2010 bytes: its last byte falls inside the next (separate) mapping. */
+	fx_begin(&t, "SRAT", 1);
+	fx_set_len(&t, 64);
+	t.buf[4] = 0x10, t.buf[5] = 0x20, t.buf[6] = 0, t.buf[7] = 0;
+	list[5] = fx_publish_keep_len(&t);
+	assert_int_equal(fx_publish_raw(filler, sizeof(filler)), list[5] + 0x2000);
 	/* Claims 2 MiB: over the sanity limit. */
 	fx_begin(&t, "HPET", 1);
 	fx_set_len(&t, 56);
@@ -213,7 +222,7 @@ static void test_bad_table_lengths_skipped(void **state)
 	list[2] = fx_publish_keep_len(&t);
 	list[3] = 0xdead0000; /* nothing there */
 	list[4] = 0;
-	fx_rsdp_v2(rsdp, 0, fx_xsdt(list, 5));
+	fx_rsdp_v2(rsdp, 0, fx_xsdt(list, 6));
 	assert_int_equal(acpi_parse(rsdp, sizeof(rsdp), &ai), 0);
 	assert_int_equal(ai.nr_tables, 0);
 	assert_false(ai.has_dmar);
@@ -223,6 +232,8 @@ static void test_bad_table_lengths_skipped(void **state)
 	assert_true(shim_log_contains("4096 bytes not mapped"));
 	assert_true(shim_log_contains("0xdead0000: not mapped"));
 	assert_true(shim_log_contains("null address"));
+	assert_true(shim_log_contains("SRAT at"));
+	assert_true(shim_log_contains("8208 bytes not mapped"));
 }
 
 static void test_rsdt_partial_entry(void **state)
@@ -245,7 +256,7 @@ static void test_rsdt_partial_entry(void **state)
 
 static void parse_with_fadt(const struct fx_fadt *f)
 {
-	paddr_t list[1] = { fx_fadt(f) };
+	paddr_t list[1] = {fx_fadt(f)};
 	u8 rsdp[ACPI_RSDP_V2_LEN];
 
 	fx_rsdp_v2(rsdp, 0, fx_xsdt(list, 1));
@@ -281,7 +292,7 @@ static void test_fadt_rev1_short(void **state)
 
 static void test_fadt_rev6_x_fields(void **state)
 {
-	static const u8 other_s5[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x04, 0x02, 0x01, 0x01 };
+	static const u8 other_s5[] = {0x08, '_', 'S', '5', '_', 0x12, 0x04, 0x02, 0x01, 0x01};
 	struct fx_fadt f;
 	u8 aml[128];
 	size_t n = fx_aml_s5_default(aml, sizeof(aml));
@@ -289,8 +300,8 @@ static void test_fadt_rev6_x_fields(void **state)
 	(void)state;
 	fx_fadt_rev6_defaults(&f, fx_dsdt(aml, n));
 	f.dsdt = (u32)fx_dsdt(other_s5, sizeof(other_s5)); /* the 32-bit field must lose */
-	f.pm1a_cnt = 0x1004;                                /* stale legacy value */
-	f.x_pm1b_cnt = (struct acpi_gas){ ACPI_GAS_SYSTEM_MEMORY, 16, 0, 2, 0xfe000010 };
+	f.pm1a_cnt = 0x1004;				   /* stale legacy value */
+	f.x_pm1b_cnt = (struct acpi_gas){ACPI_GAS_SYSTEM_MEMORY, 16, 0, 2, 0xfe000010};
 	parse_with_fadt(&f);
 	assert_int_equal(ai.fadt.revision, 6);
 	assert_int_equal(ai.fadt.pm1a_cnt.address, 0x604);
@@ -369,7 +380,7 @@ static void test_misc_tables(void **state)
 	fx_set_len(&t, 48);
 	list[1] = fx_publish(&t);
 	list[2] = fx_mcfg(0xb0000000, 1, 0, 0x3f); /* segment 1 only: not used */
-	list[3] = fx_hpet(0, 0, 0);                /* no base address */
+	list[3] = fx_hpet(0, 0, 0);		   /* no base address */
 	fx_fadt_rev1_defaults(&f, 0);
 	list[4] = fx_fadt(&f);
 	f.smi_cmd = 0x1234;
@@ -388,21 +399,21 @@ static void test_misc_tables(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_checksum_helper, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_platform_v2_xsdt, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rsdp_v1_rsdt, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_xsdt_preferred_over_rsdt, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_rsdp_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_extended_checksum_uses_rsdt, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_xsdt_falls_back, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_table_checksum_skipped, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_table_lengths_skipped, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rsdt_partial_entry, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fadt_rev1_short, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fadt_rev6_x_fields, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fadt_zero_x_fields_use_legacy, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fadt_short_tables, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_misc_tables, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_checksum_helper, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_platform_v2_xsdt, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rsdp_v1_rsdt, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_xsdt_preferred_over_rsdt, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_rsdp_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_extended_checksum_uses_rsdt, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_xsdt_falls_back, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_table_checksum_skipped, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_table_lengths_skipped, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rsdt_partial_entry, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fadt_rev1_short, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fadt_rev6_x_fields, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fadt_zero_x_fields_use_legacy, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fadt_short_tables, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_misc_tables, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* cmocka.h needs the headers above. */
 #include <cmocka.h>
 
 /* From shim_mm.c. */
@@ -19,9 +20,9 @@ extern char shim_panic_msg[512];
 u8 *shim_arena(void);
 void shim_mm_reset_logs(void);
 
-#define BASE    shim_arena_base
+#define BASE	shim_arena_base
 #define NFRAMES (shim_arena_size >> PAGE_SHIFT)
-#define MAXBLK  (PAGE_SIZE << FRAME_MAX_ORDER)
+#define MAXBLK	(PAGE_SIZE << FRAME_MAX_ORDER)
 
 static u8 *meta;
 
@@ -198,8 +199,8 @@ static void test_tiny_and_inverted_ranges_ignored(void **state)
 	frames_add_range(BASE + 1, BASE + PAGE_SIZE + 5); /* no whole frame */
 	frames_add_range(BASE + 8 * PAGE_SIZE, BASE + 8 * PAGE_SIZE);
 	frames_add_range(BASE + 9 * PAGE_SIZE, BASE + 2 * PAGE_SIZE); /* inverted */
-	assert_int_equal(shim_printk_count[4], 1);                    /* one warning */
-	frames_add_range(~0ULL - 10, ~0ULL);                          /* clipped to nothing */
+	assert_int_equal(shim_printk_count[4], 1);		      /* one warning */
+	frames_add_range(~0ULL - 10, ~0ULL);			      /* clipped to nothing */
 	assert_int_equal(stats().total_frames, 0);
 	assert_int_equal(frame_alloc(0), INVALID_PADDR);
 }
@@ -442,8 +443,8 @@ static void test_random_stress(void **state)
 
 		if (nlive < MAXLIVE && (nlive == 0 || (r & 0xff) < 140)) {
 			/* Mostly small orders, sometimes large ones. */
-			unsigned int order = (r >> 8) % 4 == 0 ? (r >> 16) % (FRAME_MAX_ORDER + 1)
-								: (r >> 16) % 3;
+			unsigned int order =
+			    (r >> 8) % 4 == 0 ? (r >> 16) % (FRAME_MAX_ORDER + 1) : (r >> 16) % 3;
 			paddr_t pa = frame_alloc(order);
 			u64 f, i, n = 1ULL << order;
 			u64 *words;
@@ -460,7 +461,8 @@ static void test_random_stress(void **state)
 			f = (pa - BASE) >> PAGE_SHIFT;
 			assert_true(f > first && f + n <= last);
 			for (i = 0; i < n; i++) {
-				assert_int_equal(owner[f + i], 0); /* no overlap with a live block */
+				assert_int_equal(owner[f + i],
+						 0); /* no overlap with a live block */
 				owner[f + i] = op;
 			}
 			words = (u64 *)(shim_arena() + (pa - BASE));
@@ -505,25 +507,25 @@ static void test_random_stress(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_meta_bytes),
-		T(test_init_empty),
-		T(test_alloc_free_every_order),
-		T(test_bad_order_returns_invalid),
-		T(test_exhaustion_and_full_merge),
-		T(test_unaligned_range_trimmed),
-		T(test_tiny_and_inverted_ranges_ignored),
-		T(test_disjoint_ranges),
-		T(test_adjacent_ranges_merge),
-		T(test_range_clipped_at_max),
-		T(test_overlapping_add_refused),
-		T(test_double_free_panics),
-		T(test_free_inside_free_block_panics),
-		T(test_misaligned_free_panics),
-		T(test_free_outside_panics),
-		T(test_zeroed_page),
-		T(test_smallest_block_used_first),
-		T(test_corrupted_free_block_detected),
-		T(test_random_stress),
+	    cmocka_unit_test(test_meta_bytes),
+	    T(test_init_empty),
+	    T(test_alloc_free_every_order),
+	    T(test_bad_order_returns_invalid),
+	    T(test_exhaustion_and_full_merge),
+	    T(test_unaligned_range_trimmed),
+	    T(test_tiny_and_inverted_ranges_ignored),
+	    T(test_disjoint_ranges),
+	    T(test_adjacent_ranges_merge),
+	    T(test_range_clipped_at_max),
+	    T(test_overlapping_add_refused),
+	    T(test_double_free_panics),
+	    T(test_free_inside_free_block_panics),
+	    T(test_misaligned_free_panics),
+	    T(test_free_outside_panics),
+	    T(test_zeroed_page),
+	    T(test_smallest_block_used_first),
+	    T(test_corrupted_free_block_detected),
+	    T(test_random_stress),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* cmocka.h needs the headers above. */
 #include <cmocka.h>
 
 /* From shim_mm.c. */
@@ -19,7 +20,7 @@ extern char shim_panic_msg[512];
 u8 *shim_arena(void);
 void shim_mm_reset_logs(void);
 
-#define BASE      shim_arena_base
+#define BASE	  shim_arena_base
 #define LARGE_MAX ((PAGE_SIZE << FRAME_MAX_ORDER) - 16)
 
 static u8 *meta;
@@ -124,8 +125,8 @@ static void test_zero_size_and_null(void **state)
 	assert_int_equal(hstats().pages_held, 0);
 }
 
-static const size_t class_probe_sizes[] = {1,   8,   15,  16,  17,  31,  32,   33,   63,   64,
-					   65,  127, 128, 129, 255, 256, 257,  495,  496,  497,
+static const size_t class_probe_sizes[] = {1,	8,   15,  16,	17,   31,   32,	  33,	63,   64,
+					   65,	127, 128, 129,	255,  256,  257,  495,	496,  497,
 					   511, 512, 513, 1007, 1008, 1009, 1024, 2015, 2016, 2017};
 
 static void test_every_size_class(void **state)
@@ -166,8 +167,13 @@ static void test_large_allocs(void **state)
 	static const struct {
 		size_t size;
 		u64 pages;
-	} c[] = {{2017, 1}, {PAGE_SIZE - 16, 1}, {PAGE_SIZE - 15, 2}, {PAGE_SIZE, 2},
-		 {10000, 4}, {MiB(1), 512}, {LARGE_MAX, 1 << FRAME_MAX_ORDER}};
+	} c[] = {{2017, 1},
+		 {PAGE_SIZE - 16, 1},
+		 {PAGE_SIZE - 15, 2},
+		 {PAGE_SIZE, 2},
+		 {10000, 4},
+		 {MiB(1), 512},
+		 {LARGE_MAX, 1 << FRAME_MAX_ORDER}};
 	unsigned int i;
 
 	(void)state;
@@ -318,7 +324,8 @@ static void test_objects_never_overlap(void **state)
 		o[i].p = kmalloc(o[i].size);
 		assert_non_null(o[i].p);
 		/* Inside the arena, i.e. memory the frame allocator handed out. */
-		assert_true(o[i].p >= shim_arena() && o[i].p + o[i].size <= shim_arena() + shim_arena_size);
+		assert_true(o[i].p >= shim_arena() &&
+			    o[i].p + o[i].size <= shim_arena() + shim_arena_size);
 	}
 	qsort(o, N, sizeof(*o), cmp_obj);
 	for (i = 1; i < N; i++)
@@ -365,6 +372,26 @@ static void test_spare_page_reused(void **state)
 	assert_ptr_equal(b, a);
 	assert_int_equal(hstats().pages_held, 1);
 	kfree(b);
+}
+
+static void test_full_page_reused(void **state)
+{
+	enum { PER_PAGE = 63 }; /* 64-byte objects beside the page header */
+	void *p[PER_PAGE], *again;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < PER_PAGE; i++)
+		p[i] = kmalloc(64);
+	assert_int_equal(hstats().pages_held, 1);
+	/* A slot freed in a full page is handed out again before a new page is taken. */
+	kfree(p[17]);
+	again = kmalloc(50);
+	assert_ptr_equal(again, p[17]);
+	assert_int_equal(hstats().pages_held, 1);
+	p[17] = again;
+	for (i = 0; i < PER_PAGE; i++)
+		kfree(p[i]);
 }
 
 static void test_bad_kfree_foreign_page(void **state)
@@ -449,8 +476,9 @@ static void test_mm_report(void **state)
 
 	(void)state;
 	mm_report();
-	assert_string_equal(shim_last_msg,
-			    "mm: frames total 64 MiB, free 62 MiB; heap 2048 KiB in use in 512 pages");
+	assert_string_equal(
+	    shim_last_msg,
+	    "mm: frames total 64 MiB, free 62 MiB; heap 2048 KiB in use in 512 pages");
 	kfree(l);
 }
 
@@ -459,20 +487,21 @@ static void test_mm_report(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_zero_size_and_null),
-		T(test_every_size_class),
-		T(test_large_allocs),
-		T(test_huge_and_overflowing_sizes),
-		T(test_kzalloc_zeroes),
-		T(test_content_integrity),
-		T(test_objects_never_overlap),
-		T(test_pages_returned),
-		T(test_spare_page_reused),
-		T(test_bad_kfree_foreign_page),
-		T(test_bad_kfree_interior_pointer),
-		T(test_double_free_detected),
-		T(test_out_of_memory),
-		T(test_mm_report),
+	    T(test_zero_size_and_null),
+	    T(test_every_size_class),
+	    T(test_large_allocs),
+	    T(test_huge_and_overflowing_sizes),
+	    T(test_kzalloc_zeroes),
+	    T(test_content_integrity),
+	    T(test_objects_never_overlap),
+	    T(test_pages_returned),
+	    T(test_spare_page_reused),
+	    T(test_full_page_reused),
+	    T(test_bad_kfree_foreign_page),
+	    T(test_bad_kfree_interior_pointer),
+	    T(test_double_free_detected),
+	    T(test_out_of_memory),
+	    T(test_mm_report),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+
+/* cmocka.h needs the headers above. */
 #include <cmocka.h>
 
 #define BUF 96
@@ -30,7 +32,8 @@ static void test_memset_all_alignments(void **state)
 			fill_pattern(ref, BUF, (unsigned int)len);
 			for (i = off; i < off + len; i++)
 				ref[i] = 0xa5;
-			assert_ptr_equal(memset(buf + off, 0x1a5, len), buf + off); /* int is cut to a byte */
+			assert_ptr_equal(memset(buf + off, 0x1a5, len),
+					 buf + off); /* int is cut to a byte */
 			for (i = 0; i < BUF; i++)
 				assert_int_equal(buf[i], ref[i]);
 		}
@@ -142,7 +145,7 @@ static void test_strchr(void **state)
 	assert_ptr_equal(strchr(s, '='), s + 1);
 	assert_ptr_equal(strchr(s, 'c'), s + 4);
 	assert_null(strchr(s, 'z'));
-	assert_ptr_equal(strchr(s, '\0'), s + 5); /* the terminator is part of the string */
+	assert_ptr_equal(strchr(s, '\0'), s + 5);  /* the terminator is part of the string */
 	assert_ptr_equal(strchr(s, 'a' + 256), s); /* c is converted to char */
 }
 
@@ -169,14 +172,14 @@ static void test_strlcpy_truncates_and_terminates(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_memset_all_alignments),
-		cmocka_unit_test(test_memcpy_all_alignments),
-		cmocka_unit_test(test_memmove_overlap_both_ways),
-		cmocka_unit_test(test_memcmp_sign_and_length),
-		cmocka_unit_test(test_strlen_strnlen),
-		cmocka_unit_test(test_strcmp_strncmp),
-		cmocka_unit_test(test_strchr),
-		cmocka_unit_test(test_strlcpy_truncates_and_terminates),
+	    cmocka_unit_test(test_memset_all_alignments),
+	    cmocka_unit_test(test_memcpy_all_alignments),
+	    cmocka_unit_test(test_memmove_overlap_both_ways),
+	    cmocka_unit_test(test_memcmp_sign_and_length),
+	    cmocka_unit_test(test_strlen_strnlen),
+	    cmocka_unit_test(test_strcmp_strncmp),
+	    cmocka_unit_test(test_strchr),
+	    cmocka_unit_test(test_strlcpy_truncates_and_terminates),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

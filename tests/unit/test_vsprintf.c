@@ -12,16 +12,18 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+/* cmocka.h needs the headers above. */
 #include <cmocka.h>
 
 /* Format with both implementations and require identical text and return values. */
-#define SAME(...)                                                             \
-	do {                                                                  \
-		char keel_out[512], host_out[512];                           \
+#define SAME(...)                                                                     \
+	do {                                                                          \
+		char keel_out[512], host_out[512];                                    \
 		int keel_rc = keel_snprintf(keel_out, sizeof(keel_out), __VA_ARGS__); \
 		int host_rc = snprintf(host_out, sizeof(host_out), __VA_ARGS__);      \
-		assert_string_equal(keel_out, host_out);                     \
-		assert_int_equal(keel_rc, host_rc);                          \
+		assert_string_equal(keel_out, host_out);                              \
+		assert_int_equal(keel_rc, host_rc);                                   \
 	} while (0)
 
 static void test_integers_match_host(void **state)
@@ -37,6 +39,7 @@ static void test_integers_match_host(void **state)
 	     (unsigned char)255, (unsigned short)0xbeef);
 	/* h/hh truncate the promoted int as C requires. */
 	SAME("%hd %hhu", 70000, 300);
+	SAME("%hhd %hhd %hhd %hhi", 200, 0x17f, -129, 0x80); /* signed char: -56 127 127 -128 */
 	SAME("%jd %td", (intmax_t)-9, (ptrdiff_t)-7);
 }
 
@@ -61,8 +64,8 @@ static void test_width_flags_precision_match_host(void **state)
 static void test_strings_chars_percent_match_host(void **state)
 {
 	(void)state;
-	SAME("[%s] [%10s] [%-10s] [%.2s] [%8.3s] [%-8.3s]", "keel", "keel", "keel", "keel",
-	     "keel", "keel");
+	SAME("[%s] [%10s] [%-10s] [%.2s] [%8.3s] [%-8.3s]", "keel", "keel", "keel", "keel", "keel",
+	     "keel");
 	SAME("[%.*s] [%.*s]", 3, "abcdef", 0, "abcdef");
 	SAME("[%.*s]", -1, "negative precision means none");
 	SAME("[%c] [%3c] [%-3c] [%c]", 'k', 'e', 'e', 0x141);
@@ -149,7 +152,7 @@ static void test_vsnprintf_and_odd_formats(void **state)
 static void test_random_numeric_formats_match_host(void **state)
 {
 	static const char convs[] = "diuxXo";
-	static const char *const flagsets[] = { "", "-", "0", "+", " ", "#", "-+", "0#", "- #" };
+	static const char *const flagsets[] = {"", "-", "0", "+", " ", "#", "-+", "0#", "- #"};
 	unsigned int seed = 12345, i;
 
 	(void)state;
@@ -185,13 +188,13 @@ static void test_random_numeric_formats_match_host(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_integers_match_host),
-		cmocka_unit_test(test_width_flags_precision_match_host),
-		cmocka_unit_test(test_strings_chars_percent_match_host),
-		cmocka_unit_test(test_null_string_and_pointer),
-		cmocka_unit_test(test_truncation_terminates_and_returns_full_length),
-		cmocka_unit_test(test_vsnprintf_and_odd_formats),
-		cmocka_unit_test(test_random_numeric_formats_match_host),
+	    cmocka_unit_test(test_integers_match_host),
+	    cmocka_unit_test(test_width_flags_precision_match_host),
+	    cmocka_unit_test(test_strings_chars_percent_match_host),
+	    cmocka_unit_test(test_null_string_and_pointer),
+	    cmocka_unit_test(test_truncation_terminates_and_returns_full_length),
+	    cmocka_unit_test(test_vsnprintf_and_odd_formats),
+	    cmocka_unit_test(test_random_numeric_formats_match_host),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

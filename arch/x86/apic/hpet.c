@@ -5,10 +5,10 @@
 #include <keel/errno.h>
 #include <keel/printk.h>
 
-#define HPET_CAP    0x000
-#define HPET_CONFIG 0x010
+#define HPET_CAP     0x000
+#define HPET_CONFIG  0x010
 #define HPET_COUNTER 0x0f0
-#define HPET_ENABLE 1ULL
+#define HPET_ENABLE  1ULL
 
 static volatile u8 *hpet;
 static u64 hpet_period_fs;

@@ -11,22 +11,22 @@
 #define APIC_BASE_ENABLE (1ULL << 11)
 #define APIC_BASE_X2APIC (1ULL << 10)
 
-#define REG_ID      0x020
-#define REG_EOI     0x0b0
-#define REG_SVR     0x0f0
-#define REG_ESR     0x280
-#define REG_ICR_LO  0x300
-#define REG_ICR_HI  0x310
-#define REG_LVT_TMR 0x320
+#define REG_ID	     0x020
+#define REG_EOI	     0x0b0
+#define REG_SVR	     0x0f0
+#define REG_ESR	     0x280
+#define REG_ICR_LO   0x300
+#define REG_ICR_HI   0x310
+#define REG_LVT_TMR  0x320
 #define REG_TMR_INIT 0x380
-#define REG_TMR_CUR 0x390
-#define REG_TMR_DIV 0x3e0
+#define REG_TMR_CUR  0x390
+#define REG_TMR_DIV  0x3e0
 
-#define ICR_PENDING     (1u << 12)
-#define ICR_ASSERT      (1u << 14)
-#define ICR_ALLBUTSELF  (3u << 18)
-#define LVT_MASKED      (1u << 16)
-#define LVT_PERIODIC    (1u << 17)
+#define ICR_PENDING    (1u << 12)
+#define ICR_ASSERT     (1u << 14)
+#define ICR_ALLBUTSELF (3u << 18)
+#define LVT_MASKED     (1u << 16)
+#define LVT_PERIODIC   (1u << 17)
 
 static bool opt_nox2apic;
 KEEL_PARAM_BOOL(nox2apic, opt_nox2apic, "use the xAPIC (MMIO) even where the x2APIC is available");
@@ -50,11 +50,20 @@ static void apic_write(u32 reg, u32 v)
 		mmio_write32(xapic_mmio + reg, v);
 }
 
-bool lapic_is_x2apic(void) { return x2apic; }
+bool lapic_is_x2apic(void)
+{
+	return x2apic;
+}
 
-u32 lapic_id(void) { return x2apic ? apic_read(REG_ID) : apic_read(REG_ID) >> 24; }
+u32 lapic_id(void)
+{
+	return x2apic ? apic_read(REG_ID) : apic_read(REG_ID) >> 24;
+}
 
-void lapic_eoi(void) { apic_write(REG_EOI, 0); }
+void lapic_eoi(void)
+{
+	apic_write(REG_EOI, 0);
+}
 
 static void lapic_choose_mode(void)
 {
@@ -104,7 +113,10 @@ void lapic_send_ipi(u32 apic_id, u32 mode, u8 vector)
 	icr_write(apic_id, low);
 }
 
-void lapic_send_nmi_allbutself(void) { icr_write(0, APIC_DM_NMI | ICR_ASSERT | ICR_ALLBUTSELF); }
+void lapic_send_nmi_allbutself(void)
+{
+	icr_write(0, APIC_DM_NMI | ICR_ASSERT | ICR_ALLBUTSELF);
+}
 
 void lapic_timer_periodic(unsigned int hz)
 {

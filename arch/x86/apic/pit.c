@@ -4,13 +4,13 @@
 #include <asm/time.h>
 #include <keel/printk.h>
 
-#define PIT_HZ       1193182ULL
-#define PIT_CH2      0x42
-#define PIT_CMD      0x43
-#define PORT_B       0x61
-#define PORTB_GATE2  0x01
-#define PORTB_SPKR   0x02
-#define PORTB_OUT2   0x20
+#define PIT_HZ	    1193182ULL
+#define PIT_CH2	    0x42
+#define PIT_CMD	    0x43
+#define PORT_B	    0x61
+#define PORTB_GATE2 0x01
+#define PORTB_SPKR  0x02
+#define PORTB_OUT2  0x20
 
 u64 pit_wait_ms(unsigned int ms)
 {

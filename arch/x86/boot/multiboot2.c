@@ -49,8 +49,7 @@ static void mb2_copy_string(char *dst, size_t size, const u8 *src, size_t len, c
 	dst[n] = '\0';
 }
 
-static void mb2_parse_module(const u8 *tag, u32 size, struct boot_info *out,
-			     struct mb2_state *st)
+static void mb2_parse_module(const u8 *tag, u32 size, struct boot_info *out, struct mb2_state *st)
 {
 	u32 start = mb2_read32(tag + 8), end = mb2_read32(tag + 12);
 	struct boot_module *mod;
@@ -173,25 +172,29 @@ static void mb2_sort_memmap(struct boot_info *out)
 	}
 }
 
+/* On the sorted map: compare each range with the earlier one reaching furthest. */
 static void mb2_check_overlaps(const struct boot_info *out)
 {
-	unsigned int i;
+	unsigned int i, far = 0;
 
 	for (i = 1; i < out->nr_memmap; i++) {
-		const struct boot_mem_range *a = &out->memmap[i - 1], *b = &out->memmap[i];
+		const struct boot_mem_range *a = &out->memmap[far], *b = &out->memmap[i];
 
 		if (a->start + a->size > b->start)
-			pr_warn("mb2: memory ranges [%#llx-%#llx) type %u and [%#llx-%#llx) type %u overlap",
-				(unsigned long long)a->start, (unsigned long long)(a->start + a->size),
-				a->type, (unsigned long long)b->start,
-				(unsigned long long)(b->start + b->size), b->type);
+			pr_warn(
+			    "mb2: memory ranges [%#llx-%#llx) type %u and [%#llx-%#llx) type %u overlap",
+			    (unsigned long long)a->start, (unsigned long long)(a->start + a->size),
+			    a->type, (unsigned long long)b->start,
+			    (unsigned long long)(b->start + b->size), b->type);
+		if (b->start + b->size > a->start + a->size)
+			far = i;
 	}
 }
 
 int mb2_parse(const void *mbi, size_t max_len, struct boot_info *out)
 {
 	const u8 *base = mbi;
-	struct mb2_state st = { 0, 0 };
+	struct mb2_state st = {0, 0};
 	size_t total, off;
 	u32 type, size;
 	int rc;
@@ -214,8 +217,8 @@ int mb2_parse(const void *mbi, size_t max_len, struct boot_info *out)
 		type = mb2_read32(base + off);
 		size = mb2_read32(base + off + 4);
 		if (size < sizeof(struct mb2_tag) || size > total - off) {
-			pr_err("mb2: tag %u at offset %zu has bad size %u (total_size %zu)", type, off,
-			       size, total);
+			pr_err("mb2: tag %u at offset %zu has bad size %u (total_size %zu)", type,
+			       off, size, total);
 			goto fail;
 		}
 		if (type == MB2_TAG_END)

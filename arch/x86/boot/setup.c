@@ -2,6 +2,7 @@
 #include <asm/apic.h>
 #include <asm/cpu.h>
 #include <asm/desc.h>
+#include <asm/hvm.h>
 #include <asm/i8259.h>
 #include <asm/layout.h>
 #include <asm/paging.h>
@@ -144,6 +145,7 @@ void keel_start(u32 mbi_phys)
 	bsp->apic_id = lapic_id();
 	lapic_timer_calibrate();
 	smp_init_ipis();
+	hvm_init();
 	if (boot_mem_is_ram(&boot_mem, tramp, tramp + PAGE_SIZE))
 		smp_boot_aps(acpi_info.madt.present ? &acpi_info.madt : NULL, tramp);
 	else

@@ -44,7 +44,10 @@ const char *arch_symbolize(u64 addr, u64 *offset, u64 *size)
 	return &keel_symstr[keel_symtab[lo].name_off];
 }
 
-static bool in_range(u64 p, u64 lo, u64 hi) { return p >= lo && p + 16 <= hi; }
+static bool in_range(u64 p, u64 lo, u64 hi)
+{
+	return p >= lo && p + 16 <= hi;
+}
 
 /* Is [p, p+16) inside one of this CPU's stacks? Guards the walk against wild frame pointers. */
 static bool on_known_stack(u64 p)

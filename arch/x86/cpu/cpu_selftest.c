@@ -34,7 +34,7 @@ static int check_ipis(char *why, size_t len)
 
 static int check_timers(char *why, size_t len)
 {
-	u64 before[MAX_CPUS] = { 0 };
+	u64 before[MAX_CPUS] = {0};
 
 	for (unsigned int c = 0; c < MAX_CPUS; c++)
 		if (cpu_table[c])
@@ -63,7 +63,10 @@ static void sample_after(void *arg)
 	*(s64 *)arg = (s64)(theirs - mine); /* > 0: this CPU's TSC is behind */
 }
 
-static void sample_store(void *arg) { *(volatile u64 *)arg = rdtsc(); }
+static void sample_store(void *arg)
+{
+	*(volatile u64 *)arg = rdtsc();
+}
 
 /* The worst amount by which CPU @c's TSC lags (or, with @ahead, leads) CPU 0's. */
 static int tsc_worst(unsigned int c, bool ahead, s64 *worst)
@@ -73,8 +76,8 @@ static int tsc_worst(unsigned int c, bool ahead, s64 *worst)
 		u64 theirs = 0;
 
 		WRITE_ONCE(tsc_seen, rdtsc());
-		if (smp_call_on(c, ahead ? sample_store : sample_after, ahead ? (void *)&theirs
-									     : (void *)&behind))
+		if (smp_call_on(c, ahead ? sample_store : sample_after,
+				ahead ? (void *)&theirs : (void *)&behind))
 			return -ETIMEDOUT;
 		if (ahead)
 			behind = (s64)(READ_ONCE(theirs) - rdtsc());
@@ -98,8 +101,10 @@ static int check_tsc(char *why, size_t len)
 			return -ETIMEDOUT;
 		}
 		if ((u64)lag > limit || (u64)lead > limit) {
-			snprintf(why, len, "CPU %u's TSC disagrees with CPU 0's (lags %lld, leads %lld ticks)",
-				 c, lag, lead);
+			snprintf(
+			    why, len,
+			    "CPU %u's TSC disagrees with CPU 0's (lags %lld, leads %lld ticks)", c,
+			    lag, lead);
 			return -ERANGE;
 		}
 		worst = MAX(worst, MAX(lag, lead));

@@ -13,8 +13,9 @@ void gdt_init_cpu(struct gdt_page *gdt, struct tss *tss)
 	gdt->entries[SEL_KCODE >> 3] = 0x00af9a000000ffffULL; /* 64-bit code, DPL 0 */
 	gdt->entries[SEL_KDATA >> 3] = 0x00cf92000000ffffULL; /* data, DPL 0 */
 	/* 16-byte available 64-bit TSS descriptor. */
-	gdt->entries[SEL_TSS >> 3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
-				     (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+	gdt->entries[SEL_TSS >> 3] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+				     (0x89ULL << 40) | (((limit >> 16) & 0xf) << 48) |
+				     (((base >> 24) & 0xff) << 56);
 	gdt->entries[(SEL_TSS >> 3) + 1] = base >> 32;
 	tss->iomap_base = sizeof(*tss); /* no I/O bitmap */
 

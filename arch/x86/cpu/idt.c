@@ -37,9 +37,11 @@ void idt_init(void)
 	idt_set_gate(18, trap_vector_table[18], IST_MC);
 }
 
+struct desc_ptr idt_descriptor;
+
 void idt_load(void)
 {
-	struct desc_ptr ptr = { sizeof(idt) - 1, (u64)idt };
-
-	__asm__ __volatile__("lidt %0" : : "m"(ptr));
+	idt_descriptor.limit = sizeof(idt) - 1;
+	idt_descriptor.base = (u64)idt;
+	__asm__ __volatile__("lidt %0" : : "m"(idt_descriptor));
 }

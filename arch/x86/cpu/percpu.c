@@ -60,6 +60,12 @@ unsigned int arch_cpu_id(void)
 	return rdmsr(MSR_GS_BASE) ? smp_processor_id() : 0;
 }
 
-unsigned int arch_nr_cpus(void) { return nr_cpus_online; }
+unsigned int arch_nr_cpus(void)
+{
+	return nr_cpus_online;
+}
 
-__noreturn void arch_halt_cpu(void) { cpu_halt_forever(); }
+__noreturn void arch_halt_cpu(void)
+{
+	cpu_halt_forever();
+}

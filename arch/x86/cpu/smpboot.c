@@ -11,11 +11,13 @@
 #include <keel/mm.h>
 #include <keel/panic.h>
 #include <keel/printk.h>
+#include <keel/runloop.h>
 #include <keel/string.h>
 #include <keel/time.h>
+#include <keel/timer.h>
+#include <asm/hvm.h>
 
 #define AP_START_TIMEOUT_US 200000
-#define SMP_HZ 100
 
 extern char ap_trampoline[], ap_trampoline_end[];
 extern char tramp_gdt_desc[], tramp_far32[], tramp_far64[], tramp_cr3[];
@@ -30,6 +32,7 @@ static u64 opt_maxcpus = MAX_CPUS;
 KEEL_PARAM_UINT(maxcpus, opt_maxcpus, "start at most this many CPUs (default: all, up to 64)");
 
 struct call_slot {
+	void (*claimed)(void *); /* non-NULL while a caller owns the slot */
 	void (*fn)(void *);
 	void *arg;
 	volatile bool done;
@@ -38,23 +41,40 @@ static struct call_slot call_slots[MAX_CPUS];
 
 void ap_main(struct percpu *p);
 
-static void timer_tick(struct cpu_regs *regs) { this_cpu()->timer_ticks++; }
+static void timer_interrupt(struct cpu_regs *regs)
+{
+	this_cpu()->timer_ticks++;
+	timer_interrupt_run();
+}
+
+static void kick_handler(struct cpu_regs *regs) { /* leaving guest mode was the point */ }
+
+void arch_timer_program(u64 deadline_ns)
+{
+	u64 now = now_ns();
+
+	if (!deadline_ns)
+		lapic_timer_stop();
+	else
+		lapic_timer_oneshot_ns(deadline_ns > now + 1000 ? deadline_ns - now : 1000);
+}
 static void ping_handler(struct cpu_regs *regs) { this_cpu()->ipi_pings++; }
 
 static void call_handler(struct cpu_regs *regs)
 {
 	struct call_slot *s = &call_slots[smp_processor_id()];
+	void (*fn)(void *) = __atomic_exchange_n(&s->fn, NULL, __ATOMIC_ACQUIRE);
 
-	if (s->fn) {
-		s->fn(s->arg);
-		s->fn = NULL;
+	if (fn) {
+		fn(s->arg);
 		__atomic_store_n(&s->done, true, __ATOMIC_RELEASE);
 	}
 }
 
 void smp_init_ipis(void)
 {
-	irq_register(VEC_LAPIC_TIMER, timer_tick);
+	irq_register(VEC_LAPIC_TIMER, timer_interrupt);
+	irq_register(VEC_IPI_KICK, kick_handler);
 	irq_register(VEC_IPI_PING, ping_handler);
 	irq_register(VEC_IPI_CALL, call_handler);
 }
@@ -63,7 +83,9 @@ static void cpu_go_online(struct percpu *p)
 {
 	lapic_init_cpu();
 	BUG_ON(lapic_id() != p->apic_id);
-	lapic_timer_periodic(SMP_HZ);
+	timer_cpu_init(p->cpu);
+	if (hvm_available && hvm_cpu_enable())
+		pr_err("smp: CPU %u cannot run guests (virtualization would not enable)", p->cpu);
 	__atomic_add_fetch(&nr_cpus_online, 1, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&p->online, true, __ATOMIC_RELEASE);
 }
@@ -72,8 +94,17 @@ void ap_main(struct percpu *p)
 {
 	percpu_load(p);
 	cpu_go_online(p);
-	for (;;)
+	while (!READ_ONCE(runloop_started))
 		safe_halt();
+	cpu_run_loop();
+}
+
+void runloop_start(void)
+{
+	WRITE_ONCE(runloop_started, true);
+	for (unsigned int c = 1; c < MAX_CPUS; c++)
+		if (cpu_table[c] && cpu_table[c]->online)
+			lapic_send_ipi(cpu_table[c]->apic_id, APIC_DM_FIXED, VEC_IPI_KICK);
 }
 
 static void trampoline_install(paddr_t pa)
@@ -146,6 +177,7 @@ void smp_boot_aps(const struct acpi_madt_info *madt, paddr_t tramp_pa)
 int smp_call_on(unsigned int cpu, void (*fn)(void *), void *arg)
 {
 	struct call_slot *s;
+	void (*none)(void *) = NULL;
 
 	if (cpu >= MAX_CPUS || !cpu_table[cpu] || !cpu_table[cpu]->online)
 		return -ENODEV;
@@ -154,19 +186,24 @@ int smp_call_on(unsigned int cpu, void (*fn)(void *), void *arg)
 		return 0;
 	}
 	s = &call_slots[cpu];
-	if (s->fn)
-		return -EBUSY;
+	/* Claim the target's slot; another CPU may be using it: wait for it to finish. */
+	while (!__atomic_compare_exchange_n(&s->claimed, &none, fn, false, __ATOMIC_ACQUIRE,
+					    __ATOMIC_RELAXED)) {
+		none = NULL;
+		call_handler(NULL); /* serve our own slot meanwhile: two CPUs may call each other */
+		cpu_relax();
+	}
 	s->arg = arg;
 	s->done = false;
 	__atomic_store_n(&s->fn, fn, __ATOMIC_RELEASE);
 	lapic_send_ipi(cpu_table[cpu]->apic_id, APIC_DM_FIXED, VEC_IPI_CALL);
 	for (u64 t = 0; !__atomic_load_n(&s->done, __ATOMIC_ACQUIRE); t++) {
-		if (t > 1000000) {
-			pr_err("smp: CPU %u did not run a cross-CPU call", cpu);
-			return -ETIMEDOUT;
-		}
+		if (t > 1000000)
+			panic("smp: CPU %u did not run a cross-CPU call within a second", cpu);
+		call_handler(NULL);
 		udelay(1);
 	}
+	__atomic_store_n(&s->claimed, NULL, __ATOMIC_RELEASE);
 	return 0;
 }
 

@@ -11,12 +11,28 @@ static irq_handler_t irq_handlers[256];
 extern volatile int panic_in_progress;
 
 static const char *const exception_names[32] = {
-	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
-	"#BR bound range", "#UD invalid opcode", "#NM device not available", "#DF double fault",
-	"coprocessor overrun", "#TS invalid TSS", "#NP segment not present", "#SS stack fault",
-	"#GP general protection", "#PF page fault", "reserved 15", "#MF x87 error",
-	"#AC alignment check", "#MC machine check", "#XM SIMD error", "#VE virtualization",
-	"#CP control protection",
+    "#DE divide error",
+    "#DB debug",
+    "NMI",
+    "#BP breakpoint",
+    "#OF overflow",
+    "#BR bound range",
+    "#UD invalid opcode",
+    "#NM device not available",
+    "#DF double fault",
+    "coprocessor overrun",
+    "#TS invalid TSS",
+    "#NP segment not present",
+    "#SS stack fault",
+    "#GP general protection",
+    "#PF page fault",
+    "reserved 15",
+    "#MF x87 error",
+    "#AC alignment check",
+    "#MC machine check",
+    "#XM SIMD error",
+    "#VE virtualization",
+    "#CP control protection",
 };
 
 void irq_register(unsigned int vector, irq_handler_t handler)
@@ -57,7 +73,8 @@ static __noreturn void fatal_exception(struct cpu_regs *regs)
 {
 	u64 off, size;
 	const char *sym = arch_symbolize(regs->rip, &off, &size);
-	const char *name = exception_names[regs->vector] ? exception_names[regs->vector] : "reserved";
+	const char *name =
+	    exception_names[regs->vector] ? exception_names[regs->vector] : "reserved";
 
 	/* A fault while already reporting one: do not recurse, just stop. */
 	if (++this_cpu()->nesting > 2)

@@ -19,7 +19,10 @@ void platform_clock_init(paddr_t hpet_base)
 	use_hpet = hpet_base && !opt_nohpet && hpet_init(hpet_base) == 0;
 }
 
-const char *platform_clock_name(void) { return use_hpet ? "HPET" : "PIT"; }
+const char *platform_clock_name(void)
+{
+	return use_hpet ? "HPET" : "PIT";
+}
 
 u64 platform_clock_wait_ms(unsigned int ms)
 {
@@ -48,9 +51,15 @@ void tsc_calibrate(void)
 		platform_clock_name());
 }
 
-static u64 tsc_to_ns(u64 delta) { return (u64)(((unsigned __int128)delta * tsc_mul) >> 32); }
+static u64 tsc_to_ns(u64 delta)
+{
+	return (u64)(((unsigned __int128)delta * tsc_mul) >> 32);
+}
 
-u64 now_ns(void) { return tsc_khz ? tsc_to_ns(rdtsc() - tsc_boot) : 0; }
+u64 now_ns(void)
+{
+	return tsc_khz ? tsc_to_ns(rdtsc() - tsc_boot) : 0;
+}
 
 void udelay(u64 us)
 {

@@ -18,7 +18,10 @@ static bool paging_live;
 static spinlock_t ioremap_lock = SPINLOCK_INIT;
 static u64 ioremap_next = IOREMAP_BASE;
 
-void *paddr_to_virt(paddr_t pa) { return (void *)(DIRECTMAP_BASE + pa); }
+void *paddr_to_virt(paddr_t pa)
+{
+	return (void *)(DIRECTMAP_BASE + pa);
+}
 
 paddr_t virt_to_paddr(const void *va)
 {
@@ -84,7 +87,8 @@ static void map_direct(paddr_t max_paddr, bool gbpages)
 	paddr_t pa = 0;
 
 	while (pa < max_paddr) {
-		if (gbpages && IS_ALIGNED(pa, GiB(1)) && pa + GiB(1) <= ALIGN_UP(max_paddr, GiB(1))) {
+		if (gbpages && IS_ALIGNED(pa, GiB(1)) &&
+		    pa + GiB(1) <= ALIGN_UP(max_paddr, GiB(1))) {
 			map_one(DIRECTMAP_BASE + pa, pa, 3, flags);
 			pa += GiB(1);
 		} else {

@@ -30,6 +30,8 @@ struct desc_ptr {
 	u64 base;
 } __packed;
 
+extern struct desc_ptr idt_descriptor;
+
 void gdt_init_cpu(struct gdt_page *gdt, struct tss *tss);
 void idt_init(void);
 void idt_load(void);

@@ -1,0 +1,62 @@
+/* The x86 side of domains and vCPUs: forwards arch-neutral requests to the vendor backend. */
+#include <asm/apic.h>
+#include <asm/hvm.h>
+#include <asm/percpu.h>
+#include <asm/traps.h>
+#include <keel/arch_vcpu.h>
+#include <keel/domain.h>
+#include <keel/errno.h>
+#include <keel/vcpu.h>
+
+bool arch_virt_available(void) { return hvm_available; }
+
+int arch_domain_init(struct domain *d) { return hvm_ops->domain_init(d); }
+void arch_domain_destroy(struct domain *d) { hvm_ops->domain_destroy(d); }
+
+int arch_map_gpa(struct domain *d, u64 gpa, paddr_t hpa, u64 size, bool writable)
+{
+	return hvm_ops->map_ram(d, gpa, hpa, size, writable);
+}
+
+int arch_unmap_gpa(struct domain *d, u64 gpa, u64 size) { return hvm_ops->unmap(d, gpa, size); }
+
+int arch_gpa_to_hpa(struct domain *d, u64 gpa, bool write, paddr_t *hpa)
+{
+	return hvm_ops->gpa_to_hpa(d, gpa, write, hpa);
+}
+
+int arch_vcpu_init(struct vcpu *v) { return hvm_ops->vcpu_init(v); }
+void arch_vcpu_destroy(struct vcpu *v) { hvm_ops->vcpu_destroy(v); }
+
+void arch_vcpu_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx)
+{
+	hvm_ops->vcpu_set_pvh_entry(v, entry, ebx);
+}
+
+enum arch_leave arch_vcpu_run(struct vcpu *v, u64 slice_ns)
+{
+	switch (hvm_ops->vcpu_run(v, slice_ns)) {
+	case LEAVE_BLOCKED:
+		return ARCH_LEAVE_BLOCKED;
+	case LEAVE_DEAD:
+		return ARCH_LEAVE_DEAD;
+	default:
+		return ARCH_LEAVE_RESCHED;
+	}
+}
+
+void arch_vcpu_dump(struct vcpu *v) { hvm_ops->vcpu_dump(v); }
+
+void arch_kick_cpu(unsigned int cpu)
+{
+	if (cpu < MAX_CPUS && cpu_table[cpu] && cpu != smp_processor_id())
+		lapic_send_ipi(cpu_table[cpu]->apic_id, APIC_DM_FIXED, VEC_IPI_KICK);
+}
+
+void arch_vcpu_exit_stats(struct vcpu *v, void (*fn)(const char *name, u64 count, void *ctx),
+			  void *ctx)
+{
+	for (unsigned int r = 0; r < HVM_MAX_EXIT_REASONS; r++)
+		if (v->arch.exit_counts[r])
+			fn(hvm_ops->exit_reason_name(r), v->arch.exit_counts[r], ctx);
+}

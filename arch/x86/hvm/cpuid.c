@@ -1,0 +1,96 @@
+/* The CPUID a guest sees: host values with what Keel does not virtualize removed, plus Xen leaves. */
+#include <asm/hvm_emul.h>
+#include <keel/domain.h>
+#include <keel/vcpu.h>
+
+/* CPUID.1:ECX bits hidden: VMX, SMX, MONITOR, PDCM, x2APIC, TSC-deadline, XSAVE, OSXSAVE, PCID. */
+#define LEAF1_ECX_HIDE ((1u << 3) | (1u << 5) | (1u << 6) | (1u << 15) | (1u << 17) | \
+			(1u << 21) | (1u << 24) | (1u << 26) | (1u << 27))
+#define LEAF1_ECX_HYPERVISOR (1u << 31)
+/* CPUID.1:EDX bits hidden: ACPI thermal, TM, PBE (no power management inside a guest). */
+#define LEAF1_EDX_HIDE ((1u << 22) | (1u << 29) | (1u << 31))
+/* CPUID.7.0:EBX hidden: SGX, HLE, RTM, PQM, PQE, INVPCID is kept; MPX; Intel PT. */
+#define LEAF7_EBX_HIDE ((1u << 2) | (1u << 4) | (1u << 11) | (1u << 12) | (1u << 14) | \
+			(1u << 15) | (1u << 25))
+/* CPUID.7.0:ECX hidden: WAITPKG, LA57 (no 5-level walks for guests yet), SGX-LC. */
+#define LEAF7_ECX_HIDE ((1u << 5) | (1u << 16) | (1u << 30))
+
+#define XEN_LEAF_VERSION    ((4u << 16) | 17u)
+#define XEN_LEAF4_VCPU_ID   (1u << 3)
+#define XEN_LEAF4_DOMID     (1u << 4)
+
+static bool xen_leaf(struct vcpu *v, u32 leaf, struct cpuid_regs *r)
+{
+	if (leaf < XEN_CPUID_BASE || leaf > XEN_CPUID_BASE + 0xff00)
+		return false;
+	*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+	switch (leaf - XEN_CPUID_BASE) {
+	case 0:
+		r->eax = XEN_CPUID_BASE + 4;
+		r->ebx = 0x566e6558; /* "XenV" */
+		r->ecx = 0x65584d4d; /* "MMXe" */
+		r->edx = 0x4d4d566e; /* "nVMM" */
+		break;
+	case 1:
+		r->eax = XEN_LEAF_VERSION;
+		break;
+	case 2:
+		r->eax = 1; /* one hypercall page */
+		r->ebx = HYPERCALL_PAGE_MSR;
+		break;
+	case 4:
+		r->eax = XEN_LEAF4_VCPU_ID | XEN_LEAF4_DOMID;
+		r->ebx = v->id;
+		r->ecx = v->domain->id;
+		break;
+	default:
+		break; /* leaves 3 and above 4, and other bases: all zero */
+	}
+	return true;
+}
+
+void hvm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, struct cpuid_regs *r)
+{
+	struct cpuid_regs max;
+
+	if (xen_leaf(v, leaf, r))
+		return;
+	cpuid(leaf & 0x80000000u, &max);
+	if (leaf > max.eax || (leaf >= 0x40000000u && leaf < 0x80000000u)) {
+		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		return;
+	}
+	cpuid_count(leaf, subleaf, r);
+	switch (leaf) {
+	case 1:
+		r->ecx = (r->ecx & ~LEAF1_ECX_HIDE) | LEAF1_ECX_HYPERVISOR;
+		r->edx &= ~LEAF1_EDX_HIDE;
+		/* Initial APIC id = 2 * vCPU id (as the guest's MADT will say). */
+		r->ebx = (r->ebx & 0x00ffffffu) | ((v->id * 2) << 24);
+		break;
+	case 5:         /* MONITOR/MWAIT */
+	case 6:         /* thermal and power: no APERF/MPERF, no HWP */
+	case 0xa:       /* performance monitoring */
+	case 0xd:       /* XSAVE (hidden) */
+	case 0xf:       /* resource monitoring */
+	case 0x10:      /* resource allocation */
+	case 0x12:      /* SGX */
+	case 0x14:      /* processor trace */
+		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		break;
+	case 7:
+		if (subleaf == 0) {
+			r->ebx &= ~LEAF7_EBX_HIDE;
+			r->ecx &= ~LEAF7_ECX_HIDE;
+			r->edx = 0; /* no speculation-control MSRs are offered */
+		} else {
+			*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		}
+		break;
+	case 0x80000001:
+		r->ecx &= ~(1u << 2); /* SVM */
+		break;
+	default:
+		break;
+	}
+}

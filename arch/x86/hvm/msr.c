@@ -1,0 +1,72 @@
+/* Guest MSR accesses that exit: an allow list; anything else raises #GP in the guest. */
+#include <asm/cpu.h>
+#include <asm/hvm.h>
+#include <asm/hvm_emul.h>
+#include <keel/domain.h>
+#include <keel/errno.h>
+#include <keel/vcpu.h>
+
+#define MSR_IA32_TSC          0x010
+#define MSR_IA32_APIC_BASE    0x01b
+#define MSR_IA32_MTRRCAP      0x0fe
+#define MSR_IA32_MISC_ENABLE  0x1a0
+#define MSR_IA32_MTRR_DEF_TYPE 0x2ff
+#define MSR_IA32_TSC_AUX      0xc0000103
+#define MSR_PLATFORM_INFO     0x0ce
+
+#define MTRR_DEF_TYPE_WB_ENABLED ((1ULL << 11) | 6) /* MTRRs on, default type write-back */
+
+int hvm_msr_read(struct vcpu *v, u32 msr, u64 *val)
+{
+	switch (msr) {
+	case MSR_EFER:
+		*val = hvm_ops->get_efer(v);
+		return 0;
+	case MSR_IA32_TSC:
+		*val = rdtsc();
+		return 0;
+	case MSR_IA32_APIC_BASE:
+		/* The default xAPIC base, enabled; the BSP flag on vCPU 0. */
+		*val = 0xfee00000ULL | (1ULL << 11) | (v->id == 0 ? 1ULL << 8 : 0);
+		return 0;
+	case MSR_IA32_MTRRCAP:
+		*val = 0; /* no variable or fixed ranges, no WC */
+		return 0;
+	case MSR_IA32_MTRR_DEF_TYPE:
+		*val = MTRR_DEF_TYPE_WB_ENABLED;
+		return 0;
+	case MSR_IA32_MISC_ENABLE:
+		*val = 1ULL << 0; /* fast strings */
+		return 0;
+	case MSR_IA32_TSC_AUX:
+		*val = v->arch.msr_tsc_aux;
+		return 0;
+	default:
+		return -EPERM;
+	}
+}
+
+int hvm_msr_write(struct vcpu *v, u32 msr, u64 val)
+{
+	switch (msr) {
+	case MSR_EFER:
+		return hvm_ops->set_efer(v, val) ? -EPERM : 0;
+	case HYPERCALL_PAGE_MSR:
+		if (val & 0xfff)
+			return -EPERM; /* one page only: index 0 */
+		return hvm_write_hypercall_page(v, val & ~0xfffULL) ? -EPERM : 0;
+	case MSR_IA32_TSC_AUX:
+		if (val >> 32)
+			return -EPERM;
+		v->arch.msr_tsc_aux = val;
+		return 0;
+	case MSR_IA32_MTRR_DEF_TYPE:
+		return val == MTRR_DEF_TYPE_WB_ENABLED ? 0 : -EPERM;
+	case MSR_IA32_APIC_BASE:
+		return 0; /* no virtual LAPIC to move yet: ignored */
+	case MSR_IA32_MISC_ENABLE:
+		return 0;
+	default:
+		return -EPERM;
+	}
+}

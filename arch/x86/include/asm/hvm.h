@@ -1,0 +1,105 @@
+/* x86 hardware virtualization: the vendor interface (VT-x today, SVM later) and arch vCPU state. */
+#ifndef ASM_HVM_H
+#define ASM_HVM_H
+
+#include <keel/types.h>
+
+struct vcpu;
+struct domain;
+
+/* Guest general-purpose registers not kept in the VMCS/VMCB. Layout used by vmx_entry.S. */
+struct guest_gprs {
+	u64 rax, rcx, rdx, rbx, rbp, rsi, rdi;
+	u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	u64 cr2;
+};
+
+struct segment {
+	u16 sel;
+	u16 ar; /* VMX access-rights format (type, S, DPL, P, AVL, L, D/B, G) */
+	u32 limit;
+	u64 base;
+};
+
+/*
+ * Complete architectural vCPU state in a vendor-neutral form: what save/restore and migration
+ * will move. Version it when it changes.
+ */
+#define HVM_VCPU_STATE_VERSION 1
+struct hvm_vcpu_state {
+	u32 version;
+	u32 activity; /* 0 active, 1 halted */
+	struct guest_gprs gprs;
+	u64 rsp, rip, rflags;
+	u64 cr0, cr3, cr4, efer, dr7;
+	struct segment cs, ds, es, fs, gs, ss, tr, ldtr;
+	u64 gdtr_base, idtr_base;
+	u32 gdtr_limit, idtr_limit;
+	u64 sysenter_cs, sysenter_esp, sysenter_eip;
+	u64 star, lstar, cstar, sfmask, kernel_gs_base, pat;
+	u64 tsc_offset;
+	u32 interruptibility;
+	u32 pending_event; /* VM-entry interruption format; 0 = none */
+	u32 pending_error;
+};
+
+/* Per-vCPU exit statistics, by the vendor's exit reason. */
+#define HVM_MAX_EXIT_REASONS 72
+
+struct arch_vcpu {
+	struct guest_gprs gprs;
+	void *vendor;               /* struct vmx_vcpu for VT-x */
+	u64 hypercall_page_gfn;
+	u64 exit_counts[HVM_MAX_EXIT_REASONS];
+	u64 star, lstar, cstar, sfmask, kernel_gs_base; /* syscall MSRs, swapped by Keel */
+	u64 msr_tsc_aux;
+};
+
+struct arch_domain {
+	void *p2m;                  /* struct ept for VT-x */
+	u64 eptp;
+	u64 cpuid_flags;
+};
+
+/* Why the guest was left (returned by vcpu_run). */
+enum hvm_leave {
+	LEAVE_RESCHED,   /* slice over, yield, kick, or an interrupt to handle */
+	LEAVE_BLOCKED,   /* waiting for an event */
+	LEAVE_DEAD,      /* its domain crashed or shut down */
+};
+
+/* The operations a virtualization vendor backend provides. */
+struct hvm_vendor_ops {
+	const char *name;
+	u8 hypercall_insn[3];                           /* vmcall or vmmcall */
+	int (*cpu_enable)(void);                        /* on each CPU */
+	int (*domain_init)(struct domain *d);
+	void (*domain_destroy)(struct domain *d);
+	int (*map_ram)(struct domain *d, u64 gpa, paddr_t hpa, u64 size, bool writable);
+	int (*unmap)(struct domain *d, u64 gpa, u64 size);
+	int (*gpa_to_hpa)(struct domain *d, u64 gpa, bool write, paddr_t *hpa);
+	int (*vcpu_init)(struct vcpu *v);
+	void (*vcpu_destroy)(struct vcpu *v);
+	void (*vcpu_set_pvh_entry)(struct vcpu *v, u32 entry, u32 ebx);
+	enum hvm_leave (*vcpu_run)(struct vcpu *v, u64 slice_ns);
+	void (*vcpu_get_state)(struct vcpu *v, struct hvm_vcpu_state *s);
+	void (*inject_exception)(struct vcpu *v, u8 vector, bool has_err, u32 err);
+	void (*vcpu_dump)(struct vcpu *v);
+	/* Guest control state the x86 code needs (paging walks, CPL checks). */
+	u64 (*get_cr)(struct vcpu *v, int cr);
+	u64 (*get_efer)(struct vcpu *v);
+	int (*set_efer)(struct vcpu *v, u64 val); /* 0, or -1 for #GP */
+	unsigned int (*get_cpl)(struct vcpu *v);
+	const char *(*exit_reason_name)(unsigned int reason);
+};
+
+extern const struct hvm_vendor_ops *hvm_ops;
+extern const struct hvm_vendor_ops vmx_ops;
+
+/* Pick the vendor backend on the boot CPU; false if the CPU cannot run guests. */
+bool hvm_init(void);
+/* Enable virtualization on this CPU (after hvm_init). */
+int hvm_cpu_enable(void);
+extern bool hvm_available;
+
+#endif

@@ -1,0 +1,390 @@
+/* VT-x exit dispatch: one small handler per exit reason, looked up in a table. */
+#include <asm/cpu.h>
+#include <asm/hvm_emul.h>
+#include <asm/vmx_internal.h>
+#include <keel/domain.h>
+#include <keel/guest_access.h>
+#include <keel/printk.h>
+#include <keel/vcpu.h>
+
+
+struct exit_entry {
+	vmx_exit_handler_t handler;
+	const char *name;
+};
+
+void vmx_advance_rip(void)
+{
+	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_EXIT_INSN_LEN));
+	/* Completing an instruction ends any STI/MOV-SS blocking. */
+	vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
+		vmread(VMCS_GUEST_INTERRUPTIBILITY) & ~(u64)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS));
+}
+
+void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err)
+{
+	u32 info = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector;
+
+	if (has_err) {
+		info |= INTR_INFO_ERRCODE;
+		vmwrite(VMCS_ENTRY_EXC_ERRCODE, err);
+	}
+	vmwrite(VMCS_ENTRY_INTR_INFO, info);
+}
+
+static void inject_gp(struct vcpu *v) { vmx_inject_exception(v, 13, true, 0); }
+static void inject_ud(struct vcpu *v) { vmx_inject_exception(v, 6, false, 0); }
+
+/* General-purpose register number @n (Intel encoding: 0 RAX .. 15 R15); RSP lives in the VMCS. */
+static u64 *gpr_ptr(struct vcpu *v, unsigned int n)
+{
+	struct guest_gprs *g = &v->arch.gprs;
+	u64 *const regs[16] = { &g->rax, &g->rcx, &g->rdx, &g->rbx, NULL,    &g->rbp,
+				&g->rsi, &g->rdi, &g->r8,  &g->r9,  &g->r10, &g->r11,
+				&g->r12, &g->r13, &g->r14, &g->r15 };
+
+	return regs[n & 15];
+}
+
+static u64 read_gpr(struct vcpu *v, unsigned int n)
+{
+	return (n & 15) == 4 ? vmread(VMCS_GUEST_RSP) : *gpr_ptr(v, n);
+}
+
+static void write_gpr(struct vcpu *v, unsigned int n, u64 val)
+{
+	if ((n & 15) == 4)
+		vmwrite(VMCS_GUEST_RSP, val);
+	else
+		*gpr_ptr(v, n) = val;
+}
+
+static enum vmx_action exit_exception(struct vcpu *v, u64 qual)
+{
+	u32 info = (u32)vmread(VMCS_EXIT_INTR_INFO);
+	u8 vector = info & 0xff;
+	u8 insn[3];
+
+	if (((info >> 8) & 7) == 2) {
+		/* A host NMI arrived while the guest ran: handle it as Keel's own. */
+		__asm__ __volatile__("int $2");
+		return VMX_RESUME;
+	}
+	if (vector == 18) {
+		domain_crash(v->domain, "vCPU %u: machine check while the guest ran", v->id);
+		return VMX_LEAVE_DEAD;
+	}
+	if (vector == 6 && copy_from_guest(v, insn, vmread(VMCS_GUEST_RIP), 3) == 0 &&
+	    insn[0] == 0x0f && insn[1] == 0x01 && (insn[2] == 0xc1 || insn[2] == 0xd9)) {
+		/* vmcall or vmmcall that raised #UD: a hypercall all the same. */
+		vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + 3);
+		hvm_do_hypercall(v);
+		return v->domain->state == DOMAIN_RUNNING ? VMX_RESUME : VMX_LEAVE_DEAD;
+	}
+	/* Any other intercepted exception goes back to the guest unchanged. */
+	vmx_inject_exception(v, vector, info & INTR_INFO_ERRCODE,
+			     (u32)vmread(VMCS_EXIT_INTR_ERRCODE));
+	return VMX_RESUME;
+}
+
+static enum vmx_action exit_external_interrupt(struct vcpu *v, u64 qual)
+{
+	/* Interrupts are re-enabled after each exit; the host takes it then. */
+	return VMX_RESUME;
+}
+
+static enum vmx_action exit_triple_fault(struct vcpu *v, u64 qual)
+{
+	pr_err("vmx: d%u vCPU %u triple fault at RIP %#llx", v->domain->id, v->id,
+	       vmread(VMCS_GUEST_RIP));
+	vmx_dump_vcpu(v);
+	domain_crash(v->domain, "vCPU %u triple-faulted", v->id);
+	return VMX_LEAVE_DEAD;
+}
+
+static enum vmx_action exit_init_sipi(struct vcpu *v, u64 qual)
+{
+	/* PVH vCPUs are started with VCPUOP_up; INIT and SIPI signals are ignored. */
+	pr_debug("vmx: d%u vCPU %u ignored INIT/SIPI", v->domain->id, v->id);
+	return VMX_RESUME;
+}
+
+static enum vmx_action exit_interrupt_window(struct vcpu *v, u64 qual)
+{
+	vmwrite(VMCS_PROC_CTLS, vmread(VMCS_PROC_CTLS) & ~(u64)PROC_INTR_WINDOW);
+	return VMX_RESUME;
+}
+
+static enum vmx_action exit_cpuid(struct vcpu *v, u64 qual)
+{
+	struct cpuid_regs r;
+	struct guest_gprs *g = &v->arch.gprs;
+
+	hvm_cpuid(v, (u32)g->rax, (u32)g->rcx, &r);
+	g->rax = r.eax;
+	g->rbx = r.ebx;
+	g->rcx = r.ecx;
+	g->rdx = r.edx;
+	vmx_advance_rip();
+	return VMX_RESUME;
+}
+
+static enum vmx_action exit_hlt(struct vcpu *v, u64 qual)
+{
+	vmx_advance_rip();
+	if (vcpu_event_pending(v))
+		return VMX_RESUME;
+	if (!(vmread(VMCS_GUEST_RFLAGS) & X86_EFLAGS_IF) && !v->upcall_vector) {
+		/* HLT with interrupts off and no way to be woken: this vCPU is done. */
+		pr_info("vmx: d%u vCPU %u halted with interrupts disabled", v->domain->id, v->id);
+	}
+	vcpu_block(v);
+	return VMX_LEAVE_BLOCKED;
+}
+
+static enum vmx_action exit_vmcall(struct vcpu *v, u64 qual)
+{
+	vmx_advance_rip();
+	hvm_do_hypercall(v);
+	if (v->domain->state != DOMAIN_RUNNING)
+		return VMX_LEAVE_DEAD;
+	if (v->blocked)
+		return VMX_LEAVE_BLOCKED;
+	return v->need_resched ? VMX_LEAVE_RESCHED : VMX_RESUME;
+}
+
+static enum vmx_action exit_vmx_insn(struct vcpu *v, u64 qual)
+{
+	inject_ud(v); /* no nested virtualization */
+	return VMX_RESUME;
+}
+
+static enum vmx_action exit_cr_access(struct vcpu *v, u64 qual)
+{
+	struct vmx_vcpu *x = v->arch.vendor;
+	unsigned int cr = qual & 15, type = (qual >> 4) & 3, reg = (qual >> 8) & 15;
+	int rc = 0;
+
+	switch (type) {
+	case 0: /* mov to cr */
+		if (cr == 0)
+			rc = vmx_write_cr0(v, read_gpr(v, reg));
+		else if (cr == 4)
+			rc = vmx_write_cr4(v, read_gpr(v, reg));
+		else if (cr == 8)
+			x->cr8 = read_gpr(v, reg) & 15;
+		else
+			rc = -1;
+		break;
+	case 1: /* mov from cr */
+		if (cr == 8)
+			write_gpr(v, reg, x->cr8);
+		else
+			rc = -1;
+		break;
+	case 2: /* clts */
+		x->cr0_shadow &= ~(1ULL << 3);
+		vmwrite(VMCS_CR0_SHADOW, x->cr0_shadow);
+		vmwrite(VMCS_GUEST_CR0, vmread(VMCS_GUEST_CR0) & ~(1ULL << 3));
+		break;
+	default: /* lmsw: only the low 4 bits, and PE cannot be cleared */
+		rc = vmx_write_cr0(v, (x->cr0_shadow & ~0xeULL) | ((qual >> 16) & 0xf) |
+					      (x->cr0_shadow & 1));
+		break;
+	}
+	if (rc) {
+		inject_gp(v);
+		return VMX_RESUME;
+	}
+	vmx_advance_rip();
+	return VMX_RESUME;
+}
+
+static enum vmx_action exit_io(struct vcpu *v, u64 qual)
+{
+	unsigned int size = (qual & 7) + 1;
+	bool in = qual & (1u << 3), string = qual & (1u << 4), rep = qual & (1u << 5);
+	u16 port = (u16)(qual >> 16);
+	struct guest_gprs *g = &v->arch.gprs;
+
+	if (string) {
+		/* INS/OUTS: outputs are dropped, inputs store all ones, one element per exit. */
+		u64 count = rep ? g->rcx : 1;
+		int step = (vmread(VMCS_GUEST_RFLAGS) & (1u << 10)) ? -1 : 1;
+
+		if (count) {
+			if (in) {
+				u32 ones = 0xffffffff;
+
+				if (copy_to_guest(v, g->rdi, &ones, size)) {
+					vmx_inject_exception(v, 14, true, 2);
+					return VMX_RESUME;
+				}
+				g->rdi += (u64)(step * (int)size);
+			} else {
+				g->rsi += (u64)(step * (int)size);
+			}
+			if (rep && --g->rcx)
+				return VMX_RESUME; /* re-execute for the next element */
+		}
+		vmx_advance_rip();
+		return VMX_RESUME;
+	}
+	if (in) {
+		u64 mask = size == 4 ? 0xffffffffULL : ((1ULL << (size * 8)) - 1);
+		u32 val = hvm_io_in(v, port, size);
+
+		/* A 32-bit IN zero-extends into RAX; smaller ones keep the upper bits. */
+		g->rax = size == 4 ? val : ((g->rax & ~mask) | (val & mask));
+	} else {
+		hvm_io_out(v, port, size, (u32)g->rax);
+	}
+	vmx_advance_rip();
+	return VMX_RESUME;
+}
+
+static enum vmx_action exit_rdmsr(struct vcpu *v, u64 qual)
+{
+	struct guest_gprs *g = &v->arch.gprs;
+	u64 val;
+
+	if (hvm_msr_read(v, (u32)g->rcx, &val)) {
+		inject_gp(v);
+		return VMX_RESUME;
+	}
+	g->rax = (u32)val;
+	g->rdx = val >> 32;
+	vmx_advance_rip();
+	return VMX_RESUME;
+}
+
+static enum vmx_action exit_wrmsr(struct vcpu *v, u64 qual)
+{
+	struct guest_gprs *g = &v->arch.gprs;
+
+	if (hvm_msr_write(v, (u32)g->rcx, ((g->rdx & 0xffffffff) << 32) | (g->rax & 0xffffffff))) {
+		inject_gp(v);
+		return VMX_RESUME;
+	}
+	vmx_advance_rip();
+	return VMX_RESUME;
+}
+
+static enum vmx_action exit_ept_violation(struct vcpu *v, u64 qual)
+{
+	u64 gpa = vmread(VMCS_GUEST_PHYS_ADDR);
+	const char *what = (qual & 2) ? "write" : (qual & 4) ? "instruction fetch" : "read";
+
+	vmx_dump_vcpu(v);
+	domain_crash(v->domain, "vCPU %u: %s at GPA %#llx (RIP %#llx): outside the domain's memory",
+		     v->id, what, gpa, vmread(VMCS_GUEST_RIP));
+	return VMX_LEAVE_DEAD;
+}
+
+static enum vmx_action exit_ept_misconfig(struct vcpu *v, u64 qual)
+{
+	vmx_dump_vcpu(v);
+	domain_crash(v->domain, "vCPU %u: EPT misconfiguration at GPA %#llx (a Keel bug)", v->id,
+		     vmread(VMCS_GUEST_PHYS_ADDR));
+	return VMX_LEAVE_DEAD;
+}
+
+static enum vmx_action exit_preempt_timer(struct vcpu *v, u64 qual) { return VMX_LEAVE_RESCHED; }
+
+static enum vmx_action exit_skip(struct vcpu *v, u64 qual)
+{
+	vmx_advance_rip(); /* WBINVD/INVD: nothing to do for a guest without devices */
+	return VMX_RESUME;
+}
+
+static enum vmx_action exit_gp(struct vcpu *v, u64 qual)
+{
+	inject_gp(v); /* XSETBV and friends Keel does not offer */
+	return VMX_RESUME;
+}
+
+static enum vmx_action exit_unknown(struct vcpu *v, u64 qual);
+
+static const struct exit_entry exit_table[HVM_MAX_EXIT_REASONS] = {
+	[EXIT_EXCEPTION_NMI] = { exit_exception, "exception or NMI" },
+	[EXIT_EXTERNAL_INTERRUPT] = { exit_external_interrupt, "external interrupt" },
+	[EXIT_TRIPLE_FAULT] = { exit_triple_fault, "triple fault" },
+	[EXIT_INIT] = { exit_init_sipi, "INIT" },
+	[EXIT_SIPI] = { exit_init_sipi, "SIPI" },
+	[EXIT_INTERRUPT_WINDOW] = { exit_interrupt_window, "interrupt window" },
+	[EXIT_NMI_WINDOW] = { NULL, "NMI window" },
+	[EXIT_TASK_SWITCH] = { NULL, "task switch" },
+	[EXIT_CPUID] = { exit_cpuid, "CPUID" },
+	[EXIT_GETSEC] = { exit_vmx_insn, "GETSEC" },
+	[EXIT_HLT] = { exit_hlt, "HLT" },
+	[EXIT_INVD] = { exit_skip, "INVD" },
+	[EXIT_INVLPG] = { NULL, "INVLPG" },
+	[EXIT_RDPMC] = { exit_gp, "RDPMC" },
+	[EXIT_RDTSC] = { NULL, "RDTSC" },
+	[EXIT_VMCALL] = { exit_vmcall, "VMCALL" },
+	[EXIT_VMCLEAR] = { exit_vmx_insn, "VMCLEAR" },
+	[EXIT_VMLAUNCH] = { exit_vmx_insn, "VMLAUNCH" },
+	[EXIT_VMPTRLD] = { exit_vmx_insn, "VMPTRLD" },
+	[EXIT_VMPTRST] = { exit_vmx_insn, "VMPTRST" },
+	[EXIT_VMREAD] = { exit_vmx_insn, "VMREAD" },
+	[EXIT_VMRESUME] = { exit_vmx_insn, "VMRESUME" },
+	[EXIT_VMWRITE] = { exit_vmx_insn, "VMWRITE" },
+	[EXIT_VMXOFF] = { exit_vmx_insn, "VMXOFF" },
+	[EXIT_VMXON] = { exit_vmx_insn, "VMXON" },
+	[EXIT_CR_ACCESS] = { exit_cr_access, "CR access" },
+	[EXIT_DR_ACCESS] = { NULL, "DR access" },
+	[EXIT_IO] = { exit_io, "I/O instruction" },
+	[EXIT_RDMSR] = { exit_rdmsr, "RDMSR" },
+	[EXIT_WRMSR] = { exit_wrmsr, "WRMSR" },
+	[EXIT_INVALID_GUEST_STATE] = { NULL, "invalid guest state" },
+	[EXIT_MSR_LOADING] = { NULL, "MSR loading" },
+	[EXIT_MWAIT] = { exit_vmx_insn, "MWAIT" },
+	[EXIT_MTF] = { NULL, "monitor trap flag" },
+	[EXIT_MONITOR] = { exit_vmx_insn, "MONITOR" },
+	[EXIT_PAUSE] = { exit_skip, "PAUSE" },
+	[EXIT_MACHINE_CHECK] = { NULL, "machine check during entry" },
+	[EXIT_TPR_BELOW] = { NULL, "TPR below threshold" },
+	[EXIT_APIC_ACCESS] = { NULL, "APIC access" },
+	[EXIT_GDTR_IDTR] = { NULL, "GDTR/IDTR access" },
+	[EXIT_LDTR_TR] = { NULL, "LDTR/TR access" },
+	[EXIT_EPT_VIOLATION] = { exit_ept_violation, "EPT violation" },
+	[EXIT_EPT_MISCONFIG] = { exit_ept_misconfig, "EPT misconfiguration" },
+	[EXIT_INVEPT] = { exit_vmx_insn, "INVEPT" },
+	[EXIT_RDTSCP] = { NULL, "RDTSCP" },
+	[EXIT_PREEMPT_TIMER] = { exit_preempt_timer, "preemption timer" },
+	[EXIT_INVVPID] = { exit_vmx_insn, "INVVPID" },
+	[EXIT_WBINVD] = { exit_skip, "WBINVD" },
+	[EXIT_XSETBV] = { exit_gp, "XSETBV" },
+	[EXIT_RDRAND] = { NULL, "RDRAND" },
+	[EXIT_INVPCID] = { NULL, "INVPCID" },
+	[EXIT_VMFUNC] = { exit_vmx_insn, "VMFUNC" },
+	[EXIT_RDSEED] = { NULL, "RDSEED" },
+	[EXIT_XSAVES] = { NULL, "XSAVES" },
+	[EXIT_XRSTORS] = { NULL, "XRSTORS" },
+};
+
+const char *vmx_exit_reason_name(unsigned int reason)
+{
+	if (reason < HVM_MAX_EXIT_REASONS && exit_table[reason].name)
+		return exit_table[reason].name;
+	return "unknown";
+}
+
+static enum vmx_action exit_unknown(struct vcpu *v, u64 qual)
+{
+	u32 reason = (u32)vmread(VMCS_EXIT_REASON) & 0xffff;
+
+	vmx_dump_vcpu(v);
+	domain_crash(v->domain, "vCPU %u: unexpected VM exit %u (%s), qualification %#llx", v->id,
+		     reason, vmx_exit_reason_name(reason), qual);
+	return VMX_LEAVE_DEAD;
+}
+
+enum vmx_action vmx_handle_exit(struct vcpu *v, u32 reason)
+{
+	vmx_exit_handler_t h = NULL;
+
+	if (reason < HVM_MAX_EXIT_REASONS)
+		h = exit_table[reason].handler;
+	return (h ? h : exit_unknown)(v, vmread(VMCS_EXIT_QUALIFICATION));
+}

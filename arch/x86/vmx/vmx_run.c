@@ -1,0 +1,164 @@
+/* The VT-x run loop of one vCPU: inject events, enter, count and dispatch exits, leave when told. */
+#include <asm/cpu.h>
+#include <asm/percpu.h>
+#include <asm/time.h>
+#include <asm/vmx_internal.h>
+#include <keel/domain.h>
+#include <keel/panic.h>
+#include <keel/printk.h>
+#include <keel/softirq.h>
+#include <keel/time.h>
+#include <keel/vcpu.h>
+
+#define MSR_STAR           0xc0000081
+#define MSR_LSTAR          0xc0000082
+#define MSR_CSTAR          0xc0000083
+#define MSR_SFMASK         0xc0000084
+#define MSR_KERNEL_GS_BASE 0xc0000102
+
+u64 vmx_exit_totals[HVM_MAX_EXIT_REASONS];
+
+static void swap_in(struct vcpu *v)
+{
+	struct vmx_vcpu *x = v->arch.vendor;
+
+	wrmsr(MSR_STAR, v->arch.star);
+	wrmsr(MSR_LSTAR, v->arch.lstar);
+	wrmsr(MSR_CSTAR, v->arch.cstar);
+	wrmsr(MSR_SFMASK, v->arch.sfmask);
+	wrmsr(MSR_KERNEL_GS_BASE, v->arch.kernel_gs_base);
+	if (x->fx_valid)
+		__asm__ __volatile__("fxrstor64 %0" : : "m"(x->fx_area));
+	else
+		__asm__ __volatile__("fninit");
+}
+
+static void swap_out(struct vcpu *v)
+{
+	struct vmx_vcpu *x = v->arch.vendor;
+
+	v->arch.star = rdmsr(MSR_STAR);
+	v->arch.lstar = rdmsr(MSR_LSTAR);
+	v->arch.cstar = rdmsr(MSR_CSTAR);
+	v->arch.sfmask = rdmsr(MSR_SFMASK);
+	v->arch.kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	__asm__ __volatile__("fxsave64 %0" : "=m"(x->fx_area));
+	x->fx_valid = true;
+}
+
+/* An event interrupted by the exit must be delivered again on the next entry. */
+static void reinject_interrupted_event(void)
+{
+	u32 info = (u32)vmread(VMCS_IDT_VECTORING_INFO);
+	u32 type;
+
+	if (!(info & INTR_INFO_VALID))
+		return;
+	type = info & (7u << 8);
+	vmwrite(VMCS_ENTRY_INTR_INFO, info & ~(1u << 12));
+	if (info & INTR_INFO_ERRCODE)
+		vmwrite(VMCS_ENTRY_EXC_ERRCODE, vmread(VMCS_IDT_VECTORING_ERR));
+	if (type == INTR_TYPE_SW_INTR || type == INTR_TYPE_SW_EXCEPTION || type == (5u << 8))
+		vmwrite(VMCS_ENTRY_INSN_LEN, vmread(VMCS_EXIT_INSN_LEN));
+}
+
+/* Deliver the event-channel upcall through the callback vector when the guest can take it. */
+static void inject_upcall(struct vcpu *v)
+{
+	u32 proc = (u32)vmread(VMCS_PROC_CTLS);
+
+	if (!v->upcall_vector || !vcpu_event_pending(v)) {
+		if (proc & PROC_INTR_WINDOW)
+			vmwrite(VMCS_PROC_CTLS, proc & ~PROC_INTR_WINDOW);
+		return;
+	}
+	if (vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)
+		return;
+	if ((vmread(VMCS_GUEST_RFLAGS) & X86_EFLAGS_IF) &&
+	    !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS))) {
+		vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT_INTR | v->upcall_vector);
+		if (vmread(VMCS_GUEST_ACTIVITY) == ACTIVITY_HLT)
+			vmwrite(VMCS_GUEST_ACTIVITY, ACTIVITY_ACTIVE);
+		if (proc & PROC_INTR_WINDOW)
+			vmwrite(VMCS_PROC_CTLS, proc & ~PROC_INTR_WINDOW);
+	} else if (!(proc & PROC_INTR_WINDOW)) {
+		vmwrite(VMCS_PROC_CTLS, proc | PROC_INTR_WINDOW);
+	}
+}
+
+static void set_preemption_timer(u64 deadline_tsc)
+{
+	u64 now = rdtsc();
+	u64 ticks = deadline_tsc > now ? (deadline_tsc - now) >> vmx_cfg.preempt_shift : 0;
+
+	if (vmx_cfg.pin & PIN_PREEMPT_TIMER)
+		vmwrite(VMCS_PREEMPT_TIMER, MIN(ticks, 0xffffffffULL));
+}
+
+static enum vmx_action entry_failed(struct vcpu *v, u32 reason)
+{
+	if (reason & EXIT_REASON_ENTRY_FAIL) {
+		vmx_dump_vcpu(v);
+		domain_crash(v->domain, "vCPU %u: VM entry failed: %s (exit reason %u, qualification %llu)",
+			     v->id, vmx_exit_reason_name(reason & 0xffff), reason & 0xffff,
+			     vmread(VMCS_EXIT_QUALIFICATION));
+	} else {
+		vmx_dump_vcpu(v);
+		domain_crash(v->domain, "vCPU %u: VMLAUNCH/VMRESUME failed, VM-instruction error %llu",
+			     v->id, vmread(VMCS_INSN_ERROR));
+	}
+	return VMX_LEAVE_DEAD;
+}
+
+enum hvm_leave vmx_vcpu_run(struct vcpu *v, u64 slice_ns)
+{
+	struct vmx_vcpu *x = v->arch.vendor;
+	u64 deadline = rdtsc() + slice_ns * tsc_khz / 1000000;
+	enum vmx_action act = VMX_RESUME;
+
+	local_irq_disable();
+	BUG_ON(vmptrld(x->vmcs_pa));
+	vmx_load_host_state();
+	swap_in(v);
+	while (act == VMX_RESUME) {
+		u32 reason;
+
+		local_irq_disable();
+		if (v->need_resched || softirq_pending() || (s64)(rdtsc() - deadline) >= 0) {
+			act = VMX_LEAVE_RESCHED;
+			break;
+		}
+		inject_upcall(v);
+		set_preemption_timer(deadline);
+		if (vmx_enter_guest(&v->arch.gprs, x->launched)) {
+			act = entry_failed(v, 0);
+			break;
+		}
+		x->launched = true;
+		reason = (u32)vmread(VMCS_EXIT_REASON);
+		if (reason & EXIT_REASON_ENTRY_FAIL) {
+			act = entry_failed(v, reason);
+			break;
+		}
+		reason &= 0xffff;
+		if (reason < HVM_MAX_EXIT_REASONS) {
+			v->arch.exit_counts[reason]++;
+			vmx_exit_totals[reason]++;
+		}
+		reinject_interrupted_event();
+		local_irq_enable();
+		act = vmx_handle_exit(v, reason);
+	}
+	swap_out(v);
+	BUG_ON(vmclear(x->vmcs_pa));
+	x->launched = false;
+	local_irq_enable();
+	switch (act) {
+	case VMX_LEAVE_BLOCKED:
+		return LEAVE_BLOCKED;
+	case VMX_LEAVE_DEAD:
+		return LEAVE_DEAD;
+	default:
+		return LEAVE_RESCHED;
+	}
+}

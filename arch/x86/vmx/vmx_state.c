@@ -1,0 +1,180 @@
+/* Guest control state under VT-x: CR0/CR4 writes, long-mode activation, CPL, dumps, snapshots. */
+#include <asm/cpu.h>
+#include <asm/vmx_internal.h>
+#include <keel/domain.h>
+#include <keel/printk.h>
+#include <keel/string.h>
+#include <keel/vcpu.h>
+
+#define EFER_LME (1ULL << 8)
+#define EFER_LMA (1ULL << 10)
+#define CR0_CD   (1ULL << 30)
+#define CR0_NW   (1ULL << 29)
+
+/* Keep EFER.LMA and the "IA-32e mode guest" entry control in step with CR0.PG and EFER.LME. */
+static void update_long_mode(u64 cr0)
+{
+	u64 efer = vmread(VMCS_GUEST_EFER);
+	u64 entry = vmread(VMCS_ENTRY_CTLS);
+
+	if ((cr0 & CR0_PG) && (efer & EFER_LME)) {
+		efer |= EFER_LMA;
+		entry |= ENTRY_GUEST_64BIT;
+	} else {
+		efer &= ~EFER_LMA;
+		entry &= ~(u64)ENTRY_GUEST_64BIT;
+	}
+	vmwrite(VMCS_GUEST_EFER, efer);
+	vmwrite(VMCS_ENTRY_CTLS, entry);
+}
+
+int vmx_write_cr0(struct vcpu *v, u64 val)
+{
+	struct vmx_vcpu *x = v->arch.vendor;
+	u64 efer = vmread(VMCS_GUEST_EFER);
+	u64 hw;
+
+	if (val >> 32)
+		return -1;
+	if ((val & CR0_PG) && !(val & CR0_PE))
+		return -1;
+	if ((val & CR0_NW) && !(val & CR0_CD))
+		return -1;
+	/* Entering long mode needs PAE; leaving PAE off while LME is set is a #GP. */
+	if ((val & CR0_PG) && !(x->cr0_shadow & CR0_PG) && (efer & EFER_LME) &&
+	    !(vmread(VMCS_GUEST_CR4) & CR4_PAE))
+		return -1;
+	x->cr0_shadow = val;
+	vmwrite(VMCS_CR0_SHADOW, val);
+	/* The real CR0: the guest's bits plus the ones VMX insists on (except PE/PG). */
+	hw = (val | (vmx_cfg.cr0_fixed0 & ~(CR0_PE | CR0_PG))) & vmx_cfg.cr0_fixed1;
+	hw &= ~(CR0_CD | CR0_NW); /* caching stays on: Keel owns memory types */
+	vmwrite(VMCS_GUEST_CR0, hw);
+	update_long_mode(val);
+	return 0;
+}
+
+int vmx_write_cr4(struct vcpu *v, u64 val)
+{
+	struct vmx_vcpu *x = v->arch.vendor;
+	u64 allowed = vmx_cfg.cr4_fixed1 & ~CR4_VMXE;
+
+	if (val & ~allowed)
+		return -1;
+	/* Clearing PAE while in long mode is a #GP. */
+	if (!(val & CR4_PAE) && (vmread(VMCS_GUEST_EFER) & EFER_LMA))
+		return -1;
+	x->cr4_shadow = val;
+	vmwrite(VMCS_CR4_SHADOW, val);
+	vmwrite(VMCS_GUEST_CR4, val | vmx_cfg.cr4_fixed0);
+	return 0;
+}
+
+u64 vmx_get_cr(struct vcpu *v, int cr)
+{
+	struct vmx_vcpu *x = v->arch.vendor;
+
+	switch (cr) {
+	case 0:
+		return x->cr0_shadow;
+	case 3:
+		return vmread(VMCS_GUEST_CR3);
+	case 4:
+		return x->cr4_shadow;
+	default:
+		return 0;
+	}
+}
+
+u64 vmx_get_efer(struct vcpu *v) { return vmread(VMCS_GUEST_EFER); }
+
+#define EFER_SCE (1ULL << 0)
+#define EFER_NXE (1ULL << 11)
+
+int vmx_set_efer(struct vcpu *v, u64 val)
+{
+	struct vmx_vcpu *x = v->arch.vendor;
+	u64 old = vmread(VMCS_GUEST_EFER);
+
+	if (val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
+		return -1;
+	/* LME may not change while paging is on; LMA is the CPU's to set. */
+	if ((x->cr0_shadow & CR0_PG) && ((val ^ old) & EFER_LME))
+		return -1;
+	vmwrite(VMCS_GUEST_EFER, (val & ~EFER_LMA) | (old & EFER_LMA));
+	update_long_mode(x->cr0_shadow);
+	return 0;
+}
+
+unsigned int vmx_get_cpl(struct vcpu *v) { return (vmread(VMCS_GUEST_SS_AR) >> 5) & 3; }
+
+static void read_segment(struct segment *s, u32 sel_field)
+{
+	u32 idx = (sel_field - VMCS_GUEST_ES_SEL) / 2;
+
+	s->sel = (u16)vmread(sel_field);
+	s->base = vmread(VMCS_GUEST_ES_BASE + idx * 2);
+	s->limit = (u32)vmread(VMCS_GUEST_ES_LIMIT + idx * 2);
+	s->ar = (u16)vmread(VMCS_GUEST_ES_AR + idx * 2);
+}
+
+/* Snapshot the vCPU (its VMCS must be current on this CPU). */
+void vmx_get_state(struct vcpu *v, struct hvm_vcpu_state *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->version = HVM_VCPU_STATE_VERSION;
+	s->activity = (u32)vmread(VMCS_GUEST_ACTIVITY);
+	s->gprs = v->arch.gprs;
+	s->rsp = vmread(VMCS_GUEST_RSP);
+	s->rip = vmread(VMCS_GUEST_RIP);
+	s->rflags = vmread(VMCS_GUEST_RFLAGS);
+	s->cr0 = vmx_get_cr(v, 0);
+	s->cr3 = vmread(VMCS_GUEST_CR3);
+	s->cr4 = vmx_get_cr(v, 4);
+	s->efer = vmread(VMCS_GUEST_EFER);
+	s->dr7 = vmread(VMCS_GUEST_DR7);
+	read_segment(&s->es, VMCS_GUEST_ES_SEL);
+	read_segment(&s->cs, VMCS_GUEST_CS_SEL);
+	read_segment(&s->ss, VMCS_GUEST_SS_SEL);
+	read_segment(&s->ds, VMCS_GUEST_DS_SEL);
+	read_segment(&s->fs, VMCS_GUEST_FS_SEL);
+	read_segment(&s->gs, VMCS_GUEST_GS_SEL);
+	read_segment(&s->ldtr, VMCS_GUEST_LDTR_SEL);
+	read_segment(&s->tr, VMCS_GUEST_TR_SEL);
+	s->gdtr_base = vmread(VMCS_GUEST_GDTR_BASE);
+	s->gdtr_limit = (u32)vmread(VMCS_GUEST_GDTR_LIMIT);
+	s->idtr_base = vmread(VMCS_GUEST_IDTR_BASE);
+	s->idtr_limit = (u32)vmread(VMCS_GUEST_IDTR_LIMIT);
+	s->sysenter_cs = vmread(VMCS_GUEST_SYSENTER_CS);
+	s->sysenter_esp = vmread(VMCS_GUEST_SYSENTER_ESP);
+	s->sysenter_eip = vmread(VMCS_GUEST_SYSENTER_EIP);
+	s->star = v->arch.star;
+	s->lstar = v->arch.lstar;
+	s->cstar = v->arch.cstar;
+	s->sfmask = v->arch.sfmask;
+	s->kernel_gs_base = v->arch.kernel_gs_base;
+	s->pat = vmread(VMCS_GUEST_PAT);
+	s->tsc_offset = vmread(VMCS_TSC_OFFSET);
+	s->interruptibility = (u32)vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	s->pending_event = (u32)vmread(VMCS_ENTRY_INTR_INFO);
+	s->pending_error = (u32)vmread(VMCS_ENTRY_EXC_ERRCODE);
+}
+
+void vmx_dump_vcpu(struct vcpu *v)
+{
+	struct hvm_vcpu_state s;
+	const struct guest_gprs *g = &s.gprs;
+
+	vmx_get_state(v, &s);
+	pr_err("d%u vCPU %u state: RIP %04x:%016llx RSP %016llx RFLAGS %08llx CPL %u", v->domain->id,
+	       v->id, s.cs.sel, s.rip, s.rsp, s.rflags, vmx_get_cpl(v));
+	pr_err("  RAX %016llx RBX %016llx RCX %016llx RDX %016llx", g->rax, g->rbx, g->rcx, g->rdx);
+	pr_err("  RSI %016llx RDI %016llx RBP %016llx R8  %016llx", g->rsi, g->rdi, g->rbp, g->r8);
+	pr_err("  CR0 %08llx CR3 %016llx CR4 %08llx EFER %llx activity %u", s.cr0, s.cr3, s.cr4,
+	       s.efer, s.activity);
+	pr_err("  CS ar %#x limit %#x  SS ar %#x  TR ar %#x  GDTR %llx/%#x IDTR %llx/%#x", s.cs.ar,
+	       s.cs.limit, s.ss.ar, s.tr.ar, s.gdtr_base, s.gdtr_limit, s.idtr_base, s.idtr_limit);
+	pr_err("  exit qualification %#llx, GPA %#llx, GLA %#llx, IDT vectoring %#llx",
+	       vmread(VMCS_EXIT_QUALIFICATION), vmread(VMCS_GUEST_PHYS_ADDR),
+	       vmread(VMCS_GUEST_LINEAR_ADDR), vmread(VMCS_IDT_VECTORING_INFO));
+}

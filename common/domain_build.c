@@ -1,0 +1,157 @@
+/* Boot-time domains: build each domain described by GRUB modules and start it at its PVH entry. */
+#include <keel/domain.h>
+#include <keel/domain_build.h>
+#include <keel/domain_config.h>
+#include <keel/elf_loader.h>
+#include <keel/errno.h>
+#include <keel/mm.h>
+#include <keel/printk.h>
+#include <keel/pvh_info.h>
+#include <keel/sched.h>
+#include <keel/string.h>
+#include <keel/vcpu.h>
+#include <public/start_info.h>
+
+#define MAX_BOOT_DOMAINS 16
+#define START_INFO_BUF   8192
+
+static struct domain_config boot_cfgs[MAX_BOOT_DOMAINS];
+
+static int write_cb(void *ctx, u64 gpa, const void *src, size_t len)
+{
+	return domain_copy_to_gpa(ctx, gpa, src, len);
+}
+
+static int zero_cb(void *ctx, u64 gpa, size_t len) { return domain_zero_gpa(ctx, gpa, len); }
+
+static enum domain_end_action end_action(enum domcfg_action a)
+{
+	return a == DOMCFG_PRESERVE ? ACTION_PRESERVE
+	       : a == DOMCFG_RESTART ? ACTION_RESTART
+				     : ACTION_DESTROY;
+}
+
+/* Copy the ramdisks after the kernel and build the start info after them. */
+static int place_modules_and_start_info(struct domain *d, const struct domain_config *c,
+					u64 next, u64 *start_info_gpa)
+{
+	struct pvh_module_desc mods[DOMCFG_MAX_RAMDISKS];
+	struct pvh_start_params p;
+	void *buf;
+	int len, rc;
+
+	for (unsigned int i = 0; i < c->nr_ramdisks; i++) {
+		const struct domcfg_ramdisk *r = &c->ramdisks[i];
+		u64 size = r->end - r->start;
+
+		next = ALIGN_UP(next, PAGE_SIZE);
+		if (!pvh_range_is_ram(d->mem_bytes, next, size))
+			return -ENOSPC;
+		rc = domain_copy_to_gpa(d, next, paddr_to_virt(r->start), size);
+		if (rc)
+			return rc;
+		mods[i] = (struct pvh_module_desc){ next, size, r->cmdline };
+		next += size;
+	}
+	memset(&p, 0, sizeof(p));
+	p.mem_bytes = d->mem_bytes;
+	p.cmdline = c->cmdline;
+	p.modules = mods;
+	p.nr_modules = c->nr_ramdisks;
+	p.flags = c->dom0 ? PVH_SIF_PRIVILEGED | PVH_SIF_INITDOMAIN : 0;
+	next = ALIGN_UP(next, PAGE_SIZE);
+	buf = kzalloc(START_INFO_BUF);
+	if (!buf)
+		return -ENOMEM;
+	len = pvh_build_start_info(&p, next, buf, START_INFO_BUF);
+	rc = len < 0 ? len : 0;
+	if (!rc && !pvh_range_is_ram(d->mem_bytes, next, (u64)len))
+		rc = -ENOSPC;
+	if (!rc)
+		rc = domain_copy_to_gpa(d, next, buf, (size_t)len);
+	kfree(buf);
+	*start_info_gpa = next;
+	return rc;
+}
+
+static void apply_sched_params(struct domain *d, const struct domain_config *c)
+{
+	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = d->vcpus[i];
+
+		if (sched_set_params(&v->sched, c->weight, c->cap))
+			pr_warn("domain: d%u: weight %u / cap %u refused", d->id, c->weight, c->cap);
+		if (sched_set_affinity(&v->sched, c->vcpu_cpus[i], 0) == -EINVAL)
+			pr_warn("domain: d%u vCPU %u: no usable CPU in its pinning; left unpinned",
+				d->id, i);
+	}
+}
+
+/* Build and start one domain. Errors name the module and the reason; Keel runs on. */
+static int build_one(const struct domain_config *c)
+{
+	const void *image = paddr_to_virt(c->kernel_start);
+	struct elf_pvh_info info;
+	char err[ELF_PVH_ERR_MAX];
+	struct domain *d;
+	u64 si_gpa = 0;
+	int rc;
+
+	if (elf_pvh_inspect(image, (size_t)(c->kernel_end - c->kernel_start), &info, err,
+			    sizeof(err))) {
+		pr_err("domain: module %u (%s) refused: %s", c->module, c->path, err);
+		return -EINVAL;
+	}
+	d = domain_create(c->dom0 ? 0 : DOMID_AUTO, c->name, c->vcpus, c->dom0);
+	if (!d) {
+		pr_err("domain: cannot create '%s' (out of memory or no VT-x)", c->name);
+		return -ENOMEM;
+	}
+	d->on_poweroff = end_action(c->on_poweroff);
+	d->on_reboot = end_action(c->on_reboot);
+	d->on_crash = end_action(c->on_crash);
+	rc = domain_populate_ram(d, c->mem_bytes);
+	for (unsigned int i = 0; !rc && i < info.nr_segments; i++)
+		if (!pvh_range_is_ram(d->mem_bytes, info.segments[i].paddr, info.segments[i].memsz))
+			rc = -ERANGE;
+	if (rc == -ERANGE)
+		pr_err("domain: '%s': the kernel loads outside its %llu MiB of RAM", c->name,
+		       c->mem_bytes >> 20);
+	rc = rc ?: elf_pvh_load(image, &info, write_cb, zero_cb, d);
+	rc = rc ?: place_modules_and_start_info(d, c, info.paddr_hi, &si_gpa);
+	if (rc) {
+		pr_err("domain: building '%s' failed (%d)", c->name, rc);
+		domain_destroy(d);
+		return rc;
+	}
+	apply_sched_params(d, c);
+	rc = vcpu_start_pvh(d->vcpus[0], info.entry, (u32)si_gpa);
+	if (rc) {
+		domain_destroy(d);
+		return rc;
+	}
+	domain_unpause(d);
+	pr_info("domain: d%u '%s' started: %llu MiB, %u vCPU%s, entry %#x, start info at %#llx",
+		d->id, d->name, c->mem_bytes >> 20, c->vcpus, c->vcpus > 1 ? "s" : "", info.entry,
+		si_gpa);
+	return 0;
+}
+
+unsigned int domains_build_from_modules(const struct boot_info *bi)
+{
+	unsigned int skipped = 0, started = 0;
+	int n = domcfg_group_modules(bi, boot_cfgs, MAX_BOOT_DOMAINS, &skipped);
+
+	if (n <= 0) {
+		pr_info("keel: no domains to start (no kernel modules were given)");
+		return 0;
+	}
+	pr_info("keel: starting %d boot-time domain%s%s", n, n > 1 ? "s" : "",
+		boot_cfgs[0].dom0 ? " (with dom0)" : " (dom0-less)");
+	for (int i = 0; i < n; i++)
+		if (build_one(&boot_cfgs[i]) == 0)
+			started++;
+	if (started)
+		domains_started = true;
+	return started;
+}

@@ -1,0 +1,112 @@
+/* How domains end: guest shutdown, crashes Keel imposes, reaping, and powering off after the last. */
+#include <keel/arch_vcpu.h>
+#include <keel/cmdline.h>
+#include <keel/domain.h>
+#include <keel/power.h>
+#include <keel/printk.h>
+#include <keel/vcpu.h>
+#include <public/sched.h>
+#include <stdarg.h>
+
+static bool opt_keep_running;
+KEEL_PARAM_BOOL(keep_running, opt_keep_running,
+		"keep Keel running (idle) after the last domain has ended instead of powering off");
+
+/* Set once boot-time domains were started, so that the end of the last one ends Keel. */
+bool domains_started;
+
+static const char *reason_name(unsigned int reason)
+{
+	static const char *const names[] = { "poweroff", "reboot", "suspend", "crash", "watchdog",
+					     "soft_reset" };
+
+	return reason < sizeof(names) / sizeof(names[0]) ? names[reason] : "unknown";
+}
+
+static void stop_vcpus(struct domain *d)
+{
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		vcpu_pause_nosync(d->vcpus[i]);
+}
+
+static void log_exit_stat(const char *name, u64 count, void *ctx)
+{
+	const struct vcpu *v = ctx;
+
+	pr_info("  d%u vCPU %u: %llu x %s", v->domain->id, v->id, count, name);
+}
+
+static void end_domain(struct domain *d, enum domain_state state, enum domain_end_action action)
+{
+	d->state = state;
+	stop_vcpus(d);
+	if (action == ACTION_PRESERVE) {
+		pr_info("domain: d%u '%s' kept for inspection (on_* = preserve)", d->id, d->name);
+		return;
+	}
+	if (action == ACTION_RESTART)
+		pr_warn("domain: d%u '%s': restart is not supported yet; destroying it", d->id,
+			d->name);
+	d->dying = true;
+}
+
+void domain_shutdown(struct domain *d, unsigned int reason)
+{
+	if (d->state == DOMAIN_SHUTDOWN || d->state == DOMAIN_CRASHED || d->dying)
+		return;
+	d->shutdown_reason = reason;
+	pr_info("domain: d%u '%s' shut down: %s", d->id, d->name, reason_name(reason));
+	if (reason == SHUTDOWN_crash)
+		end_domain(d, DOMAIN_CRASHED, d->on_crash);
+	else
+		end_domain(d, DOMAIN_SHUTDOWN,
+			   reason == SHUTDOWN_reboot ? d->on_reboot : d->on_poweroff);
+}
+
+void domain_crash(struct domain *d, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	if (d->state == DOMAIN_CRASHED || d->dying)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pr_err("domain: d%u '%s' crashed: %s", d->id, d->name, msg);
+	end_domain(d, DOMAIN_CRASHED, d->on_crash);
+}
+
+static bool any_vcpu_running(const struct domain *d)
+{
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		if (READ_ONCE(d->vcpus[i]->running))
+			return true;
+	return false;
+}
+
+/* Destroy dying domains whose vCPUs have all left their CPUs; power off after the last one. */
+void domain_reap(void)
+{
+	struct domain *d;
+
+	while ((d = domain_find_dying()) != NULL) {
+		if (any_vcpu_running(d))
+			return;
+		if (!__atomic_exchange_n(&d->reaping, true, __ATOMIC_SEQ_CST)) {
+			for (unsigned int i = 0; i < d->nr_vcpus; i++)
+				arch_vcpu_exit_stats(d->vcpus[i], log_exit_stat, d->vcpus[i]);
+			pr_info("domain: d%u '%s' destroyed (%llu pages scrubbed and freed)", d->id,
+				d->name, d->pages);
+			domain_destroy(d);
+		} else {
+			return;
+		}
+	}
+	if (domains_started && domains_alive() == 0 &&
+	    __atomic_exchange_n(&domains_started, false, __ATOMIC_SEQ_CST)) {
+		pr_info("keel: all domains have ended");
+		if (!opt_keep_running)
+			platform_poweroff();
+	}
+}

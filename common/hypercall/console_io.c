@@ -1,0 +1,32 @@
+/* console_io: guest output on Keel's console, prefixed by the domain; input is for dom0 later. */
+#include <keel/compiler.h>
+#include <keel/domain.h>
+#include <keel/errno.h>
+#include <keel/guest_access.h>
+#include <keel/vcpu.h>
+#include <public/console_io.h>
+
+#include "handlers.h"
+
+/* One call writes at most this much; a larger count is refused, not truncated. */
+#define CONSOLE_IO_MAX 16384
+
+long do_console_io(struct vcpu *v, const u64 *args)
+{
+	u64 cmd = args[0], count = args[1], buf = args[2];
+	char chunk[128];
+
+	if (cmd != CONSOLEIO_write)
+		return v->domain->privileged ? 0 : -EPERM; /* reading: nothing yet */
+	if (count > CONSOLE_IO_MAX)
+		return -EINVAL;
+	for (u64 done = 0; done < count;) {
+		size_t n = (size_t)MIN(count - done, (u64)sizeof(chunk));
+
+		if (copy_from_guest(v, chunk, buf + done, n))
+			return -EFAULT;
+		domain_console_write(v->domain, chunk, n);
+		done += n;
+	}
+	return 0;
+}

@@ -1,0 +1,681 @@
+/* The fair-share scheduling policy (sched_fair): weighted virtual time, caps, affinity, balancing. */
+#include <keel/compiler.h>
+#include <keel/errno.h>
+#include <keel/panic.h>
+#include <keel/sched.h>
+#include <keel/spinlock.h>
+
+/*
+ * Each CPU has a run queue: a singly linked list of RUNNABLE units sorted by vtime (smallest
+ * first) plus the RUNNING unit, if any. A unit belongs to the queue named by u->cpu (a BLOCKED
+ * unit keeps the CPU it last used); u->cpu only changes with both the old and the new queue
+ * locked, so locking the queue u->cpu names and re-checking u->cpu pins the unit. Two queue locks
+ * are always taken in CPU-index order (or with a trylock). vtime comparisons are wrap-safe.
+ *
+ * A unit that used its cap budget stays on its queue with ->capped set: it is skipped when picking
+ * and ignored by the queue minimum until its period is over ("parked"). Nothing here allocates or
+ * logs: schedule() runs on every timer tick and VM exit that reschedules.
+ */
+
+#define FAIR_WAKE_GRAN      SCHED_MIN_SLICE_NS     /* a woken unit preempts if this far behind */
+#define FAIR_BALANCE_EVERY  SCHED_DEFAULT_SLICE_NS /* periodic balance interval per CPU */
+#define FAIR_NO_CPU         (~0U)
+
+struct fair_rq {
+	spinlock_t lock;
+	struct sched_unit *head; /* RUNNABLE units, smallest vtime first */
+	struct sched_unit *curr; /* the RUNNING unit (BLOCKED if it slept and has not left yet) */
+	unsigned int nr_queued;  /* units on ->head, parked ones included */
+	unsigned int nr_homed;   /* inserted units whose ->cpu is this CPU */
+	u64 min_vtime;           /* monotonic floor of the queue's vtimes */
+	u64 clock;               /* latest `now` seen by schedule(): time never runs backwards */
+	u64 next_balance_ns;
+};
+
+static struct fair_rq fair_rqs[SCHED_MAX_CPUS];
+static unsigned int fair_nr_cpus;
+static u64 fair_online; /* CPUs 0..nr_cpus-1 */
+
+static bool vt_before(u64 a, u64 b)
+{
+	return (s64)(a - b) < 0;
+}
+
+static unsigned int rq_index(const struct fair_rq *rq)
+{
+	return (unsigned int)(rq - fair_rqs);
+}
+
+static bool unit_allowed(const struct sched_unit *u, unsigned int cpu)
+{
+	return (READ_ONCE(u->affinity) >> cpu) & 1;
+}
+
+/* Units queued on and running on the queue; read without its lock, so only a hint. */
+static unsigned int rq_load(const struct fair_rq *rq)
+{
+	return READ_ONCE(rq->nr_queued) + (READ_ONCE(rq->curr) ? 1 : 0);
+}
+
+/* A cap of 100% or more never binds: a unit runs on one CPU at a time. */
+static bool unit_has_cap(const struct sched_unit *u)
+{
+	return u->cap != 0 && u->cap < 100;
+}
+
+static u64 cap_budget(const struct sched_unit *u)
+{
+	return SCHED_CAP_PERIOD_NS * u->cap / 100;
+}
+
+static u64 period_start(u64 now)
+{
+	return now - now % SCHED_CAP_PERIOD_NS;
+}
+
+/* Weighted virtual time for @ns of real run time. */
+static u64 vtime_delta(const struct sched_unit *u, u64 ns)
+{
+	return ns * SCHED_DEFAULT_WEIGHT / u->weight;
+}
+
+/* ---- queue primitives (queue locked) ---- */
+
+static void rq_enqueue(struct fair_rq *rq, struct sched_unit *u, bool behind_equals)
+{
+	struct sched_unit **link = &rq->head;
+
+	while (*link && (vt_before((*link)->vtime, u->vtime) ||
+			 (behind_equals && (*link)->vtime == u->vtime)))
+		link = &(*link)->next_in_queue;
+	u->next_in_queue = *link;
+	*link = u;
+	WRITE_ONCE(rq->nr_queued, rq->nr_queued + 1);
+	u->state = SCHED_RUNNABLE;
+}
+
+static void rq_dequeue(struct fair_rq *rq, struct sched_unit *u)
+{
+	struct sched_unit **link = &rq->head;
+
+	while (*link != u) {
+		BUG_ON(!*link);
+		link = &(*link)->next_in_queue;
+	}
+	*link = u->next_in_queue;
+	u->next_in_queue = NULL;
+	WRITE_ONCE(rq->nr_queued, rq->nr_queued - 1);
+}
+
+/* The first unparked unit, optionally only one allowed on @cpu. */
+static struct sched_unit *rq_first_ready(const struct fair_rq *rq, unsigned int cpu)
+{
+	struct sched_unit *u;
+
+	for (u = rq->head; u; u = u->next_in_queue)
+		if (!u->capped && (cpu == FAIR_NO_CPU || unit_allowed(u, cpu)))
+			return u;
+	return NULL;
+}
+
+static bool rq_has_parked(const struct fair_rq *rq)
+{
+	const struct sched_unit *u;
+
+	for (u = rq->head; u; u = u->next_in_queue)
+		if (u->capped)
+			return true;
+	return false;
+}
+
+/* Raise the queue minimum to the smallest vtime among the running and ready units. */
+static void rq_update_min(struct fair_rq *rq)
+{
+	struct sched_unit *first = rq_first_ready(rq, FAIR_NO_CPU);
+	u64 min;
+
+	if (rq->curr && rq->curr->state == SCHED_RUNNING) {
+		min = rq->curr->vtime;
+		if (first && vt_before(first->vtime, min))
+			min = first->vtime;
+	} else if (first) {
+		min = first->vtime;
+	} else {
+		return;
+	}
+	if (vt_before(rq->min_vtime, min))
+		rq->min_vtime = min;
+}
+
+/* A unit returning from sleep or from being parked gets at most one slice of credit. */
+static void rq_clamp_vtime(const struct fair_rq *rq, struct sched_unit *u)
+{
+	u64 floor = rq->min_vtime - SCHED_DEFAULT_SLICE_NS;
+
+	if (vt_before(u->vtime, floor))
+		u->vtime = floor;
+}
+
+/* Hand @u from @src to @dst (both locked; @u on neither list), keeping its vtime lead or lag. */
+static void unit_move(struct sched_unit *u, struct fair_rq *src, struct fair_rq *dst)
+{
+	if (src == dst)
+		return;
+	u->vtime = u->vtime - src->min_vtime + dst->min_vtime;
+	src->nr_homed--;
+	dst->nr_homed++;
+	WRITE_ONCE(u->cpu, rq_index(dst));
+}
+
+/* Charge @u's run time since it started (or was last charged) up to @now. */
+static void unit_account(struct sched_unit *u, u64 now)
+{
+	u64 ran = now > u->started_ns ? now - u->started_ns : 0;
+	u64 period = period_start(now);
+
+	u->started_ns = MAX(u->started_ns, now);
+	u->runtime_ns += ran;
+	u->vtime += vtime_delta(u, ran);
+	if (u->period_start_ns != period) {
+		/* Only the part of this run inside the new period counts against its budget. */
+		u->period_start_ns = period;
+		u->period_used_ns = MIN(ran, now - period);
+	} else {
+		u->period_used_ns += ran;
+	}
+	if (unit_has_cap(u) && u->period_used_ns >= cap_budget(u))
+		u->capped = true;
+}
+
+/* Parked units whose period is over (or whose cap was lifted or raised) become ready again. */
+static void rq_unpark(struct fair_rq *rq, u64 now)
+{
+	struct sched_unit **link = &rq->head, *woken = NULL, *u;
+	u64 period = period_start(now);
+
+	while ((u = *link)) {
+		bool expired = u->capped && (!unit_has_cap(u) || u->period_start_ns != period ||
+					     u->period_used_ns < cap_budget(u));
+
+		if (!expired) {
+			link = &u->next_in_queue;
+			continue;
+		}
+		*link = u->next_in_queue;
+		WRITE_ONCE(rq->nr_queued, rq->nr_queued - 1);
+		u->capped = false;
+		if (u->period_start_ns != period) {
+			u->period_start_ns = period;
+			u->period_used_ns = 0;
+		}
+		u->next_in_queue = woken;
+		woken = u;
+	}
+	rq_update_min(rq);
+	while ((u = woken)) {
+		woken = u->next_in_queue;
+		rq_clamp_vtime(rq, u);
+		rq_enqueue(rq, u, true);
+	}
+}
+
+/* Should @rq's CPU reschedule now that @u was queued there? (idle, or @u is well behind) */
+static bool rq_should_kick(const struct fair_rq *rq, const struct sched_unit *u, u64 now)
+{
+	const struct sched_unit *c = rq->curr;
+	u64 ran;
+
+	if (u->capped)
+		return false;
+	if (!c || c->state != SCHED_RUNNING)
+		return true;
+	ran = now > c->started_ns ? now - c->started_ns : 0;
+	return vt_before(u->vtime + FAIR_WAKE_GRAN, c->vtime + vtime_delta(c, ran));
+}
+
+/* ---- locking ---- */
+
+/* Lock the queue that owns @u, following it if it migrates while we wait. */
+static struct fair_rq *unit_lock(struct sched_unit *u)
+{
+	for (;;) {
+		unsigned int cpu = READ_ONCE(u->cpu);
+		struct fair_rq *rq;
+
+		BUG_ON(cpu >= fair_nr_cpus);
+		rq = &fair_rqs[cpu];
+		spin_lock(&rq->lock);
+		if (READ_ONCE(u->cpu) == cpu)
+			return rq;
+		spin_unlock(&rq->lock);
+	}
+}
+
+/*
+ * With @held locked, lock @other too without breaking the CPU-index order. Returns false if
+ * @held had to be dropped on the way: both are locked, but what was read under @held is stale.
+ */
+static bool rq_lock_second(struct fair_rq *held, struct fair_rq *other)
+{
+	if (other == held)
+		return true;
+	if (other > held) {
+		spin_lock(&other->lock);
+		return true;
+	}
+	if (spin_trylock(&other->lock))
+		return true;
+	spin_unlock(&held->lock);
+	spin_lock(&other->lock);
+	spin_lock(&held->lock);
+	return false;
+}
+
+static void rq_unlock_second(struct fair_rq *held, struct fair_rq *other)
+{
+	if (other != held)
+		spin_unlock(&other->lock);
+}
+
+/* ---- placement ---- */
+
+/* The allowed CPU with the fewest units; ties go to the one with fewer homed units. */
+static struct fair_rq *fair_least_loaded(u64 affinity)
+{
+	struct fair_rq *best = NULL;
+	unsigned int cpu, best_load = 0, best_homed = 0;
+
+	for (cpu = 0; cpu < fair_nr_cpus; cpu++) {
+		struct fair_rq *rq = &fair_rqs[cpu];
+		unsigned int load = rq_load(rq), homed = READ_ONCE(rq->nr_homed);
+
+		if (!((affinity & fair_online) >> cpu & 1))
+			continue;
+		if (!best || load < best_load || (load == best_load && homed < best_homed)) {
+			best = rq;
+			best_load = load;
+			best_homed = homed;
+		}
+	}
+	BUG_ON(!best); /* callers checked that the mask has an online CPU */
+	return best;
+}
+
+/* Wake-time balance: stay on the previous CPU unless it is clearly busier than the best one. */
+static struct fair_rq *fair_wake_target(struct sched_unit *u, struct fair_rq *prev)
+{
+	struct fair_rq *best = fair_least_loaded(u->affinity);
+	unsigned int prev_load, best_load;
+
+	if (!unit_allowed(u, rq_index(prev)))
+		return best;
+	prev_load = rq_load(prev);
+	best_load = rq_load(best);
+	if (prev_load <= best_load || (best_load > 0 && prev_load == best_load + 1))
+		return prev;
+	return best;
+}
+
+/*
+ * Pull one ready unit allowed on @rq's CPU from another queue (@rq locked, nothing running).
+ * @idle: @rq has nothing ready, so steal from the busiest queue that has a candidate; otherwise
+ * only pull from the busiest queue if it is longer by 2 or more.
+ */
+static void fair_balance(struct fair_rq *rq, bool idle)
+{
+	unsigned int cpu = rq_index(rq), i;
+	u64 tried = 1ULL << cpu;
+
+	for (;;) {
+		struct fair_rq *victim = NULL;
+		unsigned int most = 0, need = idle ? 1 : rq->nr_queued + 2;
+		struct sched_unit *u;
+
+		for (i = 0; i < fair_nr_cpus; i++) {
+			unsigned int load = rq_load(&fair_rqs[i]);
+
+			if (!(tried >> i & 1) && READ_ONCE(fair_rqs[i].nr_queued) && load > most) {
+				victim = &fair_rqs[i];
+				most = load;
+			}
+		}
+		if (!victim || most < need)
+			return;
+		tried |= 1ULL << rq_index(victim);
+		rq_lock_second(rq, victim); /* nothing read under rq is kept across this */
+		u = rq_first_ready(victim, cpu);
+		if (u) {
+			rq_dequeue(victim, u);
+			unit_move(u, victim, rq);
+			rq_enqueue(rq, u, true);
+		}
+		rq_unlock_second(rq, victim);
+		if (u || !idle)
+			return;
+	}
+}
+
+/* ---- the policy operations ---- */
+
+static void fair_init(unsigned int nr_cpus)
+{
+	unsigned int cpu;
+
+	BUG_ON(nr_cpus == 0 || nr_cpus > SCHED_MAX_CPUS);
+	for (cpu = 0; cpu < SCHED_MAX_CPUS; cpu++)
+		fair_rqs[cpu] = (struct fair_rq){ .lock = SPINLOCK_INIT };
+	fair_nr_cpus = nr_cpus;
+	fair_online = nr_cpus == 64 ? ~0ULL : (1ULL << nr_cpus) - 1;
+}
+
+static bool fair_params_valid(unsigned int weight, unsigned int cap)
+{
+	return weight >= 1 && weight <= SCHED_MAX_WEIGHT && cap <= 100 * SCHED_MAX_CPUS;
+}
+
+static int fair_insert(struct sched_unit *u)
+{
+	struct fair_rq *rq;
+
+	BUG_ON(u->state != SCHED_OFFLINE);
+	if (!fair_params_valid(u->weight, u->cap) || !(u->affinity & fair_online))
+		return -EINVAL;
+	rq = fair_least_loaded(u->affinity);
+	spin_lock(&rq->lock);
+	u->cpu = rq_index(rq);
+	u->state = SCHED_BLOCKED;
+	u->vtime = rq->min_vtime;
+	u->period_used_ns = 0;
+	u->period_start_ns = 0;
+	u->started_ns = 0;
+	u->capped = false;
+	u->next_in_queue = NULL;
+	rq->nr_homed++;
+	spin_unlock(&rq->lock);
+	return 0;
+}
+
+static void fair_remove(struct sched_unit *u)
+{
+	struct fair_rq *rq;
+
+	if (READ_ONCE(u->state) == SCHED_OFFLINE)
+		return;
+	rq = unit_lock(u);
+	if (u->state == SCHED_RUNNABLE)
+		rq_dequeue(rq, u);
+	if (rq->curr == u)
+		WRITE_ONCE(rq->curr, NULL);
+	rq->nr_homed--;
+	u->state = SCHED_OFFLINE;
+	u->capped = false;
+	spin_unlock(&rq->lock);
+}
+
+static int fair_wake(struct sched_unit *u, u64 now)
+{
+	struct fair_rq *src, *dst;
+	int kick = -1;
+
+retry:
+	src = unit_lock(u);
+	if (u->state != SCHED_BLOCKED) {
+		spin_unlock(&src->lock);
+		return -1;
+	}
+	if (src->curr == u) {
+		/* It slept but its CPU has not switched away yet: it simply keeps running. */
+		u->state = SCHED_RUNNING;
+		kick = unit_allowed(u, rq_index(src)) ? -1 : (int)rq_index(src);
+		spin_unlock(&src->lock);
+		return kick;
+	}
+	dst = fair_wake_target(u, src);
+	if (!rq_lock_second(src, dst)) {
+		rq_unlock_second(src, dst);
+		spin_unlock(&src->lock);
+		goto retry;
+	}
+	unit_move(u, src, dst);
+	rq_update_min(dst);
+	rq_clamp_vtime(dst, u);
+	if (u->capped && u->period_start_ns != period_start(now)) {
+		u->capped = false;
+		u->period_start_ns = period_start(now);
+		u->period_used_ns = 0;
+	}
+	rq_enqueue(dst, u, true);
+	if (rq_should_kick(dst, u, now))
+		kick = (int)rq_index(dst);
+	rq_unlock_second(src, dst);
+	spin_unlock(&src->lock);
+	return kick;
+}
+
+static void fair_sleep(struct sched_unit *u, u64 now)
+{
+	struct fair_rq *rq = unit_lock(u);
+
+	if (u->state == SCHED_RUNNABLE) {
+		rq_dequeue(rq, u);
+		u->state = SCHED_BLOCKED;
+	} else if (u->state == SCHED_RUNNING) {
+		u->state = SCHED_BLOCKED; /* schedule() charges it and does not requeue it */
+	}
+	spin_unlock(&rq->lock);
+}
+
+/* Put @cpu's current unit back (or away); false if it must be retried (queue lock dropped). */
+static bool fair_put_prev(struct fair_rq *rq, u64 now, bool yield, struct sched_decision *d)
+{
+	struct sched_unit *prev = rq->curr;
+	struct fair_rq *dst;
+
+	if (!prev)
+		return true;
+	unit_account(prev, now);
+	if (prev->state != SCHED_RUNNING) {
+		WRITE_ONCE(rq->curr, NULL); /* it slept: it stays off every queue */
+		return true;
+	}
+	if (unit_allowed(prev, rq_index(rq))) {
+		WRITE_ONCE(rq->curr, NULL);
+		if (yield) {
+			struct sched_unit *u, *last = NULL;
+
+			for (u = rq->head; u; u = u->next_in_queue)
+				if (!u->capped)
+					last = u;
+			if (last && vt_before(prev->vtime, last->vtime))
+				prev->vtime = last->vtime;
+		}
+		/* Without yield it stays ahead of equals: no needless switch on a tie. */
+		rq_enqueue(rq, prev, yield);
+		return true;
+	}
+	/* Its affinity changed while it ran here: move it to a CPU it may use. */
+	dst = fair_least_loaded(prev->affinity);
+	if (!rq_lock_second(rq, dst)) {
+		rq_unlock_second(rq, dst);
+		return false;
+	}
+	WRITE_ONCE(rq->curr, NULL);
+	unit_move(prev, rq, dst);
+	rq_enqueue(dst, prev, true);
+	if (rq_should_kick(dst, prev, now))
+		d->kick_cpu = (int)rq_index(dst);
+	rq_unlock_second(rq, dst);
+	return true;
+}
+
+/* How long @next may run: until the next ready unit would be behind it, within [min, slice]. */
+static u64 fair_slice(const struct fair_rq *rq, const struct sched_unit *next, u64 now)
+{
+	const struct sched_unit *rival = rq_first_ready(rq, FAIR_NO_CPU);
+	u64 slice = SCHED_DEFAULT_SLICE_NS, period_end = period_start(now) + SCHED_CAP_PERIOD_NS;
+
+	if (rival) {
+		u64 gap = vt_before(next->vtime, rival->vtime) ? rival->vtime - next->vtime : 0;
+
+		gap = MIN(gap, SCHED_DEFAULT_SLICE_NS * SCHED_DEFAULT_WEIGHT);
+		slice = ((gap + 1) * next->weight + SCHED_DEFAULT_WEIGHT - 1) / SCHED_DEFAULT_WEIGHT;
+		slice = MAX(slice, SCHED_MIN_SLICE_NS);
+		slice = MIN(slice, SCHED_DEFAULT_SLICE_NS);
+	}
+	if (unit_has_cap(next)) {
+		u64 used = next->period_start_ns == period_start(now) ? next->period_used_ns : 0;
+		u64 budget = cap_budget(next);
+
+		slice = MIN(slice, budget > used ? budget - used : 1);
+	}
+	/* A parked unit is due back when the period ends. */
+	if (rq_has_parked(rq))
+		slice = MIN(slice, period_end - now);
+	return slice;
+}
+
+static struct sched_decision fair_schedule(unsigned int cpu, u64 now, bool yield)
+{
+	struct sched_decision d = { .next = NULL, .slice_ns = 0, .kick_cpu = -1 };
+	struct sched_unit *next;
+	struct fair_rq *rq;
+
+	BUG_ON(cpu >= fair_nr_cpus);
+	rq = &fair_rqs[cpu];
+	for (;;) {
+		spin_lock(&rq->lock);
+		now = MAX(now, rq->clock);
+		rq->clock = now;
+		if (fair_put_prev(rq, now, yield, &d))
+			break;
+		spin_unlock(&rq->lock);
+	}
+	rq_unpark(rq, now);
+	if (!rq_first_ready(rq, FAIR_NO_CPU)) {
+		fair_balance(rq, true);
+	} else if (now >= rq->next_balance_ns) {
+		rq->next_balance_ns = now + FAIR_BALANCE_EVERY;
+		fair_balance(rq, false);
+	}
+	next = rq_first_ready(rq, FAIR_NO_CPU);
+	if (next) {
+		rq_dequeue(rq, next);
+		next->state = SCHED_RUNNING;
+		next->started_ns = now;
+		WRITE_ONCE(rq->curr, next);
+		rq_update_min(rq);
+		d.next = next;
+		d.slice_ns = fair_slice(rq, next, now);
+	} else if (rq_has_parked(rq)) {
+		d.slice_ns = period_start(now) + SCHED_CAP_PERIOD_NS - now;
+	}
+	spin_unlock(&rq->lock);
+	return d;
+}
+
+static int fair_set_params(struct sched_unit *u, unsigned int weight, unsigned int cap)
+{
+	struct fair_rq *rq;
+
+	if (!fair_params_valid(weight, cap))
+		return -EINVAL;
+	if (READ_ONCE(u->state) == SCHED_OFFLINE) {
+		u->weight = weight;
+		u->cap = cap;
+		return 0;
+	}
+	/* Run time not yet charged is charged at the new weight; a parked unit whose cap was
+	 * lifted is unparked at its queue's next schedule(). */
+	rq = unit_lock(u);
+	u->weight = weight;
+	u->cap = cap;
+	spin_unlock(&rq->lock);
+	return 0;
+}
+
+static int fair_set_affinity(struct sched_unit *u, u64 affinity, u64 now)
+{
+	struct fair_rq *src, *dst;
+	unsigned int cpu;
+	int kick = -1;
+
+	if (!(affinity & fair_online))
+		return -EINVAL;
+	if (READ_ONCE(u->state) == SCHED_OFFLINE) {
+		WRITE_ONCE(u->affinity, affinity);
+		return -1;
+	}
+retry:
+	src = unit_lock(u);
+	cpu = rq_index(src);
+	WRITE_ONCE(u->affinity, affinity);
+	if (unit_allowed(u, cpu) || (u->state == SCHED_BLOCKED && src->curr != u)) {
+		spin_unlock(&src->lock); /* a blocked unit picks an allowed CPU when it wakes */
+		return -1;
+	}
+	if (src->curr == u) {
+		spin_unlock(&src->lock); /* its CPU moves it at its next schedule() */
+		return (int)cpu;
+	}
+	dst = fair_least_loaded(affinity);
+	if (!rq_lock_second(src, dst)) {
+		rq_unlock_second(src, dst);
+		spin_unlock(&src->lock);
+		goto retry;
+	}
+	rq_dequeue(src, u);
+	unit_move(u, src, dst);
+	rq_enqueue(dst, u, true);
+	if (rq_should_kick(dst, u, now))
+		kick = (int)rq_index(dst);
+	rq_unlock_second(src, dst);
+	spin_unlock(&src->lock);
+	return kick;
+}
+
+static unsigned int fair_cpu_load(unsigned int cpu)
+{
+	BUG_ON(cpu >= fair_nr_cpus);
+	return rq_load(&fair_rqs[cpu]);
+}
+
+/* Check every queue's invariants; a violation is a Keel bug. For self-tests and unit tests. */
+static void fair_audit(void)
+{
+	unsigned int cpu, n;
+
+	for (cpu = 0; cpu < fair_nr_cpus; cpu++) {
+		struct fair_rq *rq = &fair_rqs[cpu];
+		struct sched_unit *u, *prev = NULL;
+
+		spin_lock(&rq->lock);
+		n = 0;
+		for (u = rq->head; u; prev = u, u = u->next_in_queue) {
+			BUG_ON(++n > rq->nr_queued);
+			BUG_ON(u->state != SCHED_RUNNABLE || u->cpu != cpu || u == rq->curr);
+			BUG_ON(!unit_allowed(u, cpu));
+			BUG_ON(prev && vt_before(u->vtime, prev->vtime));
+		}
+		BUG_ON(n != rq->nr_queued);
+		if (rq->curr) {
+			BUG_ON(rq->curr->cpu != cpu);
+			BUG_ON(rq->curr->state != SCHED_RUNNING && rq->curr->state != SCHED_BLOCKED);
+		}
+		BUG_ON(rq->nr_homed < n + (rq->curr ? 1 : 0));
+		spin_unlock(&rq->lock);
+	}
+}
+
+const struct scheduler sched_fair = {
+	.name = "fair",
+	.init = fair_init,
+	.insert = fair_insert,
+	.remove = fair_remove,
+	.wake = fair_wake,
+	.sleep = fair_sleep,
+	.schedule = fair_schedule,
+	.set_params = fair_set_params,
+	.set_affinity = fair_set_affinity,
+	.cpu_load = fair_cpu_load,
+	.audit = fair_audit,
+};

@@ -1,0 +1,69 @@
+/* The per-CPU loop: run softirqs, ask the scheduler, run the chosen vCPU, idle when none. */
+#include <keel/arch.h>
+#include <keel/arch_vcpu.h>
+#include <keel/domain.h>
+#include <keel/pvclock.h>
+#include <keel/runloop.h>
+#include <keel/sched.h>
+#include <keel/softirq.h>
+#include <keel/time.h>
+#include <keel/vcpu.h>
+
+volatile bool runloop_started;
+
+static void idle(void)
+{
+	__asm__ __volatile__("cli");
+	if (softirq_pending())
+		__asm__ __volatile__("sti");
+	else
+		__asm__ __volatile__("sti; hlt" ::: "memory");
+}
+
+/* Run @v; returns whether it yielded. @v may be freed once this returns (its domain ended). */
+static bool run_one(struct vcpu *v, u64 slice_ns, unsigned int cpu)
+{
+	bool yielded, dying;
+
+	v->processor = cpu;
+	v->need_resched = false;
+	WRITE_ONCE(v->running, true);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	/* Paused after the scheduler picked it: do not enter the guest. */
+	if (READ_ONCE(v->pause_count) == 0 && !v->domain->dying) {
+		vcpu_set_current(v);
+		pvclock_update(v);
+		arch_vcpu_run(v, slice_ns);
+		vcpu_set_current(NULL);
+	}
+	yielded = v->yielded;
+	v->yielded = false;
+	dying = v->domain->dying;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	WRITE_ONCE(v->running, false);
+	if (dying && cpu != 0)
+		softirq_raise_on(0, SOFTIRQ_SCHEDULE); /* CPU 0 reaps */
+	return yielded;
+}
+
+void cpu_run_loop(void)
+{
+	unsigned int cpu = arch_cpu_id();
+	bool yield = false;
+
+	for (;;) {
+		struct sched_decision d;
+
+		softirq_run();
+		softirq_take_schedule();
+		if (cpu == 0)
+			domain_reap();
+		d = sched_schedule(cpu, now_ns(), yield);
+		yield = false;
+		if (!d.next) {
+			idle();
+			continue;
+		}
+		yield = run_one(d.next->owner, d.slice_ns ? d.slice_ns : SCHED_DEFAULT_SLICE_NS, cpu);
+	}
+}

@@ -1,0 +1,42 @@
+/* Softirqs: per-CPU flags raised in interrupt context (or by other CPUs), run from the CPU loop. */
+#include <keel/arch.h>
+#include <keel/arch_vcpu.h>
+#include <keel/softirq.h>
+#include <keel/timer.h>
+
+#define SOFTIRQ_MAX_CPUS 64
+
+static volatile unsigned long pending[SOFTIRQ_MAX_CPUS];
+
+void softirq_raise(enum softirq s)
+{
+	__atomic_fetch_or(&pending[arch_cpu_id()], 1UL << s, __ATOMIC_SEQ_CST);
+}
+
+void softirq_raise_on(unsigned int cpu, enum softirq s)
+{
+	if (cpu >= SOFTIRQ_MAX_CPUS)
+		return;
+	__atomic_fetch_or(&pending[cpu], 1UL << s, __ATOMIC_SEQ_CST);
+	if (cpu != arch_cpu_id())
+		arch_kick_cpu(cpu);
+}
+
+bool softirq_pending(void) { return __atomic_load_n(&pending[arch_cpu_id()], __ATOMIC_SEQ_CST); }
+
+void softirq_run(void)
+{
+	unsigned int cpu = arch_cpu_id();
+
+	if (__atomic_fetch_and(&pending[cpu], ~(1UL << SOFTIRQ_TIMER), __ATOMIC_SEQ_CST) &
+	    (1UL << SOFTIRQ_TIMER))
+		timer_run_expired();
+}
+
+bool softirq_take_schedule(void)
+{
+	unsigned int cpu = arch_cpu_id();
+
+	return __atomic_fetch_and(&pending[cpu], ~(1UL << SOFTIRQ_SCHEDULE), __ATOMIC_SEQ_CST) &
+	       (1UL << SOFTIRQ_SCHEDULE);
+}

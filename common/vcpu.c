@@ -1,0 +1,149 @@
+/* vCPU lifecycle and blocking: create, start at the PVH entry, pause, block until an event, kick. */
+#include <keel/arch.h>
+#include <keel/arch_vcpu.h>
+#include <keel/domain.h>
+#include <keel/errno.h>
+#include <keel/event_channel.h>
+#include <keel/mm.h>
+#include <keel/panic.h>
+#include <keel/printk.h>
+#include <keel/softirq.h>
+#include <keel/string.h>
+#include <keel/time.h>
+#include <keel/vcpu.h>
+
+#define VCPU_MAX_CPUS 64
+static struct vcpu *current_on[VCPU_MAX_CPUS];
+
+struct vcpu *current_vcpu(void) { return current_on[arch_cpu_id()]; }
+void vcpu_set_current(struct vcpu *v) { current_on[arch_cpu_id()] = v; }
+
+static void singleshot_fired(struct timer *t)
+{
+	struct vcpu *v = container_of(t, struct vcpu, singleshot);
+
+	v->singleshot_deadline = 0;
+	evtchn_send_virq(v, VIRQ_TIMER);
+}
+
+struct vcpu *vcpu_create(struct domain *d, unsigned int id)
+{
+	struct vcpu *v = kzalloc(sizeof(*v));
+
+	if (!v)
+		return NULL;
+	v->id = id;
+	v->domain = d;
+	v->pause_count = 1; /* not started */
+	timer_init(&v->singleshot, singleshot_fired);
+	sched_unit_init(&v->sched, v, SCHED_DEFAULT_WEIGHT, 0, ~0ULL);
+	if (arch_vcpu_init(v)) {
+		kfree(v);
+		return NULL;
+	}
+	if (sched_insert(&v->sched)) {
+		arch_vcpu_destroy(v);
+		kfree(v);
+		return NULL;
+	}
+	return v;
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+	BUG_ON(v->running);
+	timer_stop(&v->singleshot);
+	sched_remove(&v->sched);
+	arch_vcpu_destroy(v);
+	kfree(v);
+}
+
+int vcpu_start_pvh(struct vcpu *v, u32 entry, u32 ebx)
+{
+	if (v->started)
+		return -EEXIST;
+	arch_vcpu_set_pvh_entry(v, entry, ebx);
+	WRITE_ONCE(v->started, true);
+	vcpu_unpause_wake(v); /* runs now if its domain is not paused */
+	return 0;
+}
+
+/* Wait until @v is off every CPU (it was told to leave). */
+static void wait_descheduled(struct vcpu *v)
+{
+	if (v == current_vcpu())
+		return;
+	while (READ_ONCE(v->running)) {
+		arch_kick_cpu(v->processor);
+		udelay(10);
+	}
+}
+
+void vcpu_pause_nosync(struct vcpu *v)
+{
+	if (__atomic_add_fetch(&v->pause_count, 1, __ATOMIC_SEQ_CST) == 1) {
+		sched_sleep(&v->sched, now_ns());
+		v->need_resched = true;
+		if (v->running)
+			arch_kick_cpu(v->processor);
+	}
+}
+
+void vcpu_pause(struct vcpu *v)
+{
+	vcpu_pause_nosync(v);
+	wait_descheduled(v);
+}
+
+void vcpu_unpause(struct vcpu *v)
+{
+	int cpu;
+
+	BUG_ON(!v->pause_count);
+	if (__atomic_sub_fetch(&v->pause_count, 1, __ATOMIC_SEQ_CST) || !v->started || v->blocked)
+		return;
+	cpu = sched_wake(&v->sched, now_ns());
+	if (cpu >= 0)
+		softirq_raise_on((unsigned int)cpu, SOFTIRQ_SCHEDULE);
+}
+
+bool vcpu_event_pending(const struct vcpu *v)
+{
+	return v->vcpu_info && READ_ONCE(v->vcpu_info->upcall_pending);
+}
+
+void vcpu_block(struct vcpu *v)
+{
+	WRITE_ONCE(v->blocked, true);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	/* An event that raced with us wins: do not sleep through it. */
+	if (vcpu_event_pending(v) && __atomic_exchange_n(&v->blocked, false, __ATOMIC_SEQ_CST))
+		return;
+	sched_sleep(&v->sched, now_ns());
+	/* A kick between setting the flag and sched_sleep() found us not yet asleep: recheck. */
+	if (!READ_ONCE(v->blocked))
+		vcpu_unpause_wake(v);
+}
+
+/* Put a no-longer-blocked vCPU back on a run queue if nothing else holds it. */
+void vcpu_unpause_wake(struct vcpu *v)
+{
+	int cpu;
+
+	if (v->pause_count || !v->started)
+		return;
+	cpu = sched_wake(&v->sched, now_ns());
+	if (cpu >= 0)
+		softirq_raise_on((unsigned int)cpu, SOFTIRQ_SCHEDULE);
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	if (__atomic_exchange_n(&v->blocked, false, __ATOMIC_SEQ_CST)) {
+		vcpu_unpause_wake(v);
+		return;
+	}
+	/* Running elsewhere: make it leave guest mode so the upcall is injected promptly. */
+	if (READ_ONCE(v->running) && v->processor != arch_cpu_id())
+		arch_kick_cpu(v->processor);
+}

@@ -1,0 +1,26 @@
+/* Guest library: shared_info mapping and the pvclock (vcpu_time_info) reader. */
+#ifndef GUEST_PVCLOCK_H
+#define GUEST_PVCLOCK_H
+
+#include <stdint.h>
+
+#include <public/shared_info.h>
+
+#define NS_PER_MS 1000000ull
+
+/* The shared_info page once mapped (NULL before). */
+extern volatile struct shared_info *shinfo;
+
+/* XENMEM_add_to_physmap(shared_info, idx 0) over a page of our own RAM. 0 or -errno. */
+long shared_info_map(void);
+
+/* Pure: ((delta shifted by shift) * mul) >> 32, with a 128-bit product. */
+uint64_t pvclock_scale_delta(uint64_t delta, uint32_t mul, int8_t shift);
+/* Pure: read one consistent snapshot of t (retrying while the version is odd or changes)
+ * and convert tsc (sampled by read_tsc after the snapshot's version read) to ns. */
+uint64_t pvclock_read(const volatile struct vcpu_time_info *t, uint64_t (*read_tsc)(void));
+
+/* System time in ns from vcpu_info[0].time (0 if shared_info is not mapped). */
+uint64_t time_now_ns(void);
+
+#endif

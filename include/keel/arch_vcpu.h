@@ -1,0 +1,37 @@
+/* What arch-neutral domain and vCPU code asks of the architecture (arch/x86/hvm/arch_vcpu.c). */
+#ifndef KEEL_ARCH_VCPU_H
+#define KEEL_ARCH_VCPU_H
+
+#include <keel/types.h>
+
+struct domain;
+struct vcpu;
+
+enum arch_leave {
+	ARCH_LEAVE_RESCHED, /* slice over, yield, kick or host work to do */
+	ARCH_LEAVE_BLOCKED, /* the vCPU waits for an event */
+	ARCH_LEAVE_DEAD,    /* its domain stopped */
+};
+
+bool arch_virt_available(void);
+int arch_domain_init(struct domain *d);
+void arch_domain_destroy(struct domain *d);
+/* Map host frames [hpa, hpa+size) at guest-physical @gpa (RAM: write-back, RWX or RX). */
+int arch_map_gpa(struct domain *d, u64 gpa, paddr_t hpa, u64 size, bool writable);
+int arch_unmap_gpa(struct domain *d, u64 gpa, u64 size);
+/* The host frame backing @gpa, or -EFAULT when @gpa is not (writable) guest memory. */
+int arch_gpa_to_hpa(struct domain *d, u64 gpa, bool write, paddr_t *hpa);
+int arch_vcpu_init(struct vcpu *v);
+void arch_vcpu_destroy(struct vcpu *v);
+void arch_vcpu_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx);
+/* Run @v on this CPU for at most @slice_ns. */
+enum arch_leave arch_vcpu_run(struct vcpu *v, u64 slice_ns);
+/* Print @v's registers (only while it is loaded on this CPU, i.e. from its exit handlers). */
+void arch_vcpu_dump(struct vcpu *v);
+/* Make a running vCPU on @cpu leave guest mode soon (an IPI). */
+void arch_kick_cpu(unsigned int cpu);
+/* Exit counters of @v by reason, for logs: calls @fn for every non-zero one. */
+void arch_vcpu_exit_stats(struct vcpu *v, void (*fn)(const char *name, u64 count, void *ctx),
+			  void *ctx);
+
+#endif

@@ -1,0 +1,82 @@
+/* Boot-time domain descriptions parsed from multiboot2 module command lines (docs/boot-domains.md). */
+#ifndef KEEL_DOMAIN_CONFIG_H
+#define KEEL_DOMAIN_CONFIG_H
+
+#include <keel/bootinfo.h>
+#include <keel/types.h>
+
+#define DOMCFG_NAME_MAX	      32   /* 1..31 characters + NUL */
+#define DOMCFG_PATH_MAX	      64   /* the module's path as GRUB gave it (truncated), for messages */
+#define DOMCFG_CMDLINE_MAX    1024 /* guest kernel command line: 1023 characters + NUL */
+#define DOMCFG_MAX_VCPUS      32
+#define DOMCFG_MAX_CPUS	      64 /* physical CPUs a pinning mask can name (bits of a u64) */
+#define DOMCFG_MAX_RAMDISKS   4	 /* extra modules per domain; the first is the initrd */
+#define DOMCFG_MIN_MEM	      (1ULL << 20)
+#define DOMCFG_MAX_MEM	      (1ULL << 40)
+#define DOMCFG_DEFAULT_MEM    (32ULL << 20)
+#define DOMCFG_DEFAULT_WEIGHT 256
+#define DOMCFG_MAX_WEIGHT     65535
+#define DOMCFG_MAX_CAP	      6400 /* 100% of each of DOMCFG_MAX_CPUS */
+#define DOMCFG_ALL_CPUS	      (~0ULL)
+#define DOMCFG_ERR_MAX	      160 /* a comfortable size for the @err buffers below */
+
+/* What happens when the guest powers off, reboots or crashes. */
+enum domcfg_action {
+	DOMCFG_DESTROY,	 /* tear the domain down and free its memory */
+	DOMCFG_RESTART,	 /* destroy it and build it again from the same modules */
+	DOMCFG_PRESERVE, /* keep it paused, memory intact, for inspection */
+};
+
+enum domcfg_module_type {
+	DOMCFG_KERNEL,	/* a PVH ELF kernel: starts a domain */
+	DOMCFG_RAMDISK, /* belongs to the kernel module before it */
+};
+
+struct domcfg_ramdisk {
+	unsigned int module;		       /* index in boot_info.modules */
+	paddr_t start, end;		       /* host-physical, end exclusive */
+	char cmdline[BOOT_MODULE_CMDLINE_MAX]; /* what followed `--` on its line ("" = none) */
+};
+
+struct domain_config {
+	/* ---- from the module's command line (domcfg_parse) ---- */
+	enum domcfg_module_type type;
+	char path[DOMCFG_PATH_MAX];	 /* first word when it has no '=' ("" = none) */
+	char name[DOMCFG_NAME_MAX];	 /* "" until domcfg_group_modules picks a default */
+	u64 mem_bytes;			 /* multiple of 4 KiB, DOMCFG_MIN_MEM..DOMCFG_MAX_MEM */
+	unsigned int vcpus;		 /* 1..DOMCFG_MAX_VCPUS */
+	u64 cpus;			 /* hard affinity of every vCPU (bit n = CPU n) */
+	u64 vcpu_cpus[DOMCFG_MAX_VCPUS]; /* per-vCPU affinity: `cpus.N=` or else @cpus */
+	unsigned int weight;		 /* 1..DOMCFG_MAX_WEIGHT */
+	unsigned int cap;		 /* % of one CPU, 0 = uncapped, ..DOMCFG_MAX_CAP */
+	enum domcfg_action on_poweroff, on_reboot, on_crash;
+	bool dom0; /* the initial, privileged domain */
+	char cmdline
+	    [DOMCFG_CMDLINE_MAX]; /* everything after `--` (kernel: guest's; ramdisk: its own) */
+
+	/* ---- filled by domcfg_group_modules ---- */
+	unsigned int module; /* index of the kernel module in boot_info.modules */
+	paddr_t kernel_start, kernel_end;
+	unsigned int nr_ramdisks;
+	struct domcfg_ramdisk ramdisks[DOMCFG_MAX_RAMDISKS];
+};
+
+/*
+ * Parse one module command line into @out (defaults first, then the keys given). Returns 0, or
+ * -EINVAL with a message naming the key and the fix in @err (@errlen bytes, may be 0).
+ */
+int domcfg_parse(const char *cmdline, struct domain_config *out, char *err, size_t errlen);
+
+/*
+ * Walk @bi's modules in order: parse each, attach ramdisks to the kernel before them, enforce the
+ * dom0 rules and unique names. A bad module is logged (naming it) and skipped with its ramdisks;
+ * the rest are kept. Fills up to @max configs; returns how many, or -EINVAL for NULL arguments.
+ * @nr_skipped (may be NULL) receives the number of modules skipped.
+ */
+int domcfg_group_modules(const struct boot_info *bi, struct domain_config *cfgs, unsigned int max,
+			 unsigned int *nr_skipped);
+
+/* "destroy", "restart", "preserve". */
+const char *domcfg_action_name(enum domcfg_action action);
+
+#endif

@@ -1,0 +1,15 @@
+/* The loop every CPU ends in once Keel is up: scheduling vCPUs (common/sched/runloop.c). */
+#ifndef KEEL_RUNLOOP_H
+#define KEEL_RUNLOOP_H
+
+#include <keel/compiler.h>
+#include <keel/types.h>
+
+/* Set by the boot CPU once domains may run; application CPUs wait for it. */
+extern volatile bool runloop_started;
+
+__noreturn void cpu_run_loop(void);
+/* Let every CPU enter its loop (the arch wakes the waiting application processors). */
+void runloop_start(void);
+
+#endif

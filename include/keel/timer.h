@@ -1,0 +1,28 @@
+/* Per-CPU one-shot timers driven by the local APIC timer (common/timer.c). */
+#ifndef KEEL_TIMER_H
+#define KEEL_TIMER_H
+
+#include <keel/types.h>
+
+struct timer {
+	u64 deadline;  /* now_ns() value; 0 = inactive */
+	void (*fn)(struct timer *t);
+	unsigned int cpu;
+	bool queued;
+	bool irq_safe;  /* may run in interrupt context (never wakes vCPUs) */
+	struct timer *next;
+};
+
+void timer_init(struct timer *t, void (*fn)(struct timer *t));
+/* Arm @t to fire at @deadline_ns on CPU @cpu (re-arming moves it). Past deadlines fire at once. */
+void timer_set(struct timer *t, u64 deadline_ns, unsigned int cpu);
+void timer_stop(struct timer *t);
+/* Run the expired timers of this CPU and program the hardware for the next (CPU loop). */
+void timer_run_expired(void);
+/* The same from the timer interrupt: only irq_safe timers run, the rest become a softirq. */
+void timer_interrupt_run(void);
+void timer_cpu_init(unsigned int cpu);
+/* The arch programs the next interrupt: 0 = none pending. */
+void arch_timer_program(u64 deadline_ns);
+
+#endif

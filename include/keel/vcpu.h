@@ -1,0 +1,61 @@
+/* Virtual CPUs: the arch-neutral part (scheduling, events, timers); the arch adds struct arch_vcpu. */
+#ifndef KEEL_VCPU_H
+#define KEEL_VCPU_H
+
+#include <asm/hvm.h>
+#include <keel/sched.h>
+#include <keel/timer.h>
+#include <keel/types.h>
+#include <public/shared_info.h>
+
+struct domain;
+struct vcpu_info;
+
+struct vcpu {
+	unsigned int id;
+	struct domain *domain;
+	struct sched_unit sched;
+	bool started;               /* has an entry state; not started vCPUs never run */
+	bool blocked;               /* in SCHEDOP_block / HLT, waiting for an event */
+	unsigned int pause_count;   /* > 0: may not run (domain pause, shutdown, ...) */
+	volatile bool need_resched; /* leave the guest at the next opportunity */
+	volatile bool running;      /* currently loaded on a CPU */
+	unsigned int processor;     /* the CPU it last ran on */
+
+	/* Events and time (Xen ABI). */
+	struct vcpu_info *vcpu_info; /* in shared_info or a page the guest registered */
+	u8 upcall_vector;            /* 0: no callback vector yet */
+	u64 singleshot_deadline;     /* 0: not armed */
+	struct timer singleshot;
+	int virq_timer_port;         /* 0: VIRQ_TIMER not bound */
+
+	/* Keel's PVH secondary-vCPU start protocol (VCPUOP_initialise, then VCPUOP_up). */
+	bool start_ready;
+	u32 start_entry, start_ebx;
+	bool yielded;               /* SCHEDOP_yield: go behind equals */
+
+	u64 hypercalls;
+	struct arch_vcpu arch;
+};
+
+struct vcpu *vcpu_create(struct domain *d, unsigned int id);
+void vcpu_destroy(struct vcpu *v);
+/* Make a vCPU runnable at the PVH entry point (32-bit, paging off, EBX = @ebx). */
+int vcpu_start_pvh(struct vcpu *v, u32 entry, u32 ebx);
+void vcpu_pause(struct vcpu *v);
+/* Pause without waiting for it to leave its CPU (from exit handlers: no cross-CPU waits). */
+void vcpu_pause_nosync(struct vcpu *v);
+void vcpu_unpause(struct vcpu *v);
+/* Block until an event is pending for @v (SCHEDOP_block, HLT). */
+void vcpu_block(struct vcpu *v);
+/* An event arrived for @v: wake it if blocked, make a running one notice. */
+void vcpu_kick(struct vcpu *v);
+/* Is an upcall pending that the guest should see? */
+bool vcpu_event_pending(const struct vcpu *v);
+/* Requeue a vCPU whose block ended (used by vcpu_kick). */
+void vcpu_unpause_wake(struct vcpu *v);
+/* The vCPU currently loaded on this CPU (NULL in the idle loop). */
+struct vcpu *current_vcpu(void);
+void vcpu_set_current(struct vcpu *v);
+
+#endif

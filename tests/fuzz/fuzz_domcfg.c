@@ -1,0 +1,147 @@
+/* libFuzzer target for common/domain_config.c: one module line, then newline-split module sets. */
+#include <keel/compiler.h>
+#include <keel/domain_config.h>
+#include <keel/errno.h>
+#include <keel/string.h>
+#include <stdlib.h>
+
+void shim_printk_reset(void); /* tests/unit/shim_lib_printk.c */
+
+static struct domain_config cfg;
+static struct domain_config cfgs[4];
+static struct boot_info bi;
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
+
+/* Input bytes >= 0x80 stand for these words, so mutations reach every key quickly. */
+static const char *const tokens[] = {" ",
+				     "name=",
+				     "mem=",
+				     "vcpus=",
+				     "cpus=",
+				     "cpus.1=",
+				     "cpus.0=",
+				     "weight=",
+				     "cap=",
+				     "on_crash=",
+				     "on_reboot=",
+				     "on_poweroff=",
+				     "type=",
+				     "ramdisk",
+				     "kernel",
+				     "dom0",
+				     "dom0=",
+				     "--",
+				     "all",
+				     "destroy",
+				     "restart",
+				     "preserve",
+				     "yes",
+				     "no",
+				     "K",
+				     "M",
+				     "G",
+				     "0-3",
+				     ",",
+				     "-",
+				     "64M",
+				     "/boot/x.elf ",
+				     "type=ramdisk",
+				     "1048576",
+				     "18446744073709551616",
+				     "\n"};
+
+/* Expand @data into a NUL-terminated string in an exact-size heap buffer (ASan-checked). */
+static char *expand(const unsigned char *data, size_t size, size_t *out_len)
+{
+	size_t len = 0, i;
+	char *s;
+
+	for (i = 0; i < size; i++)
+		len += data[i] < 0x80 ? 1 : strlen(tokens[(data[i] - 0x80) % ARRAY_SIZE(tokens)]);
+	s = malloc(len + 1);
+	for (len = 0, i = 0; i < size; i++) {
+		const char *t =
+		    data[i] < 0x80 ? NULL : tokens[(data[i] - 0x80) % ARRAY_SIZE(tokens)];
+
+		if (t) {
+			memcpy(s + len, t, strlen(t));
+			len += strlen(t);
+		} else {
+			s[len++] = (char)data[i];
+		}
+	}
+	s[len] = '\0';
+	*out_len = len;
+	return s;
+}
+
+static void check_config(const struct domain_config *c)
+{
+	size_t i, n = strnlen(c->name, sizeof(c->name));
+
+	if (n >= sizeof(c->name) || strnlen(c->path, sizeof(c->path)) >= sizeof(c->path) ||
+	    strnlen(c->cmdline, sizeof(c->cmdline)) >= sizeof(c->cmdline))
+		abort();
+	for (i = 0; i < n; i++) {
+		char ch = c->name[i];
+
+		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
+		      (ch >= 'A' && ch <= 'Z') || ch == '_' || ch == '.' || ch == '-'))
+			abort();
+	}
+	if (c->mem_bytes < DOMCFG_MIN_MEM || c->mem_bytes > DOMCFG_MAX_MEM ||
+	    (c->mem_bytes & 4095) || c->vcpus < 1 || c->vcpus > DOMCFG_MAX_VCPUS || !c->cpus ||
+	    c->weight < 1 || c->weight > DOMCFG_MAX_WEIGHT || c->cap > DOMCFG_MAX_CAP ||
+	    c->on_crash > DOMCFG_PRESERVE || c->on_reboot > DOMCFG_PRESERVE ||
+	    c->on_poweroff > DOMCFG_PRESERVE)
+		abort();
+	for (i = 0; i < DOMCFG_MAX_VCPUS; i++) {
+		if (!c->vcpu_cpus[i])
+			abort();
+	}
+}
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+{
+	size_t len;
+	char *line = expand(data, size, &len);
+	char err[DOMCFG_ERR_MAX];
+	unsigned int skipped, i;
+	size_t pos = 0;
+	int rc;
+
+	shim_printk_reset();
+
+	rc = domcfg_parse(line, &cfg, err, sizeof(err));
+	if (strnlen(err, sizeof(err)) >= sizeof(err) || (rc && rc != -EINVAL) || (rc && !err[0]) ||
+	    (!rc && err[0]))
+		abort();
+	if (!rc && cfg.type == DOMCFG_KERNEL)
+		check_config(&cfg);
+
+	/* The same bytes as a module list: one line per module, sizes from the line lengths. */
+	memset(&bi, 0, sizeof(bi));
+	while (pos <= len && bi.nr_modules < BOOT_MAX_MODULES) {
+		struct boot_module *m = &bi.modules[bi.nr_modules++];
+		size_t n = 0;
+
+		while (pos + n < len && line[pos + n] != '\n')
+			n++;
+		memcpy(m->cmdline, line + pos, MIN(n, sizeof(m->cmdline))); /* maybe no NUL */
+		m->start = 0x1000000ULL * bi.nr_modules;
+		m->end = m->start + (n & 3 ? n : 0); /* some are empty */
+		pos += n + 1;
+	}
+	rc = domcfg_group_modules(&bi, cfgs, ARRAY_SIZE(cfgs), &skipped);
+	if (rc < 0 || rc > (int)ARRAY_SIZE(cfgs) || skipped > bi.nr_modules)
+		abort();
+	for (i = 0; i < (unsigned int)rc; i++) {
+		check_config(&cfgs[i]);
+		if (cfgs[i].type != DOMCFG_KERNEL || cfgs[i].nr_ramdisks > DOMCFG_MAX_RAMDISKS ||
+		    (i > 0 && cfgs[i].dom0) || !cfgs[i].name[0] || cfgs[i].module >= bi.nr_modules)
+			abort();
+	}
+	free(line);
+	return 0;
+}
