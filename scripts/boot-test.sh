@@ -10,6 +10,10 @@
 #   EXPECT_CPUS=N       the last "keel: brought up N CPUs" line must say N
 #   EXPECT_RAM=1        "keel: RAM X MiB, free Y MiB" must show 3/4*256 <= X <= 256, 0 < Y <= X
 #   MUST_EXIT=1|0       the emulator must power off by itself before TIMEOUT (default 1)
+#   MODULES='FILE args' multiboot2 modules, one per line: a file (e.g. $BUILD/guests/cpuid.elf,
+#                       $BUILD is replaced) and its module command line (docs/boot-domains.md)
+#   JUDGE='script args' an extra judge (tests/boot/judges/), run with the clean serial log as its
+#                       last argument; a non-zero exit fails the test with the line it printed
 # Judged from the serial log only. Output: "PASS boot/NAME (Ns)" or "FAIL boot/NAME: reasons"
 # followed by the end of the serial log. Exit status 0 on pass, 1 on failure.
 # Environment: BUILD (default build), KEEL (default $BUILD/keel), KEEL_QEMU_KVM=1 (run QEMU tests
@@ -43,6 +47,8 @@ PANIC
 EXPECT_CPUS=""
 EXPECT_RAM=0
 MUST_EXIT=1
+MODULES=""
+JUDGE=""
 # shellcheck disable=SC1090 # the test definition is chosen at run time
 . "$file"
 
@@ -102,7 +108,16 @@ case "$CPUS$TIMEOUT$MUST_EXIT$EXPECT_RAM$EXPECT_CPUS" in
 *[!0-9]*) fail "CPUS, TIMEOUT, MUST_EXIT, EXPECT_RAM and EXPECT_CPUS must be numbers"; finish ;;
 esac
 [ -f "$KEEL" ] || { fail "kernel $KEEL not built"; finish; }
-if ! sh scripts/mkiso.sh "$KEEL" "$iso" "$CMDLINE" >"$emulog" 2>&1; then
+set --
+while IFS= read -r mod; do
+	[ -n "$mod" ] || continue
+	mod=$(printf '%s' "$mod" | sed "s|[$]BUILD|$BUILD|g")
+	[ -f "${mod%% *}" ] || { fail "module ${mod%% *} not built"; finish; }
+	set -- "$@" "$mod"
+done <<MODEOF
+$MODULES
+MODEOF
+if ! sh scripts/mkiso.sh "$KEEL" "$iso" "$CMDLINE" "$@" >"$emulog" 2>&1; then
 	fail "mkiso failed"
 	finish
 fi
@@ -178,6 +193,10 @@ while IFS= read -r re; do
 done <<EOF
 $FORBID
 EOF
+if [ -n "$JUDGE" ]; then
+	# shellcheck disable=SC2086 # JUDGE is a script and its arguments
+	verdict=$(sh tests/boot/judges/$JUDGE "$clean" 2>&1) || fail "judge: $verdict"
+fi
 if [ -n "$EXPECT_CPUS" ]; then
 	n=$(sed -n 's/.*keel: brought up \([0-9][0-9]*\) CPUs\{0,1\}.*/\1/p' "$clean" | tail -n 1)
 	if [ -z "$n" ]; then

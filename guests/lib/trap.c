@@ -86,7 +86,7 @@ int try_rdmsr(uint32_t msr, uint64_t *val)
 	uint32_t lo = 0, hi = 0;
 	int v = TRY_INSN(X86_EXC_GP, "rdmsr", "=a"(lo), "=d"(hi) : "c"(msr));
 
-	*val = v < 0 ? 0 : ((uint64_t)hi << 32) | lo;
+	*val = v >= 0 ? 0 : ((uint64_t)hi << 32) | lo; /* v < 0: no fault */
 	return v;
 }
 

@@ -133,12 +133,31 @@ static void set_segment(u32 sel_field, u16 sel, u64 base, u32 limit, u32 ar)
 	vmwrite(VMCS_GUEST_ES_AR + idx * 2, ar);
 }
 
+/*
+ * Make @x's VMCS current to edit it, remembering what was current (an exit handler may be
+ * editing another vCPU's VMCS while its own is loaded). vmcs_edit_end() clears it and restores.
+ */
+static paddr_t vmcs_edit_begin(struct vmx_vcpu *x)
+{
+	paddr_t prev = vmptrst();
+
+	BUG_ON(vmptrld(x->vmcs_pa));
+	return prev;
+}
+
+static void vmcs_edit_end(struct vmx_vcpu *x, paddr_t prev)
+{
+	BUG_ON(vmclear(x->vmcs_pa));
+	if (prev != ~0ULL && prev != x->vmcs_pa)
+		BUG_ON(vmptrld(prev));
+}
+
 /* The PVH entry state: 32-bit protected mode, paging off, flat segments, EBX = start info. */
 void vmx_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx)
 {
 	struct vmx_vcpu *x = v->arch.vendor;
+	paddr_t prev = vmcs_edit_begin(x);
 
-	BUG_ON(vmptrld(x->vmcs_pa));
 	x->cr0_shadow = CR0_PE | (1UL << 4); /* PE, ET */
 	x->cr4_shadow = 0;
 	vmwrite(VMCS_CR0_SHADOW, x->cr0_shadow);
@@ -178,13 +197,14 @@ void vmx_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx)
 	v->arch.gprs.rbx = ebx;
 	x->fx_valid = false;
 	x->launched = false;
-	BUG_ON(vmclear(x->vmcs_pa));
+	vmcs_edit_end(x, prev);
 }
 
 int vmx_vcpu_init(struct vcpu *v)
 {
 	struct vmx_vcpu *x;
 	u32 *vmcs;
+	paddr_t prev;
 	int rc = msr_bitmap_init();
 
 	if (rc)
@@ -204,10 +224,10 @@ int vmx_vcpu_init(struct vcpu *v)
 	x->vmcs_pa = virt_to_paddr(vmcs);
 	v->arch.vendor = x;
 	BUG_ON(vmclear(x->vmcs_pa));
-	BUG_ON(vmptrld(x->vmcs_pa));
+	prev = vmcs_edit_begin(x);
 	setup_controls(v, x);
 	setup_host_constant();
-	BUG_ON(vmclear(x->vmcs_pa));
+	vmcs_edit_end(x, prev);
 	return 0;
 }
 

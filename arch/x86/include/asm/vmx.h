@@ -290,6 +290,15 @@ static inline int vmptrld(paddr_t pa)
 	return fail ? -1 : 0;
 }
 
+/* The current VMCS of this CPU, or ~0 when there is none. */
+static inline paddr_t vmptrst(void)
+{
+	paddr_t pa;
+
+	__asm__ __volatile__("vmptrst %0" : "=m"(pa) : : "memory");
+	return pa;
+}
+
 static inline u64 vmread(u64 field)
 {
 	u64 v;
