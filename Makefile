@@ -23,8 +23,12 @@ HV_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -ffreestanding -fno-builtin -nostdinc
 HV_ASFLAGS := -D__ASSEMBLY__ -Iinclude -Iarch/x86/include -MMD -MP -g
 HV_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T $(LDSCRIPT)
 
-.PHONY: all iso run test unit fuzz boot-tests check format clean deps bench
-all: $(BUILD)/keel $(BUILD)/keel.iso
+.PHONY: all iso guests run test unit fuzz boot-tests check format clean deps bench
+all: $(BUILD)/keel $(BUILD)/keel.iso guests
+
+# Test guests (guests/Makefile): $(BUILD)/guests/NAME.elf
+guests:
+	@$(MAKE) --no-print-directory -C guests O=$(abspath $(BUILD))/guests
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -98,9 +102,24 @@ test: deps
 	$(MAKE) all unit fuzz
 	sh scripts/run-tests.sh
 
+# `make run`: Keel in Bochs (the emulator with VT-x) running a few guests side by side, its
+# serial console on this terminal; it powers off when the last guest has ended.
 run: deps
 	$(MAKE) all
+	sh scripts/run-demo.sh
+
+# `make run-qemu`: the platform alone in QEMU (no VT-x there): selftest, then power-off.
+run-qemu: deps
+	$(MAKE) all
 	sh scripts/run-qemu.sh $(BUILD)/keel.iso
+
+# `make bench`: the benchmark guest under Bochs (clock: sync=none, so TSC ticks = instructions).
+bench: deps
+	$(MAKE) all
+	sh scripts/bench.sh
+
+boot-tests: all
+	sh scripts/run-tests.sh boot
 
 check: deps
 	sh scripts/check.sh

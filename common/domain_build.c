@@ -15,7 +15,11 @@
 #define MAX_BOOT_DOMAINS 16
 #define START_INFO_BUF   8192
 
+/* A domain restarted this often in a row is broken: it is destroyed instead. */
+#define MAX_RESTARTS 3
+
 static struct domain_config boot_cfgs[MAX_BOOT_DOMAINS];
+static unsigned int boot_restarts[MAX_BOOT_DOMAINS];
 
 static int write_cb(void *ctx, u64 gpa, const void *src, size_t len)
 {
@@ -99,7 +103,7 @@ static int build_one(const struct domain_config *c)
 
 	if (elf_pvh_inspect(image, (size_t)(c->kernel_end - c->kernel_start), &info, err,
 			    sizeof(err))) {
-		pr_err("domain: module %u (%s) refused: %s", c->module, c->path, err);
+		pr_err("domain: module %u ('%s'%s%s) refused: %s", c->module, c->name, c->path[0] ? ", " : "", c->path, err);
 		return -EINVAL;
 	}
 	d = domain_create(c->dom0 ? 0 : DOMID_AUTO, c->name, c->vcpus, c->dom0);
@@ -107,6 +111,7 @@ static int build_one(const struct domain_config *c)
 		pr_err("domain: cannot create '%s' (out of memory or no VT-x)", c->name);
 		return -ENOMEM;
 	}
+	d->build_cfg = c;
 	d->on_poweroff = end_action(c->on_poweroff);
 	d->on_reboot = end_action(c->on_reboot);
 	d->on_crash = end_action(c->on_crash);
@@ -137,6 +142,23 @@ static int build_one(const struct domain_config *c)
 	return 0;
 }
 
+int domain_rebuild(const void *cfg)
+{
+	const struct domain_config *c = cfg;
+	unsigned int i = (unsigned int)(c - boot_cfgs);
+
+	if (i >= MAX_BOOT_DOMAINS)
+		return -EINVAL;
+	if (++boot_restarts[i] > MAX_RESTARTS) {
+		pr_err("domain: '%s' was restarted %u times in a row; not restarting it again",
+		       c->name, MAX_RESTARTS);
+		return -ELOOP;
+	}
+	pr_info("domain: restarting '%s' (restart %u of at most %u)", c->name, boot_restarts[i],
+		MAX_RESTARTS);
+	return build_one(c);
+}
+
 unsigned int domains_build_from_modules(const struct boot_info *bi)
 {
 	unsigned int skipped = 0, started = 0;
@@ -146,6 +168,7 @@ unsigned int domains_build_from_modules(const struct boot_info *bi)
 		pr_info("keel: no domains to start (no kernel modules were given)");
 		return 0;
 	}
+	domains_note_free_memory();
 	pr_info("keel: starting %d boot-time domain%s%s", n, n > 1 ? "s" : "",
 		boot_cfgs[0].dom0 ? " (with dom0)" : " (dom0-less)");
 	for (int i = 0; i < n; i++)

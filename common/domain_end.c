@@ -2,6 +2,8 @@
 #include <keel/arch_vcpu.h>
 #include <keel/cmdline.h>
 #include <keel/domain.h>
+#include <keel/domain_build.h>
+#include <keel/mm.h>
 #include <keel/power.h>
 #include <keel/printk.h>
 #include <keel/vcpu.h>
@@ -44,9 +46,10 @@ static void end_domain(struct domain *d, enum domain_state state, enum domain_en
 		pr_info("domain: d%u '%s' kept for inspection (on_* = preserve)", d->id, d->name);
 		return;
 	}
-	if (action == ACTION_RESTART)
-		pr_warn("domain: d%u '%s': restart is not supported yet; destroying it", d->id,
-			d->name);
+	d->restart = action == ACTION_RESTART && d->build_cfg;
+	if (action == ACTION_RESTART && !d->build_cfg)
+		pr_warn("domain: d%u '%s' cannot be restarted (not a boot-time domain); destroying it",
+			d->id, d->name);
 	d->dying = true;
 }
 
@@ -85,6 +88,33 @@ static bool any_vcpu_running(const struct domain *d)
 	return false;
 }
 
+/* Free memory when the boot-time domains were built, to check that their end gave it all back. */
+static u64 frames_free_before;
+
+void domains_note_free_memory(void)
+{
+	struct frame_stats st;
+
+	heap_shrink();
+	frames_get_stats(&st);
+	frames_free_before = st.free_frames;
+}
+
+static void report_memory_returned(void)
+{
+	struct frame_stats st;
+
+	heap_shrink();
+	frames_get_stats(&st);
+	if (st.free_frames == frames_free_before)
+		pr_info("keel: all domains have ended; free memory is back to %llu frames",
+			st.free_frames);
+	else
+		pr_err("keel: all domains have ended, but %lld frames were not returned (%llu free, %llu before)",
+		       (long long)(frames_free_before - st.free_frames), st.free_frames,
+		       frames_free_before);
+}
+
 /* Destroy dying domains whose vCPUs have all left their CPUs; power off after the last one. */
 void domain_reap(void)
 {
@@ -96,16 +126,20 @@ void domain_reap(void)
 		if (!__atomic_exchange_n(&d->reaping, true, __ATOMIC_SEQ_CST)) {
 			for (unsigned int i = 0; i < d->nr_vcpus; i++)
 				arch_vcpu_exit_stats(d->vcpus[i], log_exit_stat, d->vcpus[i]);
+			const void *cfg = d->restart ? d->build_cfg : NULL;
+
 			pr_info("domain: d%u '%s' destroyed (%llu pages scrubbed and freed)", d->id,
 				d->name, d->pages);
 			domain_destroy(d);
+			if (cfg)
+				domain_rebuild(cfg);
 		} else {
 			return;
 		}
 	}
 	if (domains_started && domains_alive() == 0 &&
 	    __atomic_exchange_n(&domains_started, false, __ATOMIC_SEQ_CST)) {
-		pr_info("keel: all domains have ended");
+		report_memory_returned();
 		if (!opt_keep_running)
 			platform_poweroff();
 	}

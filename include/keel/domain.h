@@ -63,6 +63,8 @@ struct domain {
 	unsigned int con_len;
 
 	bool dying;                   /* to be destroyed once no vCPU runs */
+	bool restart;                 /* build it again from build_cfg once destroyed */
+	const void *build_cfg;        /* the boot-time configuration it was built from, or NULL */
 	bool reaping;
 
 	struct arch_domain arch;

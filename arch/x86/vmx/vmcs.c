@@ -38,7 +38,7 @@ static void msr_bitmap_allow(u32 msr)
 	msr_bitmap[2048 + base + bit / 8] &= (u8)~(1u << (bit % 8)); /* writes */
 }
 
-static int msr_bitmap_init(void)
+int vmx_msr_bitmap_init(void)
 {
 	if (msr_bitmap)
 		return 0;
@@ -205,10 +205,8 @@ int vmx_vcpu_init(struct vcpu *v)
 	struct vmx_vcpu *x;
 	u32 *vmcs;
 	paddr_t prev;
-	int rc = msr_bitmap_init();
 
-	if (rc)
-		return rc;
+	BUG_ON(!msr_bitmap);
 	x = frame_alloc_zeroed_page();
 	vmcs = frame_alloc_zeroed_page();
 	if (!x || !vmcs || vpid_alloc(&x->vpid)) {

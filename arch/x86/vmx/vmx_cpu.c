@@ -23,6 +23,8 @@ int vmx_cpu_enable(void)
 		pr_err("vmx: CPU %u: VT-x disabled by firmware", cpu);
 		return -ENODEV;
 	}
+	if (vmx_msr_bitmap_init())
+		return -ENOMEM;
 	if (!vmxon_region[cpu]) {
 		region = frame_alloc_zeroed_page();
 		if (!region)

@@ -40,6 +40,8 @@ typedef enum vmx_action (*vmx_exit_handler_t)(struct vcpu *v, u64 qual);
 
 int vmx_probe(void);
 int vmx_cpu_enable(void);
+/* The MSR bitmap every VMCS shares (allocated once, before the first vCPU). */
+int vmx_msr_bitmap_init(void);
 int vmx_vcpu_init(struct vcpu *v);
 void vmx_vcpu_destroy(struct vcpu *v);
 void vmx_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx);
