@@ -63,7 +63,7 @@ static int domain_add_extent(struct domain *d, u64 gpa, paddr_t hpa, unsigned in
 		d->extents = e;
 		d->max_extents = n;
 	}
-	d->extents[d->nr_extents++] = (struct mem_extent){ gpa, hpa, order };
+	d->extents[d->nr_extents++] = (struct mem_extent){gpa, hpa, order};
 	d->pages += 1ULL << order;
 	return 0;
 }
@@ -123,7 +123,8 @@ static int populate_range(struct domain *d, u64 gpa, u64 end)
 		paddr_t hpa;
 		int rc;
 
-		while (order && (!IS_ALIGNED(gpa, PAGE_SIZE << order) || gpa + (PAGE_SIZE << order) > end))
+		while (order &&
+		       (!IS_ALIGNED(gpa, PAGE_SIZE << order) || gpa + (PAGE_SIZE << order) > end))
 			order--;
 		while ((hpa = frame_alloc(order)) == INVALID_PADDR && order)
 			order--;
@@ -235,7 +236,8 @@ void domain_unpause(struct domain *d)
 {
 	if (d->state == DOMAIN_SHUTDOWN || d->state == DOMAIN_CRASHED || d->state == DOMAIN_DEAD)
 		return;
-	if (__atomic_sub_fetch(&d->pause_count, 1, __ATOMIC_SEQ_CST) == 0 || d->state == DOMAIN_CREATED)
+	if (__atomic_sub_fetch(&d->pause_count, 1, __ATOMIC_SEQ_CST) == 0 ||
+	    d->state == DOMAIN_CREATED)
 		d->state = DOMAIN_RUNNING;
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		vcpu_unpause(d->vcpus[i]);

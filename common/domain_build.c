@@ -13,7 +13,7 @@
 #include <public/start_info.h>
 
 #define MAX_BOOT_DOMAINS 16
-#define START_INFO_BUF   8192
+#define START_INFO_BUF	 8192
 
 /* A domain restarted this often in a row is broken: it is destroyed instead. */
 #define MAX_RESTARTS 3
@@ -26,18 +26,21 @@ static int write_cb(void *ctx, u64 gpa, const void *src, size_t len)
 	return domain_copy_to_gpa(ctx, gpa, src, len);
 }
 
-static int zero_cb(void *ctx, u64 gpa, size_t len) { return domain_zero_gpa(ctx, gpa, len); }
+static int zero_cb(void *ctx, u64 gpa, size_t len)
+{
+	return domain_zero_gpa(ctx, gpa, len);
+}
 
 static enum domain_end_action end_action(enum domcfg_action a)
 {
-	return a == DOMCFG_PRESERVE ? ACTION_PRESERVE
+	return a == DOMCFG_PRESERVE  ? ACTION_PRESERVE
 	       : a == DOMCFG_RESTART ? ACTION_RESTART
 				     : ACTION_DESTROY;
 }
 
 /* Copy the ramdisks after the kernel and build the start info after them. */
-static int place_modules_and_start_info(struct domain *d, const struct domain_config *c,
-					u64 next, u64 *start_info_gpa)
+static int place_modules_and_start_info(struct domain *d, const struct domain_config *c, u64 next,
+					u64 *start_info_gpa)
 {
 	struct pvh_module_desc mods[DOMCFG_MAX_RAMDISKS];
 	struct pvh_start_params p;
@@ -54,7 +57,7 @@ static int place_modules_and_start_info(struct domain *d, const struct domain_co
 		rc = domain_copy_to_gpa(d, next, paddr_to_virt(r->start), size);
 		if (rc)
 			return rc;
-		mods[i] = (struct pvh_module_desc){ next, size, r->cmdline };
+		mods[i] = (struct pvh_module_desc){next, size, r->cmdline};
 		next += size;
 	}
 	memset(&p, 0, sizeof(p));
@@ -84,7 +87,8 @@ static void apply_sched_params(struct domain *d, const struct domain_config *c)
 		struct vcpu *v = d->vcpus[i];
 
 		if (sched_set_params(&v->sched, c->weight, c->cap))
-			pr_warn("domain: d%u: weight %u / cap %u refused", d->id, c->weight, c->cap);
+			pr_warn("domain: d%u: weight %u / cap %u refused", d->id, c->weight,
+				c->cap);
 		if (sched_set_affinity(&v->sched, c->vcpu_cpus[i], 0) == -EINVAL)
 			pr_warn("domain: d%u vCPU %u: no usable CPU in its pinning; left unpinned",
 				d->id, i);
@@ -103,7 +107,8 @@ static int build_one(const struct domain_config *c)
 
 	if (elf_pvh_inspect(image, (size_t)(c->kernel_end - c->kernel_start), &info, err,
 			    sizeof(err))) {
-		pr_err("domain: module %u ('%s'%s%s) refused: %s", c->module, c->name, c->path[0] ? ", " : "", c->path, err);
+		pr_err("domain: module %u ('%s'%s%s) refused: %s", c->module, c->name,
+		       c->path[0] ? ", " : "", c->path, err);
 		return -EINVAL;
 	}
 	d = domain_create(c->dom0 ? 0 : DOMID_AUTO, c->name, c->vcpus, c->dom0);

@@ -19,8 +19,8 @@ bool domains_started;
 
 static const char *reason_name(unsigned int reason)
 {
-	static const char *const names[] = { "poweroff", "reboot", "suspend", "crash", "watchdog",
-					     "soft_reset" };
+	static const char *const names[] = {"poweroff", "reboot",   "suspend",
+					    "crash",	"watchdog", "soft_reset"};
 
 	return reason < sizeof(names) / sizeof(names[0]) ? names[reason] : "unknown";
 }
@@ -48,8 +48,9 @@ static void end_domain(struct domain *d, enum domain_state state, enum domain_en
 	}
 	d->restart = action == ACTION_RESTART && d->build_cfg;
 	if (action == ACTION_RESTART && !d->build_cfg)
-		pr_warn("domain: d%u '%s' cannot be restarted (not a boot-time domain); destroying it",
-			d->id, d->name);
+		pr_warn(
+		    "domain: d%u '%s' cannot be restarted (not a boot-time domain); destroying it",
+		    d->id, d->name);
 	d->dying = true;
 }
 
@@ -110,9 +111,10 @@ static void report_memory_returned(void)
 		pr_info("keel: all domains have ended; free memory is back to %llu frames",
 			st.free_frames);
 	else
-		pr_err("keel: all domains have ended, but %lld frames were not returned (%llu free, %llu before)",
-		       (long long)(frames_free_before - st.free_frames), st.free_frames,
-		       frames_free_before);
+		pr_err(
+		    "keel: all domains have ended, but %lld frames were not returned (%llu free, %llu before)",
+		    (long long)(frames_free_before - st.free_frames), st.free_frames,
+		    frames_free_before);
 }
 
 /* Destroy dying domains whose vCPUs have all left their CPUs; power off after the last one. */

@@ -74,7 +74,7 @@ int evtchn_bind_virq(struct domain *d, u32 virq, u32 vcpu, u32 *port)
 	}
 	rc = alloc_port(d, port);
 	if (!rc) {
-		d->evtchns[*port] = (struct evtchn){ EVTCHN_VIRQ, (u8)virq, (u16)vcpu };
+		d->evtchns[*port] = (struct evtchn){EVTCHN_VIRQ, (u8)virq, (u16)vcpu};
 		if (virq == VIRQ_TIMER)
 			d->vcpus[vcpu]->virq_timer_port = (int)*port;
 	}
@@ -92,7 +92,7 @@ int evtchn_bind_ipi(struct domain *d, u32 vcpu, u32 *port)
 	flags = spin_lock_irqsave(&d->lock);
 	rc = alloc_port(d, port);
 	if (!rc)
-		d->evtchns[*port] = (struct evtchn){ EVTCHN_IPI, 0, (u16)vcpu };
+		d->evtchns[*port] = (struct evtchn){EVTCHN_IPI, 0, (u16)vcpu};
 	spin_unlock_irqrestore(&d->lock, flags);
 	return rc;
 }
@@ -106,19 +106,19 @@ static bool port_valid(struct domain *d, u32 port)
 int evtchn_close(struct domain *d, u32 port)
 {
 	unsigned long flags = spin_lock_irqsave(&d->lock);
-	struct evtchn *e;
 	int rc = 0;
 
 	if (!port_valid(d, port)) {
 		rc = -EINVAL;
 	} else {
-		e = &d->evtchns[port];
+		struct evtchn *e = &d->evtchns[port];
+
 		if (e->state == EVTCHN_VIRQ && e->virq == VIRQ_TIMER &&
 		    d->vcpus[e->vcpu]->virq_timer_port == (int)port)
 			d->vcpus[e->vcpu]->virq_timer_port = 0;
-		*e = (struct evtchn){ EVTCHN_FREE, 0, 0 };
-		__atomic_fetch_and(&d->shared_info->evtchn_pending[port / 64], ~(1ULL << (port % 64)),
-				   __ATOMIC_SEQ_CST);
+		*e = (struct evtchn){EVTCHN_FREE, 0, 0};
+		__atomic_fetch_and(&d->shared_info->evtchn_pending[port / 64],
+				   ~(1ULL << (port % 64)), __ATOMIC_SEQ_CST);
 	}
 	spin_unlock_irqrestore(&d->lock, flags);
 	return rc;

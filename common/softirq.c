@@ -22,7 +22,10 @@ void softirq_raise_on(unsigned int cpu, enum softirq s)
 		arch_kick_cpu(cpu);
 }
 
-bool softirq_pending(void) { return __atomic_load_n(&pending[arch_cpu_id()], __ATOMIC_SEQ_CST); }
+bool softirq_pending(void)
+{
+	return __atomic_load_n(&pending[arch_cpu_id()], __ATOMIC_SEQ_CST);
+}
 
 void softirq_run(void)
 {

@@ -132,14 +132,23 @@ static void run_expired(bool from_irq)
 	spin_unlock_irqrestore(&q->lock, flags);
 }
 
-void timer_run_expired(void) { run_expired(false); }
-void timer_interrupt_run(void) { run_expired(true); }
+void timer_run_expired(void)
+{
+	run_expired(false);
+}
+void timer_interrupt_run(void)
+{
+	run_expired(true);
+}
 
 /* The housekeeping tick every CPU keeps (100 Hz): proves its timer works, paces the scheduler. */
 static struct timer ticks[TIMER_MAX_CPUS];
 #define TICK_NS 10000000ULL
 
-static void tick_fn(struct timer *t) { timer_set(t, now_ns() + TICK_NS, t->cpu); }
+static void tick_fn(struct timer *t)
+{
+	timer_set(t, now_ns() + TICK_NS, t->cpu);
+}
 
 void timer_cpu_init(unsigned int cpu)
 {

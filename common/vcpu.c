@@ -15,8 +15,14 @@
 #define VCPU_MAX_CPUS 64
 static struct vcpu *current_on[VCPU_MAX_CPUS];
 
-struct vcpu *current_vcpu(void) { return current_on[arch_cpu_id()]; }
-void vcpu_set_current(struct vcpu *v) { current_on[arch_cpu_id()] = v; }
+struct vcpu *current_vcpu(void)
+{
+	return current_on[arch_cpu_id()];
+}
+void vcpu_set_current(struct vcpu *v)
+{
+	current_on[arch_cpu_id()] = v;
+}
 
 static void singleshot_fired(struct timer *t)
 {

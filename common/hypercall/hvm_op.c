@@ -15,7 +15,8 @@ static int set_callback(struct domain *d, u64 value)
 	u8 vector = value & 0xff;
 
 	if (HVM_CALLBACK_TYPE(value) != HVM_CALLBACK_TYPE_VECTOR)
-		return value == 1 ? 0 : -EINVAL; /* GSI 1 after set_evtchn_upcall_vector: accepted */
+		return value == 1 ? 0
+				  : -EINVAL; /* GSI 1 after set_evtchn_upcall_vector: accepted */
 	if (vector < 0x20)
 		return -EINVAL;
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)

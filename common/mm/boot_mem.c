@@ -86,7 +86,7 @@ static void emit(struct emit_ctx *e, paddr_t start, paddr_t end, unsigned int i)
 u64 boot_mem_for_each_free(const struct boot_mem *bm, paddr_t lo, paddr_t hi,
 			   void (*add)(paddr_t start, paddr_t end, void *ctx), void *ctx)
 {
-	struct emit_ctx e = { bm, add, ctx, 0 };
+	struct emit_ctx e = {bm, add, ctx, 0};
 
 	for (unsigned int i = 0; i < bm->bi->nr_memmap; i++) {
 		const struct boot_mem_range *r = &bm->bi->memmap[i];
@@ -114,7 +114,7 @@ static void find_cb(paddr_t start, paddr_t end, void *ctx)
 
 paddr_t boot_mem_find_free(const struct boot_mem *bm, u64 size, u64 align, paddr_t lo, paddr_t hi)
 {
-	struct find_ctx f = { size, align ? align : 1, INVALID_PADDR };
+	struct find_ctx f = {size, align ? align : 1, INVALID_PADDR};
 
 	boot_mem_for_each_free(bm, lo, hi, find_cb, &f);
 	return f.found;

@@ -10,11 +10,11 @@ void sched_unit_init(struct sched_unit *u, void *owner, unsigned int weight, uns
 		     u64 affinity)
 {
 	*u = (struct sched_unit){
-		.owner = owner,
-		.weight = weight,
-		.cap = cap,
-		.affinity = affinity,
-		.state = SCHED_OFFLINE,
+	    .owner = owner,
+	    .weight = weight,
+	    .cap = cap,
+	    .affinity = affinity,
+	    .state = SCHED_OFFLINE,
 	};
 }
 

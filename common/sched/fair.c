@@ -6,29 +6,25 @@
 #include <keel/spinlock.h>
 
 /*
- * Each CPU has a run queue: a singly linked list of RUNNABLE units sorted by vtime (smallest
- * first) plus the RUNNING unit, if any. A unit belongs to the queue named by u->cpu (a BLOCKED
- * unit keeps the CPU it last used); u->cpu only changes with both the old and the new queue
- * locked, so locking the queue u->cpu names and re-checking u->cpu pins the unit. Two queue locks
- * are always taken in CPU-index order (or with a trylock). vtime comparisons are wrap-safe.
- *
- * A unit that used its cap budget stays on its queue with ->capped set: it is skipped when picking
- * and ignored by the queue minimum until its period is over ("parked"). Nothing here allocates or
- * logs: schedule() runs on every timer tick and VM exit that reschedules.
+ * Each CPU has a run queue: RUNNABLE units in a list sorted by vtime, plus the RUNNING unit. A unit
+ * belongs to the queue u->cpu names (a BLOCKED unit keeps its last CPU); u->cpu only changes with
+ * the old and the new queue locked, so locking that queue and re-checking u->cpu pins the unit.
+ * Two queue locks are taken in CPU-index order (or with a trylock). vtime compares are wrap-safe.
+ * A unit that used its cap budget stays queued with ->capped set ("parked"): skipped when picking,
+ * ignored by the queue minimum, until its period is over. No allocation, no logging here.
  */
 
-#define FAIR_WAKE_GRAN      SCHED_MIN_SLICE_NS     /* a woken unit preempts if this far behind */
-#define FAIR_BALANCE_EVERY  SCHED_DEFAULT_SLICE_NS /* periodic balance interval per CPU */
-#define FAIR_NO_CPU         (~0U)
+#define FAIR_WAKE_GRAN	   SCHED_MIN_SLICE_NS	  /* a woken unit preempts if this far behind */
+#define FAIR_BALANCE_EVERY SCHED_DEFAULT_SLICE_NS /* periodic balance interval per CPU */
 
 struct fair_rq {
 	spinlock_t lock;
 	struct sched_unit *head; /* RUNNABLE units, smallest vtime first */
 	struct sched_unit *curr; /* the RUNNING unit (BLOCKED if it slept and has not left yet) */
-	unsigned int nr_queued;  /* units on ->head, parked ones included */
-	unsigned int nr_homed;   /* inserted units whose ->cpu is this CPU */
-	u64 min_vtime;           /* monotonic floor of the queue's vtimes */
-	u64 clock;               /* latest `now` seen by schedule(): time never runs backwards */
+	unsigned int nr_queued;	 /* units on ->head, parked ones included */
+	unsigned int nr_homed;	 /* inserted units whose ->cpu is this CPU */
+	u64 min_vtime;		 /* monotonic floor of the queue's vtimes */
+	u64 clock;		 /* latest `now` seen by schedule(): time never runs backwards */
 	u64 next_balance_ns;
 };
 
@@ -57,15 +53,10 @@ static unsigned int rq_load(const struct fair_rq *rq)
 	return READ_ONCE(rq->nr_queued) + (READ_ONCE(rq->curr) ? 1 : 0);
 }
 
-/* A cap of 100% or more never binds: a unit runs on one CPU at a time. */
-static bool unit_has_cap(const struct sched_unit *u)
-{
-	return u->cap != 0 && u->cap < 100;
-}
-
+/* The run time allowed per cap period; 0 if there is no cap (100% or more never binds). */
 static u64 cap_budget(const struct sched_unit *u)
 {
-	return SCHED_CAP_PERIOD_NS * u->cap / 100;
+	return u->cap < 100 ? SCHED_CAP_PERIOD_NS * u->cap / 100 : 0;
 }
 
 static u64 period_start(u64 now)
@@ -78,8 +69,6 @@ static u64 vtime_delta(const struct sched_unit *u, u64 ns)
 {
 	return ns * SCHED_DEFAULT_WEIGHT / u->weight;
 }
-
-/* ---- queue primitives (queue locked) ---- */
 
 static void rq_enqueue(struct fair_rq *rq, struct sched_unit *u, bool behind_equals)
 {
@@ -107,116 +96,40 @@ static void rq_dequeue(struct fair_rq *rq, struct sched_unit *u)
 	WRITE_ONCE(rq->nr_queued, rq->nr_queued - 1);
 }
 
-/* The first unparked unit, optionally only one allowed on @cpu. */
-static struct sched_unit *rq_first_ready(const struct fair_rq *rq, unsigned int cpu)
+/* The first queued unit allowed on @cpu that is parked (@parked) or ready (!@parked). */
+static struct sched_unit *rq_first(const struct fair_rq *rq, unsigned int cpu, bool parked)
 {
 	struct sched_unit *u;
 
 	for (u = rq->head; u; u = u->next_in_queue)
-		if (!u->capped && (cpu == FAIR_NO_CPU || unit_allowed(u, cpu)))
+		if (u->capped == parked && unit_allowed(u, cpu))
 			return u;
 	return NULL;
 }
 
-static bool rq_has_parked(const struct fair_rq *rq)
+static struct sched_unit *rq_first_ready(const struct fair_rq *rq)
 {
-	const struct sched_unit *u;
-
-	for (u = rq->head; u; u = u->next_in_queue)
-		if (u->capped)
-			return true;
-	return false;
+	return rq_first(rq, rq_index(rq), false);
 }
 
 /* Raise the queue minimum to the smallest vtime among the running and ready units. */
 static void rq_update_min(struct fair_rq *rq)
 {
-	struct sched_unit *first = rq_first_ready(rq, FAIR_NO_CPU);
-	u64 min;
+	struct sched_unit *min = rq_first_ready(rq), *c = rq->curr;
 
-	if (rq->curr && rq->curr->state == SCHED_RUNNING) {
-		min = rq->curr->vtime;
-		if (first && vt_before(first->vtime, min))
-			min = first->vtime;
-	} else if (first) {
-		min = first->vtime;
-	} else {
-		return;
-	}
-	if (vt_before(rq->min_vtime, min))
-		rq->min_vtime = min;
+	if (c && c->state == SCHED_RUNNING && (!min || vt_before(c->vtime, min->vtime)))
+		min = c;
+	if (min && vt_before(rq->min_vtime, min->vtime))
+		rq->min_vtime = min->vtime;
 }
 
-/* A unit returning from sleep or from being parked gets at most one slice of credit. */
+/* A unit back from sleeping or being parked gets at most one slice of credit. */
 static void rq_clamp_vtime(const struct fair_rq *rq, struct sched_unit *u)
 {
 	u64 floor = rq->min_vtime - SCHED_DEFAULT_SLICE_NS;
 
 	if (vt_before(u->vtime, floor))
 		u->vtime = floor;
-}
-
-/* Hand @u from @src to @dst (both locked; @u on neither list), keeping its vtime lead or lag. */
-static void unit_move(struct sched_unit *u, struct fair_rq *src, struct fair_rq *dst)
-{
-	if (src == dst)
-		return;
-	u->vtime = u->vtime - src->min_vtime + dst->min_vtime;
-	src->nr_homed--;
-	dst->nr_homed++;
-	WRITE_ONCE(u->cpu, rq_index(dst));
-}
-
-/* Charge @u's run time since it started (or was last charged) up to @now. */
-static void unit_account(struct sched_unit *u, u64 now)
-{
-	u64 ran = now > u->started_ns ? now - u->started_ns : 0;
-	u64 period = period_start(now);
-
-	u->started_ns = MAX(u->started_ns, now);
-	u->runtime_ns += ran;
-	u->vtime += vtime_delta(u, ran);
-	if (u->period_start_ns != period) {
-		/* Only the part of this run inside the new period counts against its budget. */
-		u->period_start_ns = period;
-		u->period_used_ns = MIN(ran, now - period);
-	} else {
-		u->period_used_ns += ran;
-	}
-	if (unit_has_cap(u) && u->period_used_ns >= cap_budget(u))
-		u->capped = true;
-}
-
-/* Parked units whose period is over (or whose cap was lifted or raised) become ready again. */
-static void rq_unpark(struct fair_rq *rq, u64 now)
-{
-	struct sched_unit **link = &rq->head, *woken = NULL, *u;
-	u64 period = period_start(now);
-
-	while ((u = *link)) {
-		bool expired = u->capped && (!unit_has_cap(u) || u->period_start_ns != period ||
-					     u->period_used_ns < cap_budget(u));
-
-		if (!expired) {
-			link = &u->next_in_queue;
-			continue;
-		}
-		*link = u->next_in_queue;
-		WRITE_ONCE(rq->nr_queued, rq->nr_queued - 1);
-		u->capped = false;
-		if (u->period_start_ns != period) {
-			u->period_start_ns = period;
-			u->period_used_ns = 0;
-		}
-		u->next_in_queue = woken;
-		woken = u;
-	}
-	rq_update_min(rq);
-	while ((u = woken)) {
-		woken = u->next_in_queue;
-		rq_clamp_vtime(rq, u);
-		rq_enqueue(rq, u, true);
-	}
 }
 
 /* Should @rq's CPU reschedule now that @u was queued there? (idle, or @u is well behind) */
@@ -233,7 +146,66 @@ static bool rq_should_kick(const struct fair_rq *rq, const struct sched_unit *u,
 	return vt_before(u->vtime + FAIR_WAKE_GRAN, c->vtime + vtime_delta(c, ran));
 }
 
-/* ---- locking ---- */
+/*
+ * Queue @u (on no list) on @dst, taking it from @src's books (both locked), keeping its vtime
+ * lead or lag relative to the queue minimum (up to one slice of lag). Returns a CPU to kick or -1.
+ */
+static int unit_place(struct sched_unit *u, struct fair_rq *src, struct fair_rq *dst, u64 now)
+{
+	if (src != dst) {
+		u->vtime = u->vtime - src->min_vtime + dst->min_vtime;
+		src->nr_homed--;
+		dst->nr_homed++;
+		WRITE_ONCE(u->cpu, rq_index(dst));
+	}
+	rq_clamp_vtime(dst, u);
+	rq_enqueue(dst, u, true);
+	return rq_should_kick(dst, u, now) ? (int)rq_index(dst) : -1;
+}
+
+/* Charge @u's run time since it started (or was last charged) up to @now. */
+static void unit_account(struct sched_unit *u, u64 now)
+{
+	u64 ran = now > u->started_ns ? now - u->started_ns : 0;
+
+	u->started_ns = MAX(u->started_ns, now);
+	u->runtime_ns += ran;
+	u->vtime += vtime_delta(u, ran);
+	if (u->period_start_ns != period_start(now)) {
+		/* Only the part of this run inside the new period counts against its budget. */
+		u->period_start_ns = period_start(now);
+		u->period_used_ns = MIN(ran, now - u->period_start_ns);
+	} else {
+		u->period_used_ns += ran;
+	}
+	if (cap_budget(u) && u->period_used_ns >= cap_budget(u))
+		u->capped = true;
+}
+
+/* Parked units whose period is over (or whose cap was lifted or raised) become ready again. */
+static void rq_unpark(struct fair_rq *rq, u64 now)
+{
+	struct sched_unit **link = &rq->head, *woken = NULL, *u;
+
+	while ((u = *link)) {
+		if (!u->capped || (cap_budget(u) && u->period_start_ns == period_start(now) &&
+				   u->period_used_ns >= cap_budget(u))) {
+			link = &u->next_in_queue;
+			continue;
+		}
+		*link = u->next_in_queue;
+		WRITE_ONCE(rq->nr_queued, rq->nr_queued - 1);
+		u->capped = false; /* a stale period_used_ns is reset when it is charged */
+		u->next_in_queue = woken;
+		woken = u;
+	}
+	rq_update_min(rq);
+	while ((u = woken)) {
+		woken = u->next_in_queue;
+		rq_clamp_vtime(rq, u);
+		rq_enqueue(rq, u, true);
+	}
+}
 
 /* Lock the queue that owns @u, following it if it migrates while we wait. */
 static struct fair_rq *unit_lock(struct sched_unit *u)
@@ -271,13 +243,13 @@ static bool rq_lock_second(struct fair_rq *held, struct fair_rq *other)
 	return false;
 }
 
-static void rq_unlock_second(struct fair_rq *held, struct fair_rq *other)
+/* Unlock @first, and @second unless it is the same queue. */
+static void rq_unlock_two(struct fair_rq *first, struct fair_rq *second)
 {
-	if (other != held)
-		spin_unlock(&other->lock);
+	if (second != first)
+		spin_unlock(&second->lock);
+	spin_unlock(&first->lock);
 }
-
-/* ---- placement ---- */
 
 /* The allowed CPU with the fewest units; ties go to the one with fewer homed units. */
 static struct fair_rq *fair_least_loaded(u64 affinity)
@@ -305,13 +277,10 @@ static struct fair_rq *fair_least_loaded(u64 affinity)
 static struct fair_rq *fair_wake_target(struct sched_unit *u, struct fair_rq *prev)
 {
 	struct fair_rq *best = fair_least_loaded(u->affinity);
-	unsigned int prev_load, best_load;
+	unsigned int prev_load = rq_load(prev), best_load = rq_load(best);
 
-	if (!unit_allowed(u, rq_index(prev)))
-		return best;
-	prev_load = rq_load(prev);
-	best_load = rq_load(best);
-	if (prev_load <= best_load || (best_load > 0 && prev_load == best_load + 1))
+	if (unit_allowed(u, rq_index(prev)) &&
+	    (prev_load <= best_load || (best_load > 0 && prev_load == best_load + 1)))
 		return prev;
 	return best;
 }
@@ -321,7 +290,7 @@ static struct fair_rq *fair_wake_target(struct sched_unit *u, struct fair_rq *pr
  * @idle: @rq has nothing ready, so steal from the busiest queue that has a candidate; otherwise
  * only pull from the busiest queue if it is longer by 2 or more.
  */
-static void fair_balance(struct fair_rq *rq, bool idle)
+static void fair_balance(struct fair_rq *rq, bool idle, u64 now)
 {
 	unsigned int cpu = rq_index(rq), i;
 	u64 tried = 1ULL << cpu;
@@ -343,19 +312,16 @@ static void fair_balance(struct fair_rq *rq, bool idle)
 			return;
 		tried |= 1ULL << rq_index(victim);
 		rq_lock_second(rq, victim); /* nothing read under rq is kept across this */
-		u = rq_first_ready(victim, cpu);
+		u = rq_first(victim, cpu, false);
 		if (u) {
 			rq_dequeue(victim, u);
-			unit_move(u, victim, rq);
-			rq_enqueue(rq, u, true);
+			unit_place(u, victim, rq, now);
 		}
-		rq_unlock_second(rq, victim);
+		spin_unlock(&victim->lock);
 		if (u || !idle)
 			return;
 	}
 }
-
-/* ---- the policy operations ---- */
 
 static void fair_init(unsigned int nr_cpus)
 {
@@ -363,7 +329,7 @@ static void fair_init(unsigned int nr_cpus)
 
 	BUG_ON(nr_cpus == 0 || nr_cpus > SCHED_MAX_CPUS);
 	for (cpu = 0; cpu < SCHED_MAX_CPUS; cpu++)
-		fair_rqs[cpu] = (struct fair_rq){ .lock = SPINLOCK_INIT };
+		fair_rqs[cpu] = (struct fair_rq){.lock = SPINLOCK_INIT};
 	fair_nr_cpus = nr_cpus;
 	fair_online = nr_cpus == 64 ? ~0ULL : (1ULL << nr_cpus) - 1;
 }
@@ -385,9 +351,7 @@ static int fair_insert(struct sched_unit *u)
 	u->cpu = rq_index(rq);
 	u->state = SCHED_BLOCKED;
 	u->vtime = rq->min_vtime;
-	u->period_used_ns = 0;
-	u->period_start_ns = 0;
-	u->started_ns = 0;
+	u->period_used_ns = u->period_start_ns = u->started_ns = 0;
 	u->capped = false;
 	u->next_in_queue = NULL;
 	rq->nr_homed++;
@@ -419,36 +383,25 @@ static int fair_wake(struct sched_unit *u, u64 now)
 
 retry:
 	src = unit_lock(u);
-	if (u->state != SCHED_BLOCKED) {
-		spin_unlock(&src->lock);
-		return -1;
-	}
-	if (src->curr == u) {
+	if (u->state == SCHED_BLOCKED && src->curr == u) {
 		/* It slept but its CPU has not switched away yet: it simply keeps running. */
 		u->state = SCHED_RUNNING;
 		kick = unit_allowed(u, rq_index(src)) ? -1 : (int)rq_index(src);
+	}
+	if (u->state != SCHED_BLOCKED) {
 		spin_unlock(&src->lock);
 		return kick;
 	}
 	dst = fair_wake_target(u, src);
 	if (!rq_lock_second(src, dst)) {
-		rq_unlock_second(src, dst);
-		spin_unlock(&src->lock);
+		rq_unlock_two(src, dst);
 		goto retry;
 	}
-	unit_move(u, src, dst);
 	rq_update_min(dst);
-	rq_clamp_vtime(dst, u);
-	if (u->capped && u->period_start_ns != period_start(now)) {
+	if (u->capped && u->period_start_ns != period_start(now))
 		u->capped = false;
-		u->period_start_ns = period_start(now);
-		u->period_used_ns = 0;
-	}
-	rq_enqueue(dst, u, true);
-	if (rq_should_kick(dst, u, now))
-		kick = (int)rq_index(dst);
-	rq_unlock_second(src, dst);
-	spin_unlock(&src->lock);
+	kick = unit_place(u, src, dst, now);
+	rq_unlock_two(src, dst);
 	return kick;
 }
 
@@ -456,87 +409,77 @@ static void fair_sleep(struct sched_unit *u, u64 now)
 {
 	struct fair_rq *rq = unit_lock(u);
 
-	if (u->state == SCHED_RUNNABLE) {
+	if (u->state == SCHED_RUNNABLE)
 		rq_dequeue(rq, u);
+	/* A RUNNING unit stays current: schedule() charges it and does not requeue it. */
+	if (u->state == SCHED_RUNNABLE || u->state == SCHED_RUNNING)
 		u->state = SCHED_BLOCKED;
-	} else if (u->state == SCHED_RUNNING) {
-		u->state = SCHED_BLOCKED; /* schedule() charges it and does not requeue it */
-	}
 	spin_unlock(&rq->lock);
 }
 
-/* Put @cpu's current unit back (or away); false if it must be retried (queue lock dropped). */
+/* Put @rq's current unit back (or away); false if it must be retried (queue lock dropped). */
 static bool fair_put_prev(struct fair_rq *rq, u64 now, bool yield, struct sched_decision *d)
 {
-	struct sched_unit *prev = rq->curr;
+	struct sched_unit *prev = rq->curr, *u, *last = NULL;
 	struct fair_rq *dst;
 
 	if (!prev)
 		return true;
 	unit_account(prev, now);
-	if (prev->state != SCHED_RUNNING) {
-		WRITE_ONCE(rq->curr, NULL); /* it slept: it stays off every queue */
-		return true;
-	}
-	if (unit_allowed(prev, rq_index(rq))) {
-		WRITE_ONCE(rq->curr, NULL);
-		if (yield) {
-			struct sched_unit *u, *last = NULL;
-
-			for (u = rq->head; u; u = u->next_in_queue)
-				if (!u->capped)
-					last = u;
-			if (last && vt_before(prev->vtime, last->vtime))
-				prev->vtime = last->vtime;
+	if (prev->state == SCHED_RUNNING && !unit_allowed(prev, rq_index(rq))) {
+		/* Its affinity changed while it ran here: move it to a CPU it may use. */
+		dst = fair_least_loaded(prev->affinity);
+		if (!rq_lock_second(rq, dst)) {
+			spin_unlock(&dst->lock);
+			return false;
 		}
-		/* Without yield it stays ahead of equals: no needless switch on a tie. */
-		rq_enqueue(rq, prev, yield);
+		WRITE_ONCE(rq->curr, NULL);
+		d->kick_cpu = unit_place(prev, rq, dst, now);
+		spin_unlock(&dst->lock);
 		return true;
-	}
-	/* Its affinity changed while it ran here: move it to a CPU it may use. */
-	dst = fair_least_loaded(prev->affinity);
-	if (!rq_lock_second(rq, dst)) {
-		rq_unlock_second(rq, dst);
-		return false;
 	}
 	WRITE_ONCE(rq->curr, NULL);
-	unit_move(prev, rq, dst);
-	rq_enqueue(dst, prev, true);
-	if (rq_should_kick(dst, prev, now))
-		d->kick_cpu = (int)rq_index(dst);
-	rq_unlock_second(rq, dst);
+	if (prev->state != SCHED_RUNNING)
+		return true; /* it slept: it stays off every queue */
+	if (yield) {
+		for (u = rq->head; u; u = u->next_in_queue)
+			last = u->capped ? last : u;
+		if (last && vt_before(prev->vtime, last->vtime))
+			prev->vtime = last->vtime;
+	}
+	/* Without yield it stays ahead of equals: no needless switch on a tie. */
+	rq_enqueue(rq, prev, yield);
 	return true;
 }
 
 /* How long @next may run: until the next ready unit would be behind it, within [min, slice]. */
 static u64 fair_slice(const struct fair_rq *rq, const struct sched_unit *next, u64 now)
 {
-	const struct sched_unit *rival = rq_first_ready(rq, FAIR_NO_CPU);
-	u64 slice = SCHED_DEFAULT_SLICE_NS, period_end = period_start(now) + SCHED_CAP_PERIOD_NS;
+	const struct sched_unit *rival = rq_first_ready(rq);
+	u64 slice = SCHED_DEFAULT_SLICE_NS, budget = cap_budget(next);
 
 	if (rival) {
 		u64 gap = vt_before(next->vtime, rival->vtime) ? rival->vtime - next->vtime : 0;
 
 		gap = MIN(gap, SCHED_DEFAULT_SLICE_NS * SCHED_DEFAULT_WEIGHT);
-		slice = ((gap + 1) * next->weight + SCHED_DEFAULT_WEIGHT - 1) / SCHED_DEFAULT_WEIGHT;
-		slice = MAX(slice, SCHED_MIN_SLICE_NS);
-		slice = MIN(slice, SCHED_DEFAULT_SLICE_NS);
+		slice =
+		    ((gap + 1) * next->weight + SCHED_DEFAULT_WEIGHT - 1) / SCHED_DEFAULT_WEIGHT;
+		slice = MIN(MAX(slice, SCHED_MIN_SLICE_NS), SCHED_DEFAULT_SLICE_NS);
 	}
-	if (unit_has_cap(next)) {
+	if (budget) {
 		u64 used = next->period_start_ns == period_start(now) ? next->period_used_ns : 0;
-		u64 budget = cap_budget(next);
 
 		slice = MIN(slice, budget > used ? budget - used : 1);
 	}
 	/* A parked unit is due back when the period ends. */
-	if (rq_has_parked(rq))
-		slice = MIN(slice, period_end - now);
+	if (rq_first(rq, rq_index(rq), true))
+		slice = MIN(slice, period_start(now) + SCHED_CAP_PERIOD_NS - now);
 	return slice;
 }
 
 static struct sched_decision fair_schedule(unsigned int cpu, u64 now, bool yield)
 {
-	struct sched_decision d = { .next = NULL, .slice_ns = 0, .kick_cpu = -1 };
+	struct sched_decision d = {.next = NULL, .slice_ns = 0, .kick_cpu = -1};
 	struct sched_unit *next;
 	struct fair_rq *rq;
 
@@ -551,13 +494,13 @@ static struct sched_decision fair_schedule(unsigned int cpu, u64 now, bool yield
 		spin_unlock(&rq->lock);
 	}
 	rq_unpark(rq, now);
-	if (!rq_first_ready(rq, FAIR_NO_CPU)) {
-		fair_balance(rq, true);
+	if (!rq_first_ready(rq)) {
+		fair_balance(rq, true, now);
 	} else if (now >= rq->next_balance_ns) {
 		rq->next_balance_ns = now + FAIR_BALANCE_EVERY;
-		fair_balance(rq, false);
+		fair_balance(rq, false, now);
 	}
-	next = rq_first_ready(rq, FAIR_NO_CPU);
+	next = rq_first_ready(rq);
 	if (next) {
 		rq_dequeue(rq, next);
 		next->state = SCHED_RUNNING;
@@ -566,7 +509,7 @@ static struct sched_decision fair_schedule(unsigned int cpu, u64 now, bool yield
 		rq_update_min(rq);
 		d.next = next;
 		d.slice_ns = fair_slice(rq, next, now);
-	} else if (rq_has_parked(rq)) {
+	} else if (rq_first(rq, cpu, true)) {
 		d.slice_ns = period_start(now) + SCHED_CAP_PERIOD_NS - now;
 	}
 	spin_unlock(&rq->lock);
@@ -579,13 +522,7 @@ static int fair_set_params(struct sched_unit *u, unsigned int weight, unsigned i
 
 	if (!fair_params_valid(weight, cap))
 		return -EINVAL;
-	if (READ_ONCE(u->state) == SCHED_OFFLINE) {
-		u->weight = weight;
-		u->cap = cap;
-		return 0;
-	}
-	/* Run time not yet charged is charged at the new weight; a parked unit whose cap was
-	 * lifted is unparked at its queue's next schedule(). */
+	/* Uncharged run time gets the new weight; a lifted cap unparks at the next schedule(). */
 	rq = unit_lock(u);
 	u->weight = weight;
 	u->cap = cap;
@@ -596,40 +533,27 @@ static int fair_set_params(struct sched_unit *u, unsigned int weight, unsigned i
 static int fair_set_affinity(struct sched_unit *u, u64 affinity, u64 now)
 {
 	struct fair_rq *src, *dst;
-	unsigned int cpu;
-	int kick = -1;
+	int kick;
 
 	if (!(affinity & fair_online))
 		return -EINVAL;
-	if (READ_ONCE(u->state) == SCHED_OFFLINE) {
-		WRITE_ONCE(u->affinity, affinity);
-		return -1;
-	}
 retry:
 	src = unit_lock(u);
-	cpu = rq_index(src);
 	WRITE_ONCE(u->affinity, affinity);
-	if (unit_allowed(u, cpu) || (u->state == SCHED_BLOCKED && src->curr != u)) {
-		spin_unlock(&src->lock); /* a blocked unit picks an allowed CPU when it wakes */
-		return -1;
-	}
-	if (src->curr == u) {
-		spin_unlock(&src->lock); /* its CPU moves it at its next schedule() */
-		return (int)cpu;
+	if (u->state != SCHED_RUNNABLE || unit_allowed(u, rq_index(src))) {
+		/* Offline or blocked: it picks a CPU when woken. Current: its CPU moves it. */
+		kick = src->curr == u && !unit_allowed(u, rq_index(src)) ? (int)rq_index(src) : -1;
+		spin_unlock(&src->lock);
+		return kick;
 	}
 	dst = fair_least_loaded(affinity);
 	if (!rq_lock_second(src, dst)) {
-		rq_unlock_second(src, dst);
-		spin_unlock(&src->lock);
+		rq_unlock_two(src, dst);
 		goto retry;
 	}
 	rq_dequeue(src, u);
-	unit_move(u, src, dst);
-	rq_enqueue(dst, u, true);
-	if (rq_should_kick(dst, u, now))
-		kick = (int)rq_index(dst);
-	rq_unlock_second(src, dst);
-	spin_unlock(&src->lock);
+	kick = unit_place(u, src, dst, now);
+	rq_unlock_two(src, dst);
 	return kick;
 }
 
@@ -646,36 +570,32 @@ static void fair_audit(void)
 
 	for (cpu = 0; cpu < fair_nr_cpus; cpu++) {
 		struct fair_rq *rq = &fair_rqs[cpu];
-		struct sched_unit *u, *prev = NULL;
+		struct sched_unit *u, *prev = NULL, *c;
 
 		spin_lock(&rq->lock);
-		n = 0;
-		for (u = rq->head; u; prev = u, u = u->next_in_queue) {
+		c = rq->curr;
+		for (n = 0, u = rq->head; u; prev = u, u = u->next_in_queue) {
 			BUG_ON(++n > rq->nr_queued);
-			BUG_ON(u->state != SCHED_RUNNABLE || u->cpu != cpu || u == rq->curr);
-			BUG_ON(!unit_allowed(u, cpu));
-			BUG_ON(prev && vt_before(u->vtime, prev->vtime));
+			BUG_ON(u->state != SCHED_RUNNABLE || u->cpu != cpu || u == c);
+			BUG_ON(!unit_allowed(u, cpu) || (prev && vt_before(u->vtime, prev->vtime)));
 		}
-		BUG_ON(n != rq->nr_queued);
-		if (rq->curr) {
-			BUG_ON(rq->curr->cpu != cpu);
-			BUG_ON(rq->curr->state != SCHED_RUNNING && rq->curr->state != SCHED_BLOCKED);
-		}
-		BUG_ON(rq->nr_homed < n + (rq->curr ? 1 : 0));
+		BUG_ON(n != rq->nr_queued || rq->nr_homed < n + (c ? 1 : 0));
+		BUG_ON(c &&
+		       (c->cpu != cpu || (c->state != SCHED_RUNNING && c->state != SCHED_BLOCKED)));
 		spin_unlock(&rq->lock);
 	}
 }
 
 const struct scheduler sched_fair = {
-	.name = "fair",
-	.init = fair_init,
-	.insert = fair_insert,
-	.remove = fair_remove,
-	.wake = fair_wake,
-	.sleep = fair_sleep,
-	.schedule = fair_schedule,
-	.set_params = fair_set_params,
-	.set_affinity = fair_set_affinity,
-	.cpu_load = fair_cpu_load,
-	.audit = fair_audit,
+    .name = "fair",
+    .init = fair_init,
+    .insert = fair_insert,
+    .remove = fair_remove,
+    .wake = fair_wake,
+    .sleep = fair_sleep,
+    .schedule = fair_schedule,
+    .set_params = fair_set_params,
+    .set_affinity = fair_set_affinity,
+    .cpu_load = fair_cpu_load,
+    .audit = fair_audit,
 };

@@ -64,6 +64,7 @@ void cpu_run_loop(void)
 			idle();
 			continue;
 		}
-		yield = run_one(d.next->owner, d.slice_ns ? d.slice_ns : SCHED_DEFAULT_SLICE_NS, cpu);
+		yield =
+		    run_one(d.next->owner, d.slice_ns ? d.slice_ns : SCHED_DEFAULT_SLICE_NS, cpu);
 	}
 }

@@ -7,17 +7,17 @@
 #include <keel/types.h>
 
 #define DOMAIN_MAX_VCPUS 32
-#define DOMAIN_NAME_LEN  32
+#define DOMAIN_NAME_LEN	 32
 #define DOMID_FIRST_FREE 1
-#define DOMID_AUTO 0xffff /* domain_create: pick the next free id */
+#define DOMID_AUTO	 0xffff /* domain_create: pick the next free id */
 
 enum domain_state {
-	DOMAIN_CREATED,  /* built, paused */
+	DOMAIN_CREATED, /* built, paused */
 	DOMAIN_RUNNING,
 	DOMAIN_PAUSED,
 	DOMAIN_SHUTDOWN, /* the guest asked to stop (poweroff/reboot/...) */
-	DOMAIN_CRASHED,  /* Keel stopped it for misbehaviour */
-	DOMAIN_DEAD,     /* destroyed, waiting to be freed */
+	DOMAIN_CRASHED,	 /* Keel stopped it for misbehaviour */
+	DOMAIN_DEAD,	 /* destroyed, waiting to be freed */
 };
 
 enum domain_end_action { ACTION_DESTROY, ACTION_RESTART, ACTION_PRESERVE };
@@ -37,7 +37,7 @@ struct domain {
 	spinlock_t lock;
 	enum domain_state state;
 	unsigned int shutdown_reason; /* SHUTDOWN_* from the ABI when state is SHUTDOWN */
-	bool privileged;              /* dom0 */
+	bool privileged;	      /* dom0 */
 	enum domain_end_action on_crash, on_poweroff, on_reboot;
 	unsigned int pause_count;
 
@@ -48,12 +48,12 @@ struct domain {
 	u64 mem_bytes;
 	unsigned int nr_extents, max_extents;
 	struct mem_extent *extents;
-	u64 pages;                    /* frames owned (RAM + Keel pages given to it) */
+	u64 pages; /* frames owned (RAM + Keel pages given to it) */
 
 	/* Xen ABI state. */
 	struct shared_info *shared_info;
 	paddr_t shared_info_pa;
-	u64 shared_info_gfn;          /* 0: not mapped yet */
+	u64 shared_info_gfn; /* 0: not mapped yet */
 	unsigned int nr_ports;
 	struct evtchn *evtchns;
 	u64 hvm_params[64];
@@ -62,9 +62,9 @@ struct domain {
 	char con_buf[160];
 	unsigned int con_len;
 
-	bool dying;                   /* to be destroyed once no vCPU runs */
-	bool restart;                 /* build it again from build_cfg once destroyed */
-	const void *build_cfg;        /* the boot-time configuration it was built from, or NULL */
+	bool dying;	       /* to be destroyed once no vCPU runs */
+	bool restart;	       /* build it again from build_cfg once destroyed */
+	const void *build_cfg; /* the boot-time configuration it was built from, or NULL */
 	bool reaping;
 
 	struct arch_domain arch;

@@ -40,24 +40,24 @@ struct domcfg_ramdisk {
 
 struct domain_config {
 	/* ---- from the module's command line (domcfg_parse) ---- */
-	enum domcfg_module_type type;
-	char path[DOMCFG_PATH_MAX];	 /* first word when it has no '=' ("" = none) */
-	char name[DOMCFG_NAME_MAX];	 /* "" until domcfg_group_modules picks a default */
 	u64 mem_bytes;			 /* multiple of 4 KiB, DOMCFG_MIN_MEM..DOMCFG_MAX_MEM */
-	unsigned int vcpus;		 /* 1..DOMCFG_MAX_VCPUS */
 	u64 cpus;			 /* hard affinity of every vCPU (bit n = CPU n) */
 	u64 vcpu_cpus[DOMCFG_MAX_VCPUS]; /* per-vCPU affinity: `cpus.N=` or else @cpus */
-	unsigned int weight;		 /* 1..DOMCFG_MAX_WEIGHT */
-	unsigned int cap;		 /* % of one CPU, 0 = uncapped, ..DOMCFG_MAX_CAP */
+	enum domcfg_module_type type;
+	unsigned int vcpus;  /* 1..DOMCFG_MAX_VCPUS */
+	unsigned int weight; /* 1..DOMCFG_MAX_WEIGHT */
+	unsigned int cap;    /* % of one CPU, 0 = uncapped, ..DOMCFG_MAX_CAP */
 	enum domcfg_action on_poweroff, on_reboot, on_crash;
+	char path[DOMCFG_PATH_MAX]; /* first word when it has no '=' ("" = none) */
+	char name[DOMCFG_NAME_MAX]; /* "" until domcfg_group_modules picks a default */
+	/* everything after `--` (kernel: guest's; ramdisk: its own) */
+	char cmdline[DOMCFG_CMDLINE_MAX];
 	bool dom0; /* the initial, privileged domain */
-	char cmdline
-	    [DOMCFG_CMDLINE_MAX]; /* everything after `--` (kernel: guest's; ramdisk: its own) */
 
 	/* ---- filled by domcfg_group_modules ---- */
 	unsigned int module; /* index of the kernel module in boot_info.modules */
-	paddr_t kernel_start, kernel_end;
 	unsigned int nr_ramdisks;
+	paddr_t kernel_start, kernel_end;
 	struct domcfg_ramdisk ramdisks[DOMCFG_MAX_RAMDISKS];
 };
 

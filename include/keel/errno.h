@@ -18,7 +18,7 @@
 #define EINVAL	   22
 #define ENOSPC	   28
 #define ERANGE	   34
-#define ELOOP 40
+#define ELOOP	   40
 #define ENOSYS	   38
 #define ENODATA	   61
 #define EOVERFLOW  75

@@ -5,7 +5,7 @@
 #include <keel/types.h>
 
 enum softirq {
-	SOFTIRQ_TIMER,    /* expired timers to run */
+	SOFTIRQ_TIMER,	  /* expired timers to run */
 	SOFTIRQ_SCHEDULE, /* this CPU must pick again */
 	SOFTIRQ_COUNT,
 };

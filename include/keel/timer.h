@@ -5,11 +5,11 @@
 #include <keel/types.h>
 
 struct timer {
-	u64 deadline;  /* now_ns() value; 0 = inactive */
+	u64 deadline; /* now_ns() value; 0 = inactive */
 	void (*fn)(struct timer *t);
 	unsigned int cpu;
 	bool queued;
-	bool irq_safe;  /* may run in interrupt context (never wakes vCPUs) */
+	bool irq_safe; /* may run in interrupt context (never wakes vCPUs) */
 	struct timer *next;
 };
 

@@ -15,24 +15,24 @@ struct vcpu {
 	unsigned int id;
 	struct domain *domain;
 	struct sched_unit sched;
-	bool started;               /* has an entry state; not started vCPUs never run */
-	bool blocked;               /* in SCHEDOP_block / HLT, waiting for an event */
+	bool started;		    /* has an entry state; not started vCPUs never run */
+	bool blocked;		    /* in SCHEDOP_block / HLT, waiting for an event */
 	unsigned int pause_count;   /* > 0: may not run (domain pause, shutdown, ...) */
 	volatile bool need_resched; /* leave the guest at the next opportunity */
-	volatile bool running;      /* currently loaded on a CPU */
-	unsigned int processor;     /* the CPU it last ran on */
+	volatile bool running;	    /* currently loaded on a CPU */
+	unsigned int processor;	    /* the CPU it last ran on */
 
 	/* Events and time (Xen ABI). */
 	struct vcpu_info *vcpu_info; /* in shared_info or a page the guest registered */
-	u8 upcall_vector;            /* 0: no callback vector yet */
+	u8 upcall_vector;	     /* 0: no callback vector yet */
 	u64 singleshot_deadline;     /* 0: not armed */
 	struct timer singleshot;
-	int virq_timer_port;         /* 0: VIRQ_TIMER not bound */
+	int virq_timer_port; /* 0: VIRQ_TIMER not bound */
 
 	/* Keel's PVH secondary-vCPU start protocol (VCPUOP_initialise, then VCPUOP_up). */
 	bool start_ready;
 	u32 start_entry, start_ebx;
-	bool yielded;               /* SCHEDOP_yield: go behind equals */
+	bool yielded; /* SCHEDOP_yield: go behind equals */
 
 	u64 hypercalls;
 	struct arch_vcpu arch;

@@ -258,6 +258,10 @@ int sim_set_affinity(struct sim *s, struct sim_vcpu *v, u64 mask)
 
 void sim_run_until(struct sim *s, u64 t)
 {
+	/* Normal slices are >= 1 ms (a cap budget tail aside): many more switches is thrashing. */
+	unsigned long limit =
+	    s->nr_schedules + (t > s->now ? (t - s->now) / (100 * 1000) : 0) + 100;
+
 	for (;;) {
 		unsigned int cpu, first = 0;
 		u64 when = SIM_NEVER;
@@ -273,6 +277,9 @@ void sim_run_until(struct sim *s, u64 t)
 		if (when > s->now) /* else a late timer: it fires now */
 			s->now = when;
 		sim_resched(s, first, false);
+		if (s->nr_schedules > limit)
+			fail_msg("scheduler thrashing: %lu schedules by %llu ns", s->nr_schedules,
+				 s->now);
 	}
 	s->now = t;
 	for (unsigned int cpu = 0; cpu < s->nr_cpus; cpu++)

@@ -5,8 +5,8 @@
 #include <keel/sched.h>
 
 #define SIM_NEVER (~0ULL)
-#define MS        1000000ULL
-#define SEC       1000000000ULL
+#define MS	  1000000ULL
+#define SEC	  1000000000ULL
 
 /* A simulated vCPU: the unit plus what the test measured itself. */
 struct sim_vcpu {

@@ -99,7 +99,7 @@ static void test_cap_slice_bounded_by_budget(void **state)
 	struct sched_unit u;
 	struct sched_decision d;
 
-	sim_init(&(struct sim){ 0 }, 1);
+	sim_init(&(struct sim){0}, 1);
 	sched_unit_init(&u, NULL, 256, 10, 1); /* 10% of 30 ms = 3 ms */
 	assert_int_equal(sched_insert(&u), 0);
 	assert_int_equal(sched_wake(&u, 0), 0); /* CPU 0 is idle: kick it */
@@ -130,7 +130,7 @@ static void test_slice_is_time_to_next_unit(void **state)
 	struct sched_unit a, b;
 	struct sched_decision d;
 
-	sim_init(&(struct sim){ 0 }, 1);
+	sim_init(&(struct sim){0}, 1);
 	sched_unit_init(&a, NULL, 256, 0, 1);
 	sched_unit_init(&b, NULL, 256, 0, 1);
 	assert_int_equal(sched_insert(&a), 0);
@@ -256,7 +256,7 @@ static void test_remove_running_unit(void **state)
 {
 	struct sim s;
 	struct sim_vcpu a, b;
-	struct sim_vcpu *all[] = { &a, &b };
+	struct sim_vcpu *all[] = {&a, &b};
 
 	sim_init(&s, 1);
 	sim_vcpu_init(&a, 0, 256, 0, 1);
@@ -273,7 +273,7 @@ static void test_remove_running_unit(void **state)
 	other->ran_ns = 0;
 	sim_run_until(&s, 1 * SEC + 25 * MS);
 	assert_int_equal(other->ran_ns, 1 * SEC); /* the removed one never comes back */
-	sched_remove(&victim->unit);              /* twice: no-op */
+	sched_remove(&victim->unit);		  /* twice: no-op */
 	sim_remove(&s, other);
 	assert_int_equal(sched_cpu_load(0), 0);
 	assert_null(s.cur[0]);
@@ -313,7 +313,7 @@ static void test_bad_params_rejected(void **state)
 {
 	struct sched_unit u;
 
-	sim_init(&(struct sim){ 0 }, 2);
+	sim_init(&(struct sim){0}, 2);
 	sched_unit_init(&u, NULL, 0, 0, 1);
 	assert_int_equal(sched_insert(&u), -EINVAL);
 	assert_int_equal(u.state, SCHED_OFFLINE);
@@ -348,7 +348,7 @@ static void test_keel_bugs_panic(void **state)
 {
 	struct sched_unit u;
 
-	sim_init(&(struct sim){ 0 }, 2);
+	sim_init(&(struct sim){0}, 2);
 	expect_assert_failure(sched_schedule(2, 0, false));
 	expect_assert_failure(sched_schedule(SCHED_MAX_CPUS, 0, false));
 	expect_assert_failure(sched_cpu_load(2));
@@ -365,7 +365,7 @@ static void test_audit_catches_corruption(void **state)
 {
 	struct sched_unit a, b;
 
-	sim_init(&(struct sim){ 0 }, 1);
+	sim_init(&(struct sim){0}, 1);
 	sched_unit_init(&a, NULL, 256, 0, 1);
 	sched_unit_init(&b, NULL, 256, 0, 1);
 	assert_int_equal(sched_insert(&a), 0);
@@ -376,7 +376,7 @@ static void test_audit_catches_corruption(void **state)
 	b.state = SCHED_BLOCKED; /* queued and blocked at once */
 	expect_assert_failure(sched_audit());
 	shim_sched_reset();
-	sim_init(&(struct sim){ 0 }, 1);
+	sim_init(&(struct sim){0}, 1);
 }
 
 static void test_clock_going_backwards_is_harmless(void **state)
@@ -384,7 +384,7 @@ static void test_clock_going_backwards_is_harmless(void **state)
 	struct sched_unit a;
 	struct sched_decision d;
 
-	sim_init(&(struct sim){ 0 }, 1);
+	sim_init(&(struct sim){0}, 1);
 	sched_unit_init(&a, NULL, 1, 0, 1);
 	assert_int_equal(sched_insert(&a), 0);
 	sched_wake(&a, 5 * SEC);
@@ -405,21 +405,21 @@ static void test_clock_going_backwards_is_harmless(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_weights_1_2),
-		cmocka_unit_test(test_weights_1_1_2),
-		cmocka_unit_test(test_cap_holds_with_competitor),
-		cmocka_unit_test(test_cap_alone_leaves_cpu_idle),
-		cmocka_unit_test(test_cap_slice_bounded_by_budget),
-		cmocka_unit_test(test_slice_is_time_to_next_unit),
-		cmocka_unit_test(test_long_sleeper_does_not_starve_others),
-		cmocka_unit_test(test_block_and_wake),
-		cmocka_unit_test(test_yield_rotates_equals),
-		cmocka_unit_test(test_remove_running_unit),
-		cmocka_unit_test(test_set_params_changes_share),
-		cmocka_unit_test(test_bad_params_rejected),
-		cmocka_unit_test(test_keel_bugs_panic),
-		cmocka_unit_test(test_audit_catches_corruption),
-		cmocka_unit_test(test_clock_going_backwards_is_harmless),
+	    cmocka_unit_test(test_weights_1_2),
+	    cmocka_unit_test(test_weights_1_1_2),
+	    cmocka_unit_test(test_cap_holds_with_competitor),
+	    cmocka_unit_test(test_cap_alone_leaves_cpu_idle),
+	    cmocka_unit_test(test_cap_slice_bounded_by_budget),
+	    cmocka_unit_test(test_slice_is_time_to_next_unit),
+	    cmocka_unit_test(test_long_sleeper_does_not_starve_others),
+	    cmocka_unit_test(test_block_and_wake),
+	    cmocka_unit_test(test_yield_rotates_equals),
+	    cmocka_unit_test(test_remove_running_unit),
+	    cmocka_unit_test(test_set_params_changes_share),
+	    cmocka_unit_test(test_bad_params_rejected),
+	    cmocka_unit_test(test_keel_bugs_panic),
+	    cmocka_unit_test(test_audit_catches_corruption),
+	    cmocka_unit_test(test_clock_going_backwards_is_harmless),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

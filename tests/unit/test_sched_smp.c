@@ -69,7 +69,8 @@ static void test_random_ops_respect_affinity(void **state)
 			}
 			break;
 		case 5:
-			assert_int_equal(sched_set_params(&v->unit, 1 + rng() % 2000, rng() % 120), 0);
+			assert_int_equal(sched_set_params(&v->unit, 1 + rng() % 2000, rng() % 120),
+					 0);
 			break;
 		case 6:
 			sim_resched(&s, cpu, rng() & 1);
@@ -112,7 +113,7 @@ static void test_insert_spreads_two_and_two(void **state)
 {
 	struct sim s;
 	struct sim_vcpu v[4];
-	struct sim_vcpu *all[] = { &v[0], &v[1], &v[2], &v[3] };
+	struct sim_vcpu *all[] = {&v[0], &v[1], &v[2], &v[3]};
 
 	sim_init(&s, 2);
 	for (unsigned int i = 0; i < 4; i++) {
@@ -135,7 +136,7 @@ static void test_idle_cpu_steals_and_periodic_balance(void **state)
 {
 	struct sim s;
 	struct sim_vcpu v[4];
-	struct sim_vcpu *all[] = { &v[0], &v[1], &v[2], &v[3] };
+	struct sim_vcpu *all[] = {&v[0], &v[1], &v[2], &v[3]};
 
 	sim_init(&s, 2);
 	for (unsigned int i = 0; i < 4; i++) {
@@ -238,7 +239,7 @@ static void test_set_affinity_migrates(void **state)
 {
 	struct sim s;
 	struct sim_vcpu a, b, c;
-	struct sim_vcpu *all[] = { &a, &b, &c };
+	struct sim_vcpu *all[] = {&a, &b, &c};
 	int r;
 
 	sim_init(&s, 3);
@@ -299,13 +300,13 @@ static void test_pinned_units_never_move(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_random_ops_respect_affinity),
-		cmocka_unit_test(test_insert_spreads_two_and_two),
-		cmocka_unit_test(test_idle_cpu_steals_and_periodic_balance),
-		cmocka_unit_test(test_steal_translates_vtime),
-		cmocka_unit_test(test_wake_returns_cpu_to_kick),
-		cmocka_unit_test(test_set_affinity_migrates),
-		cmocka_unit_test(test_pinned_units_never_move),
+	    cmocka_unit_test(test_random_ops_respect_affinity),
+	    cmocka_unit_test(test_insert_spreads_two_and_two),
+	    cmocka_unit_test(test_idle_cpu_steals_and_periodic_balance),
+	    cmocka_unit_test(test_steal_translates_vtime),
+	    cmocka_unit_test(test_wake_returns_cpu_to_kick),
+	    cmocka_unit_test(test_set_affinity_migrates),
+	    cmocka_unit_test(test_pinned_units_never_move),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

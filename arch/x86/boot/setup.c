@@ -21,7 +21,7 @@
 #include <keel/printk.h>
 #include <keel/uart.h>
 
-#define MBI_MAX_LEN (1u << 20)
+#define MBI_MAX_LEN	 (1u << 20)
 #define AP_TRAMPOLINE_PA 0x8000
 
 extern char __image_start_phys[], __image_end[];
@@ -53,7 +53,10 @@ static void parse_boot_info(u32 mbi_phys)
 	boot_info.mbi_end = mbi_phys + len;
 }
 
-static void add_free(paddr_t start, paddr_t end, void *ctx) { frames_add_range(start, end); }
+static void add_free(paddr_t start, paddr_t end, void *ctx)
+{
+	frames_add_range(start, end);
+}
 
 /* Reserve what must never be allocated, set up the frame table, feed RAM below 4 GiB. */
 static void memory_init_low(void)
@@ -149,7 +152,8 @@ void keel_start(u32 mbi_phys)
 	if (boot_mem_is_ram(&boot_mem, tramp, tramp + PAGE_SIZE))
 		smp_boot_aps(acpi_info.madt.present ? &acpi_info.madt : NULL, tramp);
 	else
-		pr_err("smp: page %llx is not RAM: no room for the AP trampoline, one CPU only", tramp);
+		pr_err("smp: page %llx is not RAM: no room for the AP trampoline, one CPU only",
+		       tramp);
 	local_irq_enable();
 	pr_info("keel: brought up %u CPUs", nr_cpus_online);
 	keel_main(&boot_info);

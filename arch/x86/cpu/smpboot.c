@@ -1,6 +1,7 @@
 /* Starting application processors (INIT-SIPI-SIPI) and the IPIs CPUs use to talk to each other. */
 #include <asm/apic.h>
 #include <asm/cpu.h>
+#include <asm/hvm.h>
 #include <asm/paging.h>
 #include <asm/percpu.h>
 #include <asm/smp.h>
@@ -15,7 +16,6 @@
 #include <keel/string.h>
 #include <keel/time.h>
 #include <keel/timer.h>
-#include <asm/hvm.h>
 
 #define AP_START_TIMEOUT_US 200000
 
@@ -47,7 +47,9 @@ static void timer_interrupt(struct cpu_regs *regs)
 	timer_interrupt_run();
 }
 
-static void kick_handler(struct cpu_regs *regs) { /* leaving guest mode was the point */ }
+static void kick_handler(struct cpu_regs *regs)
+{ /* leaving guest mode was the point */
+}
 
 void arch_timer_program(u64 deadline_ns)
 {
@@ -58,7 +60,10 @@ void arch_timer_program(u64 deadline_ns)
 	else
 		lapic_timer_oneshot_ns(deadline_ns > now + 1000 ? deadline_ns - now : 1000);
 }
-static void ping_handler(struct cpu_regs *regs) { this_cpu()->ipi_pings++; }
+static void ping_handler(struct cpu_regs *regs)
+{
+	this_cpu()->ipi_pings++;
+}
 
 static void call_handler(struct cpu_regs *regs)
 {
@@ -118,7 +123,8 @@ static void trampoline_install(paddr_t pa)
 	*(u32 *)(t + (tramp_far32 - ap_trampoline)) = (u32)(pa + tramp_32_off);
 	*(u32 *)(t + (tramp_far64 - ap_trampoline)) = (u32)(pa + tramp_64_off);
 	/* The boot page tables map the trampoline 1:1 and the image; the AP then loads keel_cr3. */
-	*(u64 *)(t + (tramp_cr3 - ap_trampoline)) = (u64)boot_pml4; /* linked at its physical address */
+	*(u64 *)(t + (tramp_cr3 - ap_trampoline)) =
+	    (u64)boot_pml4; /* linked at its physical address */
 }
 
 static bool wait_online(struct percpu *p, u64 us)
@@ -163,13 +169,15 @@ void smp_boot_aps(const struct acpi_madt_info *madt, paddr_t tramp_pa)
 		if (!(c->flags & ACPI_CPU_ENABLED) || c->apic_id == bsp_apic)
 			continue;
 		if (next >= opt_maxcpus || next >= MAX_CPUS) {
-			pr_info("smp: not starting APIC id %u (maxcpus=%llu)", c->apic_id, opt_maxcpus);
+			pr_info("smp: not starting APIC id %u (maxcpus=%llu)", c->apic_id,
+				opt_maxcpus);
 			continue;
 		}
 		if (start_ap(next, c->apic_id, tramp_pa))
 			next++;
 		else
-			cpu_table[next] = NULL; /* its block is leaked deliberately: the CPU may wake later */
+			cpu_table[next] =
+			    NULL; /* its block is leaked deliberately: the CPU may wake later */
 	}
 	nr_cpus_possible = next;
 }

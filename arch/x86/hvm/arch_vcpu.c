@@ -8,25 +8,43 @@
 #include <keel/errno.h>
 #include <keel/vcpu.h>
 
-bool arch_virt_available(void) { return hvm_available; }
+bool arch_virt_available(void)
+{
+	return hvm_available;
+}
 
-int arch_domain_init(struct domain *d) { return hvm_ops->domain_init(d); }
-void arch_domain_destroy(struct domain *d) { hvm_ops->domain_destroy(d); }
+int arch_domain_init(struct domain *d)
+{
+	return hvm_ops->domain_init(d);
+}
+void arch_domain_destroy(struct domain *d)
+{
+	hvm_ops->domain_destroy(d);
+}
 
 int arch_map_gpa(struct domain *d, u64 gpa, paddr_t hpa, u64 size, bool writable)
 {
 	return hvm_ops->map_ram(d, gpa, hpa, size, writable);
 }
 
-int arch_unmap_gpa(struct domain *d, u64 gpa, u64 size) { return hvm_ops->unmap(d, gpa, size); }
+int arch_unmap_gpa(struct domain *d, u64 gpa, u64 size)
+{
+	return hvm_ops->unmap(d, gpa, size);
+}
 
 int arch_gpa_to_hpa(struct domain *d, u64 gpa, bool write, paddr_t *hpa)
 {
 	return hvm_ops->gpa_to_hpa(d, gpa, write, hpa);
 }
 
-int arch_vcpu_init(struct vcpu *v) { return hvm_ops->vcpu_init(v); }
-void arch_vcpu_destroy(struct vcpu *v) { hvm_ops->vcpu_destroy(v); }
+int arch_vcpu_init(struct vcpu *v)
+{
+	return hvm_ops->vcpu_init(v);
+}
+void arch_vcpu_destroy(struct vcpu *v)
+{
+	hvm_ops->vcpu_destroy(v);
+}
 
 void arch_vcpu_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx)
 {
@@ -45,7 +63,10 @@ enum arch_leave arch_vcpu_run(struct vcpu *v, u64 slice_ns)
 	}
 }
 
-void arch_vcpu_dump(struct vcpu *v) { hvm_ops->vcpu_dump(v); }
+void arch_vcpu_dump(struct vcpu *v)
+{
+	hvm_ops->vcpu_dump(v);
+}
 
 void arch_kick_cpu(unsigned int cpu)
 {

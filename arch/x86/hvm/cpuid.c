@@ -4,26 +4,27 @@
 #include <keel/vcpu.h>
 
 /* CPUID.1:ECX bits hidden: VMX, SMX, MONITOR, PDCM, x2APIC, TSC-deadline, XSAVE, OSXSAVE, PCID. */
-#define LEAF1_ECX_HIDE ((1u << 3) | (1u << 5) | (1u << 6) | (1u << 15) | (1u << 17) | \
-			(1u << 21) | (1u << 24) | (1u << 26) | (1u << 27))
+#define LEAF1_ECX_HIDE                                                                           \
+	((1u << 3) | (1u << 5) | (1u << 6) | (1u << 15) | (1u << 17) | (1u << 21) | (1u << 24) | \
+	 (1u << 26) | (1u << 27))
 #define LEAF1_ECX_HYPERVISOR (1u << 31)
 /* CPUID.1:EDX bits hidden: ACPI thermal, TM, PBE (no power management inside a guest). */
 #define LEAF1_EDX_HIDE ((1u << 22) | (1u << 29) | (1u << 31))
 /* CPUID.7.0:EBX hidden: SGX, HLE, RTM, PQM, PQE, INVPCID is kept; MPX; Intel PT. */
-#define LEAF7_EBX_HIDE ((1u << 2) | (1u << 4) | (1u << 11) | (1u << 12) | (1u << 14) | \
-			(1u << 15) | (1u << 25))
+#define LEAF7_EBX_HIDE \
+	((1u << 2) | (1u << 4) | (1u << 11) | (1u << 12) | (1u << 14) | (1u << 15) | (1u << 25))
 /* CPUID.7.0:ECX hidden: WAITPKG, LA57 (no 5-level walks for guests yet), SGX-LC. */
 #define LEAF7_ECX_HIDE ((1u << 5) | (1u << 16) | (1u << 30))
 
-#define XEN_LEAF_VERSION    ((4u << 16) | 17u)
-#define XEN_LEAF4_VCPU_ID   (1u << 3)
-#define XEN_LEAF4_DOMID     (1u << 4)
+#define XEN_LEAF_VERSION  ((4u << 16) | 17u)
+#define XEN_LEAF4_VCPU_ID (1u << 3)
+#define XEN_LEAF4_DOMID	  (1u << 4)
 
 static bool xen_leaf(struct vcpu *v, u32 leaf, struct cpuid_regs *r)
 {
 	if (leaf < XEN_CPUID_BASE || leaf > XEN_CPUID_BASE + 0xff00)
 		return false;
-	*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+	*r = (struct cpuid_regs){0, 0, 0, 0};
 	switch (leaf - XEN_CPUID_BASE) {
 	case 0:
 		r->eax = XEN_CPUID_BASE + 4;
@@ -57,7 +58,7 @@ void hvm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, struct cpuid_regs *r)
 		return;
 	cpuid(leaf & 0x80000000u, &max);
 	if (leaf > max.eax || (leaf >= 0x40000000u && leaf < 0x80000000u)) {
-		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		*r = (struct cpuid_regs){0, 0, 0, 0};
 		return;
 	}
 	cpuid_count(leaf, subleaf, r);
@@ -68,15 +69,15 @@ void hvm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, struct cpuid_regs *r)
 		/* Initial APIC id = 2 * vCPU id (as the guest's MADT will say). */
 		r->ebx = (r->ebx & 0x00ffffffu) | ((v->id * 2) << 24);
 		break;
-	case 5:         /* MONITOR/MWAIT */
-	case 6:         /* thermal and power: no APERF/MPERF, no HWP */
-	case 0xa:       /* performance monitoring */
-	case 0xd:       /* XSAVE (hidden) */
-	case 0xf:       /* resource monitoring */
-	case 0x10:      /* resource allocation */
-	case 0x12:      /* SGX */
-	case 0x14:      /* processor trace */
-		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+	case 5:	   /* MONITOR/MWAIT */
+	case 6:	   /* thermal and power: no APERF/MPERF, no HWP */
+	case 0xa:  /* performance monitoring */
+	case 0xd:  /* XSAVE (hidden) */
+	case 0xf:  /* resource monitoring */
+	case 0x10: /* resource allocation */
+	case 0x12: /* SGX */
+	case 0x14: /* processor trace */
+		*r = (struct cpuid_regs){0, 0, 0, 0};
 		break;
 	case 7:
 		if (subleaf == 0) {
@@ -84,7 +85,7 @@ void hvm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, struct cpuid_regs *r)
 			r->ecx &= ~LEAF7_ECX_HIDE;
 			r->edx = 0; /* no speculation-control MSRs are offered */
 		} else {
-			*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+			*r = (struct cpuid_regs){0, 0, 0, 0};
 		}
 		break;
 	case 0x80000001:

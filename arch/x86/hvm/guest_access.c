@@ -10,15 +10,15 @@
 #include <keel/string.h>
 #include <keel/vcpu.h>
 
-#define CR0_PG_BIT (1ULL << 31)
-#define CR0_WP_BIT (1ULL << 16)
+#define CR0_PG_BIT  (1ULL << 31)
+#define CR0_WP_BIT  (1ULL << 16)
 #define CR4_PSE_BIT (1ULL << 4)
 #define CR4_PAE_BIT (1ULL << 5)
-#define EFER_LMA (1ULL << 10)
+#define EFER_LMA    (1ULL << 10)
 #define PTE_PRESENT (1ULL << 0)
-#define PTE_WRITE (1ULL << 1)
-#define PTE_LARGE (1ULL << 7)
-#define ADDR_MASK 0x000ffffffffff000ULL
+#define PTE_WRITE   (1ULL << 1)
+#define PTE_LARGE   (1ULL << 7)
+#define ADDR_MASK   0x000ffffffffff000ULL
 
 static int read_gpa_u64(struct domain *d, u64 gpa, u64 *val)
 {
@@ -103,37 +103,36 @@ int guest_virt_to_phys(struct vcpu *v, u64 gva, bool write, u64 *gpa)
 	return walk_32(v, cr3, gva & 0xffffffffULL, write, cr4 & CR4_PSE_BIT, gpa);
 }
 
-static int copy_guest(struct vcpu *v, u64 gva, void *buf, const void *src, size_t len)
+/* Copy between @local and guest virtual memory, page by page, in the direction @to_guest says. */
+static int copy_guest(struct vcpu *v, u64 gva, u8 *local, size_t len, bool to_guest)
 {
 	while (len) {
 		size_t n = MIN(len, (size_t)(PAGE_SIZE - (gva & (PAGE_SIZE - 1))));
 		u64 gpa;
 		paddr_t hpa;
-		int rc = guest_virt_to_phys(v, gva, src != NULL, &gpa);
+		int rc = guest_virt_to_phys(v, gva, to_guest, &gpa);
 
 		/* Through the EPT: what the guest itself would reach, with its permissions. */
-		if (rc || arch_gpa_to_hpa(v->domain, gpa, src != NULL, &hpa))
+		if (rc || arch_gpa_to_hpa(v->domain, gpa, to_guest, &hpa))
 			return -EFAULT;
-		if (src)
-			memcpy(paddr_to_virt(hpa), src, n);
+		if (to_guest)
+			memcpy(paddr_to_virt(hpa), local, n);
 		else
-			memcpy(buf, paddr_to_virt(hpa), n);
+			memcpy(local, paddr_to_virt(hpa), n);
 		gva += n;
 		len -= n;
-		if (src)
-			src = (const u8 *)src + n;
-		else
-			buf = (u8 *)buf + n;
+		local += n;
 	}
 	return 0;
 }
 
 int copy_from_guest(struct vcpu *v, void *dst, u64 gva, size_t len)
 {
-	return copy_guest(v, gva, dst, NULL, len);
+	return copy_guest(v, gva, dst, len, false);
 }
 
 int copy_to_guest(struct vcpu *v, u64 gva, const void *src, size_t len)
 {
-	return copy_guest(v, gva, NULL, src, len);
+	/* Nothing is written through @local in this direction. */
+	return copy_guest(v, gva, (u8 *)(uintptr_t)src, len, true);
 }

@@ -9,7 +9,7 @@
 #include <keel/vcpu.h>
 #include <public/hypercall.h>
 
-#define EFER_LMA (1ULL << 10)
+#define EFER_LMA       (1ULL << 10)
 #define HYPERCALL_IRET 23 /* the PV iret slot: never valid for PVH */
 
 void hvm_do_hypercall(struct vcpu *v)
@@ -48,7 +48,7 @@ int hvm_write_hypercall_page(struct vcpu *v, u64 gpa)
 
 	memset(page, 0xcc, sizeof(page)); /* int3 between slots */
 	for (unsigned int i = 0; i < HYPERCALL_PAGE_SLOTS; i++) {
-		u8 *p = &page[i * HYPERCALL_PAGE_SLOT_SIZE];
+		u8 *p = &page[(size_t)i * HYPERCALL_PAGE_SLOT_SIZE];
 
 		if (i == HYPERCALL_IRET) {
 			p[0] = 0x0f; /* ud2 */

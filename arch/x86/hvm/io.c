@@ -19,4 +19,7 @@ void hvm_io_out(struct vcpu *v, u16 port, unsigned int size, u32 val)
 	}
 }
 
-bool hvm_is_mmio_window(u64 gpa) { return gpa >= 0xf0000000ULL && gpa < 0x100000000ULL; }
+bool hvm_is_mmio_window(u64 gpa)
+{
+	return gpa >= 0xf0000000ULL && gpa < 0x100000000ULL;
+}

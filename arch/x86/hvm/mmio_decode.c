@@ -246,7 +246,8 @@ u64 mmio_apply_load(u64 old_reg, const struct mmio_insn *in, u64 value)
 {
 	unsigned int bits = in->size * 8;
 
-	if (in->op != MMIO_LOAD || (in->size != 1 && in->size != 2 && in->size != 4 && in->size != 8))
+	if (in->op != MMIO_LOAD ||
+	    (in->size != 1 && in->size != 2 && in->size != 4 && in->size != 8))
 		return old_reg;
 	if (in->high_byte && (in->size != 1 || in->dest_size != 1))
 		return old_reg;

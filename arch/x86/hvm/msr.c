@@ -6,13 +6,13 @@
 #include <keel/errno.h>
 #include <keel/vcpu.h>
 
-#define MSR_IA32_TSC          0x010
-#define MSR_IA32_APIC_BASE    0x01b
-#define MSR_IA32_MTRRCAP      0x0fe
-#define MSR_IA32_MISC_ENABLE  0x1a0
+#define MSR_IA32_TSC	       0x010
+#define MSR_IA32_APIC_BASE     0x01b
+#define MSR_IA32_MTRRCAP       0x0fe
+#define MSR_IA32_MISC_ENABLE   0x1a0
 #define MSR_IA32_MTRR_DEF_TYPE 0x2ff
-#define MSR_IA32_TSC_AUX      0xc0000103
-#define MSR_PLATFORM_INFO     0x0ce
+#define MSR_IA32_TSC_AUX       0xc0000103
+#define MSR_PLATFORM_INFO      0x0ce
 
 #define MTRR_DEF_TYPE_WB_ENABLED ((1ULL << 11) | 6) /* MTRRs on, default type write-back */
 
@@ -62,8 +62,7 @@ int hvm_msr_write(struct vcpu *v, u32 msr, u64 val)
 		return 0;
 	case MSR_IA32_MTRR_DEF_TYPE:
 		return val == MTRR_DEF_TYPE_WB_ENABLED ? 0 : -EPERM;
-	case MSR_IA32_APIC_BASE:
-		return 0; /* no virtual LAPIC to move yet: ignored */
+	case MSR_IA32_APIC_BASE: /* no virtual LAPIC to move yet: ignored */
 	case MSR_IA32_MISC_ENABLE:
 		return 0;
 	default:

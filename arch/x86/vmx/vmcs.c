@@ -23,10 +23,10 @@ static u16 next_vpid = 1;
 
 /* MSRs the guest reads and writes directly: their values live in the VMCS or are swapped. */
 static const u32 passthrough_msrs[] = {
-	0x174, 0x175, 0x176,                /* SYSENTER_CS/ESP/EIP (VMCS guest state) */
-	0xc0000081, 0xc0000082, 0xc0000083, /* STAR, LSTAR, CSTAR (swapped by Keel) */
-	0xc0000084, 0xc0000102,             /* SFMASK, KERNEL_GS_BASE (swapped by Keel) */
-	0xc0000100, 0xc0000101,             /* FS_BASE, GS_BASE (VMCS guest state) */
+    0x174,	0x175,	    0x176,	/* SYSENTER_CS/ESP/EIP (VMCS guest state) */
+    0xc0000081, 0xc0000082, 0xc0000083, /* STAR, LSTAR, CSTAR (swapped by Keel) */
+    0xc0000084, 0xc0000102,		/* SFMASK, KERNEL_GS_BASE (swapped by Keel) */
+    0xc0000100, 0xc0000101,		/* FS_BASE, GS_BASE (VMCS guest state) */
 };
 
 static void msr_bitmap_allow(u32 msr)
@@ -34,8 +34,8 @@ static void msr_bitmap_allow(u32 msr)
 	u32 base = msr >= 0xc0000000 ? 1024 : 0;
 	u32 bit = msr & 0x1fff;
 
-	msr_bitmap[base + bit / 8] &= (u8)~(1u << (bit % 8));        /* reads */
-	msr_bitmap[2048 + base + bit / 8] &= (u8)~(1u << (bit % 8)); /* writes */
+	msr_bitmap[base + bit / 8] &= (u8) ~(1u << (bit % 8));	      /* reads */
+	msr_bitmap[2048 + base + bit / 8] &= (u8) ~(1u << (bit % 8)); /* writes */
 }
 
 int vmx_msr_bitmap_init(void)
@@ -162,8 +162,8 @@ void vmx_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx)
 	x->cr4_shadow = 0;
 	vmwrite(VMCS_CR0_SHADOW, x->cr0_shadow);
 	vmwrite(VMCS_CR4_SHADOW, x->cr4_shadow);
-	vmwrite(VMCS_GUEST_CR0, (x->cr0_shadow | (vmx_cfg.cr0_fixed0 & ~(CR0_PE | CR0_PG))) &
-					vmx_cfg.cr0_fixed1);
+	vmwrite(VMCS_GUEST_CR0,
+		(x->cr0_shadow | (vmx_cfg.cr0_fixed0 & ~(CR0_PE | CR0_PG))) & vmx_cfg.cr0_fixed1);
 	vmwrite(VMCS_GUEST_CR4, vmx_cfg.cr4_fixed0);
 	vmwrite(VMCS_GUEST_CR3, 0);
 	vmwrite(VMCS_GUEST_EFER, 0);

@@ -39,7 +39,8 @@ int vmx_probe(void)
 	}
 	fc = rdmsr(MSR_FEATURE_CONTROL);
 	if ((fc & FEATURE_CONTROL_LOCKED) && !(fc & FEATURE_CONTROL_VMXON)) {
-		pr_err("vmx: VT-x is disabled by the firmware (IA32_FEATURE_CONTROL locked without VMXON): enable it in the BIOS setup");
+		pr_err(
+		    "vmx: VT-x is disabled by the firmware (IA32_FEATURE_CONTROL locked without VMXON): enable it in the BIOS setup");
 		return -ENODEV;
 	}
 	basic = rdmsr(MSR_VMX_BASIC);
@@ -47,26 +48,33 @@ int vmx_probe(void)
 	true_ctls = basic & VMX_BASIC_TRUE_CTLS;
 
 	rc = adjust_controls(true_ctls ? MSR_VMX_TRUE_PINBASED : MSR_VMX_PINBASED,
-			     PIN_VIRTUAL_NMIS | PIN_PREEMPT_TIMER, PIN_EXT_INT_EXITING | PIN_NMI_EXITING,
-			     &vmx_cfg.pin, "pin-based");
-	rc = rc ?: adjust_controls(true_ctls ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED, 0,
-				   PROC_HLT_EXITING | PROC_UNCOND_IO_EXITING | PROC_USE_MSR_BITMAPS |
-					   PROC_ACTIVATE_SECONDARY | PROC_MWAIT_EXITING |
-					   PROC_MONITOR_EXITING | PROC_CR8_LOAD_EXITING |
-					   PROC_CR8_STORE_EXITING | PROC_RDPMC_EXITING,
-				   &vmx_cfg.proc, "processor-based");
-	rc = rc ?: adjust_controls(MSR_VMX_PROCBASED2,
-				   PROC2_ENABLE_RDTSCP | PROC2_ENABLE_INVPCID | PROC2_WBINVD_EXITING,
-				   PROC2_ENABLE_EPT | PROC2_ENABLE_VPID | PROC2_UNRESTRICTED,
-				   &vmx_cfg.proc2, "secondary");
-	rc = rc ?: adjust_controls(true_ctls ? MSR_VMX_TRUE_EXIT : MSR_VMX_EXIT, EXIT_SAVE_DEBUG,
-				   EXIT_HOST_64BIT | EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER |
-					   EXIT_LOAD_EFER,
-				   &vmx_cfg.exit, "VM-exit");
-	rc = rc ?: adjust_controls(true_ctls ? MSR_VMX_TRUE_ENTRY : MSR_VMX_ENTRY, ENTRY_LOAD_DEBUG,
+			     PIN_VIRTUAL_NMIS | PIN_PREEMPT_TIMER,
+			     PIN_EXT_INT_EXITING | PIN_NMI_EXITING, &vmx_cfg.pin, "pin-based");
+	rc = rc
+		 ?: adjust_controls(
+			true_ctls ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED, 0,
+			PROC_HLT_EXITING | PROC_UNCOND_IO_EXITING | PROC_USE_MSR_BITMAPS |
+			    PROC_ACTIVATE_SECONDARY | PROC_MWAIT_EXITING | PROC_MONITOR_EXITING |
+			    PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING | PROC_RDPMC_EXITING,
+			&vmx_cfg.proc, "processor-based");
+	rc = rc
+		 ?: adjust_controls(MSR_VMX_PROCBASED2,
+				    PROC2_ENABLE_RDTSCP | PROC2_ENABLE_INVPCID |
+					PROC2_WBINVD_EXITING,
+				    PROC2_ENABLE_EPT | PROC2_ENABLE_VPID | PROC2_UNRESTRICTED,
+				    &vmx_cfg.proc2, "secondary");
+	rc = rc
+		 ?: adjust_controls(true_ctls ? MSR_VMX_TRUE_EXIT : MSR_VMX_EXIT, EXIT_SAVE_DEBUG,
+				    EXIT_HOST_64BIT | EXIT_SAVE_PAT | EXIT_LOAD_PAT |
+					EXIT_SAVE_EFER | EXIT_LOAD_EFER,
+				    &vmx_cfg.exit, "VM-exit");
+	rc =
+	    rc
+		?: adjust_controls(true_ctls ? MSR_VMX_TRUE_ENTRY : MSR_VMX_ENTRY, ENTRY_LOAD_DEBUG,
 				   ENTRY_LOAD_PAT | ENTRY_LOAD_EFER, &vmx_cfg.entry, "VM-entry");
 	if (rc) {
-		pr_err("vmx: VT-x lacks EPT, VPID or unrestricted guest support: Keel cannot run guests");
+		pr_err(
+		    "vmx: VT-x lacks EPT, VPID or unrestricted guest support: Keel cannot run guests");
 		return rc;
 	}
 	/* Guests start outside long mode; the entry control follows EFER.LMA at run time. */
@@ -74,7 +82,8 @@ int vmx_probe(void)
 
 	ept = rdmsr(MSR_VMX_EPT_VPID_CAP);
 	if (!(ept & (1ULL << 6)) || !(ept & (1ULL << 14)) || !(ept & (1ULL << 20))) {
-		pr_err("vmx: EPT lacks 4-level walks, write-back tables or INVEPT: cannot run guests");
+		pr_err(
+		    "vmx: EPT lacks 4-level walks, write-back tables or INVEPT: cannot run guests");
 		return -ENODEV;
 	}
 	vmx_cfg.ept_2m = ept & (1ULL << 16);
@@ -86,8 +95,9 @@ int vmx_probe(void)
 	vmx_cfg.cr0_fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
 	vmx_cfg.cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
 	vmx_cfg.cr4_fixed1 = rdmsr(MSR_VMX_CR4_FIXED1);
-	pr_info("vmx: VT-x rev %#x: EPT (2M %s, 1G %s), VPID, unrestricted guest, preemption timer %s",
-		vmx_cfg.revision, vmx_cfg.ept_2m ? "yes" : "no", vmx_cfg.ept_1g ? "yes" : "no",
-		(vmx_cfg.pin & PIN_PREEMPT_TIMER) ? "yes" : "no");
+	pr_info(
+	    "vmx: VT-x rev %#x: EPT (2M %s, 1G %s), VPID, unrestricted guest, preemption timer %s",
+	    vmx_cfg.revision, vmx_cfg.ept_2m ? "yes" : "no", vmx_cfg.ept_1g ? "yes" : "no",
+	    (vmx_cfg.pin & PIN_PREEMPT_TIMER) ? "yes" : "no");
 	return 0;
 }

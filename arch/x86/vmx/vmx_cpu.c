@@ -13,7 +13,6 @@ int vmx_cpu_enable(void)
 {
 	unsigned int cpu = smp_processor_id();
 	u64 fc = rdmsr(MSR_FEATURE_CONTROL);
-	u32 *region;
 	u64 cr0, cr4;
 
 	if (!(fc & FEATURE_CONTROL_LOCKED)) {
@@ -26,7 +25,8 @@ int vmx_cpu_enable(void)
 	if (vmx_msr_bitmap_init())
 		return -ENOMEM;
 	if (!vmxon_region[cpu]) {
-		region = frame_alloc_zeroed_page();
+		u32 *region = frame_alloc_zeroed_page();
+
 		if (!region)
 			return -ENOMEM;
 		region[0] = vmx_cfg.revision;
@@ -47,6 +47,6 @@ int vmx_cpu_enable(void)
 
 void vmx_vmwrite_failed(u64 field, u64 value)
 {
-	panic("vmx: VMWRITE of field %#llx = %#llx failed (VM-instruction error %llu)", field, value,
-	      vmread(VMCS_INSN_ERROR));
+	panic("vmx: VMWRITE of field %#llx = %#llx failed (VM-instruction error %llu)", field,
+	      value, vmread(VMCS_INSN_ERROR));
 }

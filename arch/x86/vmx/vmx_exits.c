@@ -1,12 +1,14 @@
 /* VT-x exit dispatch: one small handler per exit reason, looked up in a table. */
 #include <asm/cpu.h>
 #include <asm/hvm_emul.h>
+#include <asm/mmio_decode.h>
 #include <asm/vmx_internal.h>
+#include <keel/compiler.h>
 #include <keel/domain.h>
+#include <keel/errno.h>
 #include <keel/guest_access.h>
 #include <keel/printk.h>
 #include <keel/vcpu.h>
-
 
 struct exit_entry {
 	vmx_exit_handler_t handler;
@@ -18,7 +20,8 @@ void vmx_advance_rip(void)
 	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_EXIT_INSN_LEN));
 	/* Completing an instruction ends any STI/MOV-SS blocking. */
 	vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
-		vmread(VMCS_GUEST_INTERRUPTIBILITY) & ~(u64)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS));
+		vmread(VMCS_GUEST_INTERRUPTIBILITY) &
+		    ~(u64)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS));
 }
 
 void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err)
@@ -32,18 +35,30 @@ void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err)
 	vmwrite(VMCS_ENTRY_INTR_INFO, info);
 }
 
-static void inject_gp(struct vcpu *v) { vmx_inject_exception(v, 13, true, 0); }
-static void inject_ud(struct vcpu *v) { vmx_inject_exception(v, 6, false, 0); }
+static void inject_gp(struct vcpu *v)
+{
+	vmx_inject_exception(v, 13, true, 0);
+}
+static void inject_ud(struct vcpu *v)
+{
+	vmx_inject_exception(v, 6, false, 0);
+}
 
 /* General-purpose register number @n (Intel encoding: 0 RAX .. 15 R15); RSP lives in the VMCS. */
+static const u8 gpr_offsets[16] = {
+    offsetof(struct guest_gprs, rax), offsetof(struct guest_gprs, rcx),
+    offsetof(struct guest_gprs, rdx), offsetof(struct guest_gprs, rbx),
+    0 /* RSP: never used */,	      offsetof(struct guest_gprs, rbp),
+    offsetof(struct guest_gprs, rsi), offsetof(struct guest_gprs, rdi),
+    offsetof(struct guest_gprs, r8),  offsetof(struct guest_gprs, r9),
+    offsetof(struct guest_gprs, r10), offsetof(struct guest_gprs, r11),
+    offsetof(struct guest_gprs, r12), offsetof(struct guest_gprs, r13),
+    offsetof(struct guest_gprs, r14), offsetof(struct guest_gprs, r15),
+};
+
 static u64 *gpr_ptr(struct vcpu *v, unsigned int n)
 {
-	struct guest_gprs *g = &v->arch.gprs;
-	u64 *const regs[16] = { &g->rax, &g->rcx, &g->rdx, &g->rbx, NULL,    &g->rbp,
-				&g->rsi, &g->rdi, &g->r8,  &g->r9,  &g->r10, &g->r11,
-				&g->r12, &g->r13, &g->r14, &g->r15 };
-
-	return regs[n & 15];
+	return (u64 *)((u8 *)&v->arch.gprs + gpr_offsets[n & 15]);
 }
 
 static u64 read_gpr(struct vcpu *v, unsigned int n)
@@ -189,7 +204,7 @@ static enum vmx_action exit_cr_access(struct vcpu *v, u64 qual)
 		break;
 	default: /* lmsw: only the low 4 bits, and PE cannot be cleared */
 		rc = vmx_write_cr0(v, (x->cr0_shadow & ~0xeULL) | ((qual >> 16) & 0xf) |
-					      (x->cr0_shadow & 1));
+					  (x->cr0_shadow & 1));
 		break;
 	}
 	if (rc) {
@@ -270,11 +285,63 @@ static enum vmx_action exit_wrmsr(struct vcpu *v, u64 qual)
 	return VMX_RESUME;
 }
 
+/* Fetch up to MMIO_INSN_MAX_LEN instruction bytes at the guest RIP, stopping at an unmapped page. */
+static size_t fetch_insn(struct vcpu *v, u8 *buf)
+{
+	u64 rip = vmread(VMCS_GUEST_RIP);
+	size_t got = 0;
+
+	while (got < MMIO_INSN_MAX_LEN) {
+		size_t n =
+		    MIN((size_t)(MMIO_INSN_MAX_LEN - got), (size_t)(4096 - ((rip + got) & 4095)));
+
+		if (copy_from_guest(v, buf + got, rip + got, n))
+			break;
+		got += n;
+	}
+	return got;
+}
+
+static unsigned int guest_mode(void)
+{
+	u64 cs_ar = vmread(VMCS_GUEST_CS_AR);
+
+	if ((vmread(VMCS_GUEST_EFER) & (1ULL << 10)) && (cs_ar & (1u << 13)))
+		return 64;
+	return (cs_ar & (1u << 14)) ? 32 : 16;
+}
+
+/* Complete an access to the MMIO window that no device claims: loads get all ones. */
+static enum vmx_action emulate_unclaimed_mmio(struct vcpu *v, u64 gpa)
+{
+	u8 bytes[MMIO_INSN_MAX_LEN];
+	size_t n = fetch_insn(v, bytes);
+	struct mmio_insn in;
+	int rc = mmio_decode(bytes, n, guest_mode(), &in);
+
+	if (rc) {
+		vmx_dump_vcpu(v);
+		domain_crash(
+		    v->domain,
+		    "vCPU %u: cannot emulate the MMIO access to GPA %#llx at RIP %#llx (%s)", v->id,
+		    gpa, vmread(VMCS_GUEST_RIP),
+		    rc == -EFAULT ? "instruction unreadable" : "unsupported instruction");
+		return VMX_LEAVE_DEAD;
+	}
+	if (in.op == MMIO_LOAD)
+		write_gpr(v, (unsigned int)in.reg,
+			  mmio_apply_load(read_gpr(v, (unsigned int)in.reg), &in, ~0ULL));
+	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + in.len);
+	return VMX_RESUME;
+}
+
 static enum vmx_action exit_ept_violation(struct vcpu *v, u64 qual)
 {
 	u64 gpa = vmread(VMCS_GUEST_PHYS_ADDR);
 	const char *what = (qual & 2) ? "write" : (qual & 4) ? "instruction fetch" : "read";
 
+	if (hvm_is_mmio_window(gpa) && !(qual & 4))
+		return emulate_unclaimed_mmio(v, gpa);
 	vmx_dump_vcpu(v);
 	domain_crash(v->domain, "vCPU %u: %s at GPA %#llx (RIP %#llx): outside the domain's memory",
 		     v->id, what, gpa, vmread(VMCS_GUEST_RIP));
@@ -289,7 +356,10 @@ static enum vmx_action exit_ept_misconfig(struct vcpu *v, u64 qual)
 	return VMX_LEAVE_DEAD;
 }
 
-static enum vmx_action exit_preempt_timer(struct vcpu *v, u64 qual) { return VMX_LEAVE_RESCHED; }
+static enum vmx_action exit_preempt_timer(struct vcpu *v, u64 qual)
+{
+	return VMX_LEAVE_RESCHED;
+}
 
 static enum vmx_action exit_skip(struct vcpu *v, u64 qual)
 {
@@ -306,61 +376,61 @@ static enum vmx_action exit_gp(struct vcpu *v, u64 qual)
 static enum vmx_action exit_unknown(struct vcpu *v, u64 qual);
 
 static const struct exit_entry exit_table[HVM_MAX_EXIT_REASONS] = {
-	[EXIT_EXCEPTION_NMI] = { exit_exception, "exception or NMI" },
-	[EXIT_EXTERNAL_INTERRUPT] = { exit_external_interrupt, "external interrupt" },
-	[EXIT_TRIPLE_FAULT] = { exit_triple_fault, "triple fault" },
-	[EXIT_INIT] = { exit_init_sipi, "INIT" },
-	[EXIT_SIPI] = { exit_init_sipi, "SIPI" },
-	[EXIT_INTERRUPT_WINDOW] = { exit_interrupt_window, "interrupt window" },
-	[EXIT_NMI_WINDOW] = { NULL, "NMI window" },
-	[EXIT_TASK_SWITCH] = { NULL, "task switch" },
-	[EXIT_CPUID] = { exit_cpuid, "CPUID" },
-	[EXIT_GETSEC] = { exit_vmx_insn, "GETSEC" },
-	[EXIT_HLT] = { exit_hlt, "HLT" },
-	[EXIT_INVD] = { exit_skip, "INVD" },
-	[EXIT_INVLPG] = { NULL, "INVLPG" },
-	[EXIT_RDPMC] = { exit_gp, "RDPMC" },
-	[EXIT_RDTSC] = { NULL, "RDTSC" },
-	[EXIT_VMCALL] = { exit_vmcall, "VMCALL" },
-	[EXIT_VMCLEAR] = { exit_vmx_insn, "VMCLEAR" },
-	[EXIT_VMLAUNCH] = { exit_vmx_insn, "VMLAUNCH" },
-	[EXIT_VMPTRLD] = { exit_vmx_insn, "VMPTRLD" },
-	[EXIT_VMPTRST] = { exit_vmx_insn, "VMPTRST" },
-	[EXIT_VMREAD] = { exit_vmx_insn, "VMREAD" },
-	[EXIT_VMRESUME] = { exit_vmx_insn, "VMRESUME" },
-	[EXIT_VMWRITE] = { exit_vmx_insn, "VMWRITE" },
-	[EXIT_VMXOFF] = { exit_vmx_insn, "VMXOFF" },
-	[EXIT_VMXON] = { exit_vmx_insn, "VMXON" },
-	[EXIT_CR_ACCESS] = { exit_cr_access, "CR access" },
-	[EXIT_DR_ACCESS] = { NULL, "DR access" },
-	[EXIT_IO] = { exit_io, "I/O instruction" },
-	[EXIT_RDMSR] = { exit_rdmsr, "RDMSR" },
-	[EXIT_WRMSR] = { exit_wrmsr, "WRMSR" },
-	[EXIT_INVALID_GUEST_STATE] = { NULL, "invalid guest state" },
-	[EXIT_MSR_LOADING] = { NULL, "MSR loading" },
-	[EXIT_MWAIT] = { exit_vmx_insn, "MWAIT" },
-	[EXIT_MTF] = { NULL, "monitor trap flag" },
-	[EXIT_MONITOR] = { exit_vmx_insn, "MONITOR" },
-	[EXIT_PAUSE] = { exit_skip, "PAUSE" },
-	[EXIT_MACHINE_CHECK] = { NULL, "machine check during entry" },
-	[EXIT_TPR_BELOW] = { NULL, "TPR below threshold" },
-	[EXIT_APIC_ACCESS] = { NULL, "APIC access" },
-	[EXIT_GDTR_IDTR] = { NULL, "GDTR/IDTR access" },
-	[EXIT_LDTR_TR] = { NULL, "LDTR/TR access" },
-	[EXIT_EPT_VIOLATION] = { exit_ept_violation, "EPT violation" },
-	[EXIT_EPT_MISCONFIG] = { exit_ept_misconfig, "EPT misconfiguration" },
-	[EXIT_INVEPT] = { exit_vmx_insn, "INVEPT" },
-	[EXIT_RDTSCP] = { NULL, "RDTSCP" },
-	[EXIT_PREEMPT_TIMER] = { exit_preempt_timer, "preemption timer" },
-	[EXIT_INVVPID] = { exit_vmx_insn, "INVVPID" },
-	[EXIT_WBINVD] = { exit_skip, "WBINVD" },
-	[EXIT_XSETBV] = { exit_gp, "XSETBV" },
-	[EXIT_RDRAND] = { NULL, "RDRAND" },
-	[EXIT_INVPCID] = { NULL, "INVPCID" },
-	[EXIT_VMFUNC] = { exit_vmx_insn, "VMFUNC" },
-	[EXIT_RDSEED] = { NULL, "RDSEED" },
-	[EXIT_XSAVES] = { NULL, "XSAVES" },
-	[EXIT_XRSTORS] = { NULL, "XRSTORS" },
+    [EXIT_EXCEPTION_NMI] = {exit_exception, "exception or NMI"},
+    [EXIT_EXTERNAL_INTERRUPT] = {exit_external_interrupt, "external interrupt"},
+    [EXIT_TRIPLE_FAULT] = {exit_triple_fault, "triple fault"},
+    [EXIT_INIT] = {exit_init_sipi, "INIT"},
+    [EXIT_SIPI] = {exit_init_sipi, "SIPI"},
+    [EXIT_INTERRUPT_WINDOW] = {exit_interrupt_window, "interrupt window"},
+    [EXIT_NMI_WINDOW] = {NULL, "NMI window"},
+    [EXIT_TASK_SWITCH] = {NULL, "task switch"},
+    [EXIT_CPUID] = {exit_cpuid, "CPUID"},
+    [EXIT_GETSEC] = {exit_vmx_insn, "GETSEC"},
+    [EXIT_HLT] = {exit_hlt, "HLT"},
+    [EXIT_INVD] = {exit_skip, "INVD"},
+    [EXIT_INVLPG] = {NULL, "INVLPG"},
+    [EXIT_RDPMC] = {exit_gp, "RDPMC"},
+    [EXIT_RDTSC] = {NULL, "RDTSC"},
+    [EXIT_VMCALL] = {exit_vmcall, "VMCALL"},
+    [EXIT_VMCLEAR] = {exit_vmx_insn, "VMCLEAR"},
+    [EXIT_VMLAUNCH] = {exit_vmx_insn, "VMLAUNCH"},
+    [EXIT_VMPTRLD] = {exit_vmx_insn, "VMPTRLD"},
+    [EXIT_VMPTRST] = {exit_vmx_insn, "VMPTRST"},
+    [EXIT_VMREAD] = {exit_vmx_insn, "VMREAD"},
+    [EXIT_VMRESUME] = {exit_vmx_insn, "VMRESUME"},
+    [EXIT_VMWRITE] = {exit_vmx_insn, "VMWRITE"},
+    [EXIT_VMXOFF] = {exit_vmx_insn, "VMXOFF"},
+    [EXIT_VMXON] = {exit_vmx_insn, "VMXON"},
+    [EXIT_CR_ACCESS] = {exit_cr_access, "CR access"},
+    [EXIT_DR_ACCESS] = {NULL, "DR access"},
+    [EXIT_IO] = {exit_io, "I/O instruction"},
+    [EXIT_RDMSR] = {exit_rdmsr, "RDMSR"},
+    [EXIT_WRMSR] = {exit_wrmsr, "WRMSR"},
+    [EXIT_INVALID_GUEST_STATE] = {NULL, "invalid guest state"},
+    [EXIT_MSR_LOADING] = {NULL, "MSR loading"},
+    [EXIT_MWAIT] = {exit_vmx_insn, "MWAIT"},
+    [EXIT_MTF] = {NULL, "monitor trap flag"},
+    [EXIT_MONITOR] = {exit_vmx_insn, "MONITOR"},
+    [EXIT_PAUSE] = {exit_skip, "PAUSE"},
+    [EXIT_MACHINE_CHECK] = {NULL, "machine check during entry"},
+    [EXIT_TPR_BELOW] = {NULL, "TPR below threshold"},
+    [EXIT_APIC_ACCESS] = {NULL, "APIC access"},
+    [EXIT_GDTR_IDTR] = {NULL, "GDTR/IDTR access"},
+    [EXIT_LDTR_TR] = {NULL, "LDTR/TR access"},
+    [EXIT_EPT_VIOLATION] = {exit_ept_violation, "EPT violation"},
+    [EXIT_EPT_MISCONFIG] = {exit_ept_misconfig, "EPT misconfiguration"},
+    [EXIT_INVEPT] = {exit_vmx_insn, "INVEPT"},
+    [EXIT_RDTSCP] = {NULL, "RDTSCP"},
+    [EXIT_PREEMPT_TIMER] = {exit_preempt_timer, "preemption timer"},
+    [EXIT_INVVPID] = {exit_vmx_insn, "INVVPID"},
+    [EXIT_WBINVD] = {exit_skip, "WBINVD"},
+    [EXIT_XSETBV] = {exit_gp, "XSETBV"},
+    [EXIT_RDRAND] = {NULL, "RDRAND"},
+    [EXIT_INVPCID] = {NULL, "INVPCID"},
+    [EXIT_VMFUNC] = {exit_vmx_insn, "VMFUNC"},
+    [EXIT_RDSEED] = {NULL, "RDSEED"},
+    [EXIT_XSAVES] = {NULL, "XSAVES"},
+    [EXIT_XRSTORS] = {NULL, "XRSTORS"},
 };
 
 const char *vmx_exit_reason_name(unsigned int reason)

@@ -8,7 +8,10 @@
 #include <keel/mm.h>
 #include <keel/panic.h>
 
-static struct ept *dom_ept(struct domain *d) { return d->arch.p2m; }
+static struct ept *dom_ept(struct domain *d)
+{
+	return d->arch.p2m;
+}
 
 int vmx_domain_init(struct domain *d)
 {
@@ -22,8 +25,9 @@ int vmx_domain_init(struct domain *d)
 		kfree(e);
 		return rc;
 	}
-	e->max_leaf_level = vmx_cfg.ept_1g ? EPT_LEVEL_1G : vmx_cfg.ept_2m ? EPT_LEVEL_2M
-									: EPT_LEVEL_4K;
+	e->max_leaf_level = vmx_cfg.ept_1g   ? EPT_LEVEL_1G
+			    : vmx_cfg.ept_2m ? EPT_LEVEL_2M
+					     : EPT_LEVEL_4K;
 	d->arch.p2m = e;
 	d->arch.eptp = ept_eptp(e);
 	return 0;

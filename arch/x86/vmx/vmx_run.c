@@ -10,10 +10,10 @@
 #include <keel/time.h>
 #include <keel/vcpu.h>
 
-#define MSR_STAR           0xc0000081
-#define MSR_LSTAR          0xc0000082
-#define MSR_CSTAR          0xc0000083
-#define MSR_SFMASK         0xc0000084
+#define MSR_STAR	   0xc0000081
+#define MSR_LSTAR	   0xc0000082
+#define MSR_CSTAR	   0xc0000083
+#define MSR_SFMASK	   0xc0000084
 #define MSR_KERNEL_GS_BASE 0xc0000102
 
 u64 vmx_exit_totals[HVM_MAX_EXIT_REASONS];
@@ -75,8 +75,10 @@ static void inject_upcall(struct vcpu *v)
 	if (vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)
 		return;
 	if ((vmread(VMCS_GUEST_RFLAGS) & X86_EFLAGS_IF) &&
-	    !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS))) {
-		vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT_INTR | v->upcall_vector);
+	    !(vmread(VMCS_GUEST_INTERRUPTIBILITY) &
+	      (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS))) {
+		vmwrite(VMCS_ENTRY_INTR_INFO,
+			INTR_INFO_VALID | INTR_TYPE_EXT_INTR | v->upcall_vector);
 		if (vmread(VMCS_GUEST_ACTIVITY) == ACTIVITY_HLT)
 			vmwrite(VMCS_GUEST_ACTIVITY, ACTIVITY_ACTIVE);
 		if (proc & PROC_INTR_WINDOW)
@@ -99,13 +101,15 @@ static enum vmx_action entry_failed(struct vcpu *v, u32 reason)
 {
 	if (reason & EXIT_REASON_ENTRY_FAIL) {
 		vmx_dump_vcpu(v);
-		domain_crash(v->domain, "vCPU %u: VM entry failed: %s (exit reason %u, qualification %llu)",
+		domain_crash(v->domain,
+			     "vCPU %u: VM entry failed: %s (exit reason %u, qualification %llu)",
 			     v->id, vmx_exit_reason_name(reason & 0xffff), reason & 0xffff,
 			     vmread(VMCS_EXIT_QUALIFICATION));
 	} else {
 		vmx_dump_vcpu(v);
-		domain_crash(v->domain, "vCPU %u: VMLAUNCH/VMRESUME failed, VM-instruction error %llu",
-			     v->id, vmread(VMCS_INSN_ERROR));
+		domain_crash(v->domain,
+			     "vCPU %u: VMLAUNCH/VMRESUME failed, VM-instruction error %llu", v->id,
+			     vmread(VMCS_INSN_ERROR));
 	}
 	return VMX_LEAVE_DEAD;
 }

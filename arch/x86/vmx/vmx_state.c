@@ -8,8 +8,8 @@
 
 #define EFER_LME (1ULL << 8)
 #define EFER_LMA (1ULL << 10)
-#define CR0_CD   (1ULL << 30)
-#define CR0_NW   (1ULL << 29)
+#define CR0_CD	 (1ULL << 30)
+#define CR0_NW	 (1ULL << 29)
 
 /* Keep EFER.LMA and the "IA-32e mode guest" entry control in step with CR0.PG and EFER.LME. */
 static void update_long_mode(u64 cr0)
@@ -86,7 +86,10 @@ u64 vmx_get_cr(struct vcpu *v, int cr)
 	}
 }
 
-u64 vmx_get_efer(struct vcpu *v) { return vmread(VMCS_GUEST_EFER); }
+u64 vmx_get_efer(struct vcpu *v)
+{
+	return vmread(VMCS_GUEST_EFER);
+}
 
 #define EFER_SCE (1ULL << 0)
 #define EFER_NXE (1ULL << 11)
@@ -106,7 +109,10 @@ int vmx_set_efer(struct vcpu *v, u64 val)
 	return 0;
 }
 
-unsigned int vmx_get_cpl(struct vcpu *v) { return (vmread(VMCS_GUEST_SS_AR) >> 5) & 3; }
+unsigned int vmx_get_cpl(struct vcpu *v)
+{
+	return (vmread(VMCS_GUEST_SS_AR) >> 5) & 3;
+}
 
 static void read_segment(struct segment *s, u32 sel_field)
 {
@@ -166,8 +172,8 @@ void vmx_dump_vcpu(struct vcpu *v)
 	const struct guest_gprs *g = &s.gprs;
 
 	vmx_get_state(v, &s);
-	pr_err("d%u vCPU %u state: RIP %04x:%016llx RSP %016llx RFLAGS %08llx CPL %u", v->domain->id,
-	       v->id, s.cs.sel, s.rip, s.rsp, s.rflags, vmx_get_cpl(v));
+	pr_err("d%u vCPU %u state: RIP %04x:%016llx RSP %016llx RFLAGS %08llx CPL %u",
+	       v->domain->id, v->id, s.cs.sel, s.rip, s.rsp, s.rflags, vmx_get_cpl(v));
 	pr_err("  RAX %016llx RBX %016llx RCX %016llx RDX %016llx", g->rax, g->rbx, g->rcx, g->rdx);
 	pr_err("  RSI %016llx RDI %016llx RBP %016llx R8  %016llx", g->rsi, g->rdi, g->rbp, g->r8);
 	pr_err("  CR0 %08llx CR3 %016llx CR4 %08llx EFER %llx activity %u", s.cr0, s.cr3, s.cr4,

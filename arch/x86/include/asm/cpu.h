@@ -4,21 +4,21 @@
 
 #include <keel/types.h>
 
-#define MSR_EFER          0xc0000080
-#define MSR_FS_BASE       0xc0000100
-#define MSR_GS_BASE       0xc0000101
-#define MSR_APIC_BASE     0x0000001b
-#define MSR_PAT           0x00000277
+#define MSR_EFER	    0xc0000080
+#define MSR_FS_BASE	    0xc0000100
+#define MSR_GS_BASE	    0xc0000101
+#define MSR_APIC_BASE	    0x0000001b
+#define MSR_PAT		    0x00000277
 #define MSR_FEATURE_CONTROL 0x0000003a
 
-#define CR0_PE (1UL << 0)
-#define CR0_WP (1UL << 16)
-#define CR0_PG (1UL << 31)
-#define CR4_PAE (1UL << 5)
-#define CR4_PGE (1UL << 7)
+#define CR0_PE	   (1UL << 0)
+#define CR0_WP	   (1UL << 16)
+#define CR0_PG	   (1UL << 31)
+#define CR4_PAE	   (1UL << 5)
+#define CR4_PGE	   (1UL << 7)
 #define CR4_OSFXSR (1UL << 9)
-#define CR4_VMXE (1UL << 13)
-#define CR4_SMEP (1UL << 20)
+#define CR4_VMXE   (1UL << 13)
+#define CR4_SMEP   (1UL << 20)
 
 #define X86_EFLAGS_IF (1UL << 9)
 
@@ -33,7 +33,10 @@ static inline void cpuid_count(u32 leaf, u32 sub, struct cpuid_regs *r)
 			     : "a"(leaf), "c"(sub));
 }
 
-static inline void cpuid(u32 leaf, struct cpuid_regs *r) { cpuid_count(leaf, 0, r); }
+static inline void cpuid(u32 leaf, struct cpuid_regs *r)
+{
+	cpuid_count(leaf, 0, r);
+}
 
 static inline u64 rdmsr(u32 msr)
 {
@@ -54,16 +57,16 @@ static inline u64 rdtsc(void)
 	return ((u64)hi << 32) | lo;
 }
 
-#define DEFINE_CR_ACCESSORS(n)                                                   \
-	static inline unsigned long read_cr##n(void)                             \
-	{                                                                        \
-		unsigned long v;                                                 \
-		__asm__ __volatile__("mov %%cr" #n ", %0" : "=r"(v));            \
-		return v;                                                        \
-	}                                                                        \
-	static inline void write_cr##n(unsigned long v)                          \
-	{                                                                        \
-		__asm__ __volatile__("mov %0, %%cr" #n : : "r"(v) : "memory");   \
+#define DEFINE_CR_ACCESSORS(n)                                                 \
+	static inline unsigned long read_cr##n(void)                           \
+	{                                                                      \
+		unsigned long v;                                               \
+		__asm__ __volatile__("mov %%cr" #n ", %0" : "=r"(v));          \
+		return v;                                                      \
+	}                                                                      \
+	static inline void write_cr##n(unsigned long v)                        \
+	{                                                                      \
+		__asm__ __volatile__("mov %0, %%cr" #n : : "r"(v) : "memory"); \
 	}
 DEFINE_CR_ACCESSORS(0)
 DEFINE_CR_ACCESSORS(2)
@@ -77,8 +80,14 @@ static inline unsigned long read_flags(void)
 	return f;
 }
 
-static inline void local_irq_enable(void) { __asm__ __volatile__("sti" ::: "memory"); }
-static inline void local_irq_disable(void) { __asm__ __volatile__("cli" ::: "memory"); }
+static inline void local_irq_enable(void)
+{
+	__asm__ __volatile__("sti" ::: "memory");
+}
+static inline void local_irq_disable(void)
+{
+	__asm__ __volatile__("cli" ::: "memory");
+}
 static inline unsigned long local_irq_save(void)
 {
 	unsigned long f = read_flags();
@@ -90,12 +99,27 @@ static inline void local_irq_restore(unsigned long f)
 	if (f & X86_EFLAGS_IF)
 		local_irq_enable();
 }
-static inline void cpu_relax(void) { __asm__ __volatile__("pause" ::: "memory"); }
-static inline void halt(void) { __asm__ __volatile__("hlt" ::: "memory"); }
+static inline void cpu_relax(void)
+{
+	__asm__ __volatile__("pause" ::: "memory");
+}
+static inline void halt(void)
+{
+	__asm__ __volatile__("hlt" ::: "memory");
+}
 /* Wait for an interrupt with interrupts enabled atomically (sti; hlt). */
-static inline void safe_halt(void) { __asm__ __volatile__("sti; hlt" ::: "memory"); }
-static inline void invlpg(const void *va) { __asm__ __volatile__("invlpg (%0)" : : "r"(va) : "memory"); }
-static inline void mb(void) { __asm__ __volatile__("mfence" ::: "memory"); }
+static inline void safe_halt(void)
+{
+	__asm__ __volatile__("sti; hlt" ::: "memory");
+}
+static inline void invlpg(const void *va)
+{
+	__asm__ __volatile__("invlpg (%0)" : : "r"(va) : "memory");
+}
+static inline void mb(void)
+{
+	__asm__ __volatile__("mfence" ::: "memory");
+}
 
 static inline __attribute__((noreturn)) void cpu_halt_forever(void)
 {

@@ -6,9 +6,9 @@
 #include <keel/types.h>
 
 /* IST slots (1-based in the IDT; index-1 in tss.ist[]). */
-#define IST_NMI 1
-#define IST_DF  2
-#define IST_MC  3
+#define IST_NMI	  1
+#define IST_DF	  2
+#define IST_MC	  3
 #define IST_COUNT 3
 
 struct tss {

@@ -48,7 +48,7 @@ struct hvm_vcpu_state {
 
 struct arch_vcpu {
 	struct guest_gprs gprs;
-	void *vendor;               /* struct vmx_vcpu for VT-x */
+	void *vendor; /* struct vmx_vcpu for VT-x */
 	u64 hypercall_page_gfn;
 	u64 exit_counts[HVM_MAX_EXIT_REASONS];
 	u64 star, lstar, cstar, sfmask, kernel_gs_base; /* syscall MSRs, swapped by Keel */
@@ -56,23 +56,23 @@ struct arch_vcpu {
 };
 
 struct arch_domain {
-	void *p2m;                  /* struct ept for VT-x */
+	void *p2m; /* struct ept for VT-x */
 	u64 eptp;
 	u64 cpuid_flags;
 };
 
 /* Why the guest was left (returned by vcpu_run). */
 enum hvm_leave {
-	LEAVE_RESCHED,   /* slice over, yield, kick, or an interrupt to handle */
-	LEAVE_BLOCKED,   /* waiting for an event */
-	LEAVE_DEAD,      /* its domain crashed or shut down */
+	LEAVE_RESCHED, /* slice over, yield, kick, or an interrupt to handle */
+	LEAVE_BLOCKED, /* waiting for an event */
+	LEAVE_DEAD,    /* its domain crashed or shut down */
 };
 
 /* The operations a virtualization vendor backend provides. */
 struct hvm_vendor_ops {
 	const char *name;
-	u8 hypercall_insn[3];                           /* vmcall or vmmcall */
-	int (*cpu_enable)(void);                        /* on each CPU */
+	u8 hypercall_insn[3];	 /* vmcall or vmmcall */
+	int (*cpu_enable)(void); /* on each CPU */
 	int (*domain_init)(struct domain *d);
 	void (*domain_destroy)(struct domain *d);
 	int (*map_ram)(struct domain *d, u64 gpa, paddr_t hpa, u64 size, bool writable);

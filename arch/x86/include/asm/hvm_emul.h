@@ -22,7 +22,7 @@ void hvm_do_hypercall(struct vcpu *v);
 /* Is the MMIO window where unclaimed accesses are emulated (not a crash)? */
 bool hvm_is_mmio_window(u64 gpa);
 
-#define XEN_CPUID_BASE 0x40000000u
+#define XEN_CPUID_BASE	   0x40000000u
 #define HYPERCALL_PAGE_MSR 0x40000000u
 
 #endif

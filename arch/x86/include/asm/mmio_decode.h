@@ -47,11 +47,11 @@ struct mmio_insn {
 	 * AH/CH/DH/BH, @reg is the GPR that holds the byte (0..3) and @high_byte is set.
 	 */
 	int reg;
-	bool high_byte;	       /* the byte is bits 15:8 of @reg (AH/CH/DH/BH; only with size 1) */
-	enum mmio_ext ext;     /* extension of the loaded value into the destination */
+	bool high_byte;		/* the byte is bits 15:8 of @reg (AH/CH/DH/BH; only with size 1) */
+	enum mmio_ext ext;	/* extension of the loaded value into the destination */
 	unsigned int dest_size; /* LOAD: register width written (1, 2, 4 or 8); STORE: 0 */
-	bool rip_relative;     /* memory operand is RIP/EIP-relative (64-bit mode, mod=0 rm=5) */
-	u64 imm;	       /* STORE of an immediate: the value stored (already @size wide) */
+	bool rip_relative;	/* memory operand is RIP/EIP-relative (64-bit mode, mod=0 rm=5) */
+	u64 imm;		/* STORE of an immediate: the value stored (already @size wide) */
 };
 
 /*

@@ -8,8 +8,8 @@
 #define MAX_CPUS 64
 
 struct percpu {
-	struct percpu *self;      /* must stay first: this_cpu() reads %gs:0 */
-	unsigned int cpu;         /* Keel's CPU index, 0 = boot CPU */
+	struct percpu *self; /* must stay first: this_cpu() reads %gs:0 */
+	unsigned int cpu;    /* Keel's CPU index, 0 = boot CPU */
 	u32 apic_id;
 	volatile bool online;
 	void *stack_top;
@@ -17,9 +17,9 @@ struct percpu {
 	struct gdt_page gdt;
 	struct tss tss;
 	volatile u64 timer_ticks;  /* local APIC timer interrupts taken */
-	volatile u64 ipi_pings;    /* test IPIs answered */
+	volatile u64 ipi_pings;	   /* test IPIs answered */
 	volatile u64 selftest_tsc; /* TSC sample taken at the TSC-agreement rendezvous */
-	unsigned int nesting;      /* exception nesting depth */
+	unsigned int nesting;	   /* exception nesting depth */
 };
 
 extern struct percpu *cpu_table[MAX_CPUS];
@@ -33,7 +33,10 @@ static inline struct percpu *this_cpu(void)
 	return p;
 }
 
-static inline unsigned int smp_processor_id(void) { return this_cpu()->cpu; }
+static inline unsigned int smp_processor_id(void)
+{
+	return this_cpu()->cpu;
+}
 
 /* Allocate and initialise CPU @cpu's data (stacks, GDT, TSS); the boot CPU uses its boot stack. */
 struct percpu *percpu_alloc(unsigned int cpu, u32 apic_id);

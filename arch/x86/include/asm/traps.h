@@ -5,12 +5,12 @@
 #include <asm/regs.h>
 
 /* Vector assignments. */
-#define VEC_FIRST_IRQ     0x20
-#define VEC_LAPIC_TIMER   0xf0
-#define VEC_IPI_PING      0xf1
-#define VEC_IPI_CALL      0xf2
-#define VEC_IPI_KICK      0xf3 /* just interrupt: leave guest mode, look at softirqs */
-#define VEC_SPURIOUS      0xff
+#define VEC_FIRST_IRQ	0x20
+#define VEC_LAPIC_TIMER 0xf0
+#define VEC_IPI_PING	0xf1
+#define VEC_IPI_CALL	0xf2
+#define VEC_IPI_KICK	0xf3 /* just interrupt: leave guest mode, look at softirqs */
+#define VEC_SPURIOUS	0xff
 
 typedef void (*irq_handler_t)(struct cpu_regs *regs);
 
