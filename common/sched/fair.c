@@ -255,9 +255,9 @@ static void rq_unlock_two(struct fair_rq *first, struct fair_rq *second)
 static struct fair_rq *fair_least_loaded(u64 affinity)
 {
 	struct fair_rq *best = NULL;
-	unsigned int cpu, best_load = 0, best_homed = 0;
+	unsigned int best_load = 0, best_homed = 0;
 
-	for (cpu = 0; cpu < fair_nr_cpus; cpu++) {
+	for (unsigned int cpu = 0; cpu < fair_nr_cpus; cpu++) {
 		struct fair_rq *rq = &fair_rqs[cpu];
 		unsigned int load = rq_load(rq), homed = READ_ONCE(rq->nr_homed);
 
@@ -325,10 +325,8 @@ static void fair_balance(struct fair_rq *rq, bool idle, u64 now)
 
 static void fair_init(unsigned int nr_cpus)
 {
-	unsigned int cpu;
-
 	BUG_ON(nr_cpus == 0 || nr_cpus > SCHED_MAX_CPUS);
-	for (cpu = 0; cpu < SCHED_MAX_CPUS; cpu++)
+	for (unsigned int cpu = 0; cpu < SCHED_MAX_CPUS; cpu++)
 		fair_rqs[cpu] = (struct fair_rq){.lock = SPINLOCK_INIT};
 	fair_nr_cpus = nr_cpus;
 	fair_online = nr_cpus == 64 ? ~0ULL : (1ULL << nr_cpus) - 1;

@@ -1,4 +1,5 @@
-/* The CPUID a guest sees: host values with what Keel does not virtualize removed, plus Xen leaves. */
+/* The CPUID a guest sees: its domain's policy over host values (what Keel does not virtualize
+ * removed), plus the Xen leaves. */
 #include <asm/hvm_emul.h>
 #include <keel/domain.h>
 #include <keel/vcpu.h>
@@ -52,11 +53,19 @@ static bool xen_leaf(struct vcpu *v, u32 leaf, struct cpuid_regs *r)
 
 void hvm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, struct cpuid_regs *r)
 {
+	const struct cpuid_policy *pol = &v->domain->arch.cpuid;
 	struct cpuid_regs max;
 
 	if (xen_leaf(v, leaf, r))
 		return;
 	cpuid(leaf & 0x80000000u, &max);
+	if (!(leaf & 0x80000000u) && pol->max_basic_leaf && max.eax > pol->max_basic_leaf)
+		max.eax = pol->max_basic_leaf;
+	if (leaf == 0) {
+		cpuid(0, r);
+		r->eax = max.eax;
+		return;
+	}
 	if (leaf > max.eax || (leaf >= 0x40000000u && leaf < 0x80000000u)) {
 		*r = (struct cpuid_regs){0, 0, 0, 0};
 		return;
@@ -64,8 +73,8 @@ void hvm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, struct cpuid_regs *r)
 	cpuid_count(leaf, subleaf, r);
 	switch (leaf) {
 	case 1:
-		r->ecx = (r->ecx & ~LEAF1_ECX_HIDE) | LEAF1_ECX_HYPERVISOR;
-		r->edx &= ~LEAF1_EDX_HIDE;
+		r->ecx = (r->ecx & ~(LEAF1_ECX_HIDE | pol->leaf1_ecx_hide)) | LEAF1_ECX_HYPERVISOR;
+		r->edx &= ~(LEAF1_EDX_HIDE | pol->leaf1_edx_hide);
 		/* Initial APIC id = 2 * vCPU id (as the guest's MADT will say). */
 		r->ebx = (r->ebx & 0x00ffffffu) | ((v->id * 2) << 24);
 		break;
@@ -81,8 +90,8 @@ void hvm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, struct cpuid_regs *r)
 		break;
 	case 7:
 		if (subleaf == 0) {
-			r->ebx &= ~LEAF7_EBX_HIDE;
-			r->ecx &= ~LEAF7_ECX_HIDE;
+			r->ebx &= ~(LEAF7_EBX_HIDE | pol->leaf7_ebx_hide);
+			r->ecx &= ~(LEAF7_ECX_HIDE | pol->leaf7_ecx_hide);
 			r->edx = 0; /* no speculation-control MSRs are offered */
 		} else {
 			*r = (struct cpuid_regs){0, 0, 0, 0};

@@ -55,10 +55,22 @@ struct arch_vcpu {
 	u64 msr_tsc_aux;
 };
 
+/*
+ * A domain's CPUID policy (arch/x86/hvm/cpuid.c). Keel always hides what it does not virtualize;
+ * these fields narrow a domain further. All zero is the default policy.
+ */
+struct cpuid_policy {
+	u32 max_basic_leaf; /* 0: the host's */
+	u32 leaf1_ecx_hide; /* extra CPUID.1 ECX/EDX bits to hide */
+	u32 leaf1_edx_hide;
+	u32 leaf7_ebx_hide; /* extra CPUID.7.0 EBX/ECX bits to hide */
+	u32 leaf7_ecx_hide;
+};
+
 struct arch_domain {
 	void *p2m; /* struct ept for VT-x */
 	u64 eptp;
-	u64 cpuid_flags;
+	struct cpuid_policy cpuid;
 };
 
 /* Why the guest was left (returned by vcpu_run). */
