@@ -7,9 +7,18 @@
 #include <keel/sched.h>
 #include <keel/softirq.h>
 #include <keel/time.h>
+#include <keel/timer.h>
 #include <keel/vcpu.h>
 
 volatile bool runloop_started;
+
+/* Wakes an idle CPU when a capped unit's next budget period starts. */
+static struct timer recheck[SCHED_MAX_CPUS];
+
+static void recheck_fn(struct timer *t)
+{
+	softirq_raise(SOFTIRQ_SCHEDULE);
+}
 
 static void idle(void)
 {
@@ -51,6 +60,8 @@ void cpu_run_loop(void)
 	unsigned int cpu = arch_cpu_id();
 	bool yield = false;
 
+	timer_init(&recheck[cpu], recheck_fn);
+	recheck[cpu].irq_safe = true;
 	for (;;) {
 		struct sched_decision d;
 
@@ -60,7 +71,12 @@ void cpu_run_loop(void)
 			domain_reap();
 		d = sched_schedule(cpu, now_ns(), yield);
 		yield = false;
+		if (d.kick_cpu >= 0)
+			softirq_raise_on((unsigned int)d.kick_cpu, SOFTIRQ_SCHEDULE);
 		if (!d.next) {
+			/* Only capped work left: come back when its next period starts. */
+			if (d.slice_ns)
+				timer_set(&recheck[cpu], now_ns() + d.slice_ns, cpu);
 			idle();
 			continue;
 		}

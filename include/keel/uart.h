@@ -4,6 +4,9 @@
 
 #include <keel/types.h>
 
+/* The 8250/16550 input clock: the divisor is UART_CLOCK_HZ / 16 / baud. */
+#define UART_CLOCK_HZ 1843200
+
 /* Program the configured UART (after the command line is parsed) and register it as a console. */
 void uart_init(void);
 /* Parse "baud[,DPS]" (e.g. "115200,8n1"); 0 or -errno. Baud "auto" leaves the divisor (*baud = 0). */

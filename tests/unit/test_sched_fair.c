@@ -125,6 +125,35 @@ static void test_cap_slice_bounded_by_budget(void **state)
 	assert_int_equal(d.slice_ns, SCHED_DEFAULT_SLICE_NS);
 }
 
+static void test_capped_sleeper_wakes_with_fresh_budget(void **state)
+{
+	struct sched_unit u;
+	struct sched_decision d;
+
+	sim_init(&(struct sim){0}, 1);
+	sched_unit_init(&u, NULL, 256, 10, 1); /* 3 ms per 30 ms */
+	assert_int_equal(sched_insert(&u), 0);
+	assert_int_equal(sched_wake(&u, 0), 0);
+	d = sched_schedule(0, 0, false);
+	assert_ptr_equal(d.next, &u);
+	d = sched_schedule(0, 3 * MS, false);
+	assert_null(d.next);
+	assert_true(u.capped);
+	sched_sleep(&u, 4 * MS); /* parked, then blocked */
+	assert_int_equal(sched_cpu_load(0), 0);
+	d = sched_schedule(0, 4 * MS, false);
+	assert_null(d.next);
+	assert_int_equal(d.slice_ns, 0); /* nothing parked any more: no deadline */
+	/* Woken in the same period: still parked, so no kick... */
+	assert_int_equal(sched_wake(&u, 5 * MS), -1);
+	sched_sleep(&u, 6 * MS);
+	/* ...in a later one: a fresh budget, and the idle CPU is kicked. */
+	assert_int_equal(sched_wake(&u, 100 * MS), 0);
+	d = sched_schedule(0, 100 * MS, false);
+	assert_ptr_equal(d.next, &u);
+	assert_int_equal(d.slice_ns, 3 * MS);
+}
+
 static void test_slice_is_time_to_next_unit(void **state)
 {
 	struct sched_unit a, b;
@@ -410,6 +439,7 @@ int main(void)
 	    cmocka_unit_test(test_cap_holds_with_competitor),
 	    cmocka_unit_test(test_cap_alone_leaves_cpu_idle),
 	    cmocka_unit_test(test_cap_slice_bounded_by_budget),
+	    cmocka_unit_test(test_capped_sleeper_wakes_with_fresh_budget),
 	    cmocka_unit_test(test_slice_is_time_to_next_unit),
 	    cmocka_unit_test(test_long_sleeper_does_not_starve_others),
 	    cmocka_unit_test(test_block_and_wake),

@@ -168,7 +168,7 @@ static void test_idle_cpu_steals_and_periodic_balance(void **state)
 		assert_true(v[i].ran_ns > 480 * MS && v[i].ran_ns < 520 * MS);
 }
 
-static void test_steal_translates_vtime(void **state)
+static void test_migration_translates_vtime(void **state)
 {
 	struct sim s;
 	struct sim_vcpu a, b, d;
@@ -176,25 +176,23 @@ static void test_steal_translates_vtime(void **state)
 	sim_init(&s, 2);
 	sim_vcpu_init(&a, 0, 256, 0, 1);
 	sim_vcpu_init(&b, 1, 256, 0, 1);
-	sim_vcpu_init(&d, 2, 256, 0, 2);
+	sim_vcpu_init(&d, 2, 2560, 0, 2);
 	sim_add(&s, &a);
 	sim_add(&s, &b);
 	sim_add(&s, &d);
-	/* CPU 1's clock runs twice as fast in vtime: d is alone there. */
+	/* CPU 0's vtime advances at 1/2 per ns (a and b), CPU 1's at 1/10 (d, heavy, alone). */
 	sim_run_until(&s, 2 * SEC);
-	sim_set_affinity(&s, &b, 3);
-	sim_set_affinity(&s, &d, 3);
 	if (s.cur[0] == &b.unit)
 		sim_resched(&s, 0, false); /* so that b is the queued one */
 	assert_ptr_equal(s.cur[0], &a.unit);
-	sim_sleep(&s, &d);
-	assert_ptr_equal(s.cur[1], &b.unit); /* stolen */
-	sim_wake(&s, &d);
-	assert_int_equal(d.unit.cpu, 1);
+	/* b moves to CPU 1 while d keeps running there. */
+	assert_int_equal(sim_set_affinity(&s, &b, 2), -1);
+	assert_int_equal(b.unit.cpu, 1);
+	/* b's vtime (~1 s) was translated to CPU 1's (~0.2 s): it gets its 1/11, not nothing. */
 	b.ran_ns = d.ran_ns = 0;
-	sim_run_until(&s, 3 * SEC);
-	assert_true(b.ran_ns > 450 * MS && b.ran_ns < 550 * MS);
-	assert_true(d.ran_ns > 450 * MS && d.ran_ns < 550 * MS);
+	sim_run_until(&s, 3100 * MS);
+	assert_true(b.ran_ns > 80 * MS && b.ran_ns < 120 * MS);
+	assert_true(d.ran_ns > 980 * MS && d.ran_ns < 1020 * MS);
 }
 
 static void test_wake_returns_cpu_to_kick(void **state)
@@ -303,7 +301,7 @@ int main(void)
 	    cmocka_unit_test(test_random_ops_respect_affinity),
 	    cmocka_unit_test(test_insert_spreads_two_and_two),
 	    cmocka_unit_test(test_idle_cpu_steals_and_periodic_balance),
-	    cmocka_unit_test(test_steal_translates_vtime),
+	    cmocka_unit_test(test_migration_translates_vtime),
 	    cmocka_unit_test(test_wake_returns_cpu_to_kick),
 	    cmocka_unit_test(test_set_affinity_migrates),
 	    cmocka_unit_test(test_pinned_units_never_move),

@@ -59,6 +59,7 @@ int hvm_msr_write(struct vcpu *v, u32 msr, u64 val)
 		if (val >> 32)
 			return -EPERM;
 		v->arch.msr_tsc_aux = val;
+		wrmsr(MSR_IA32_TSC_AUX, val); /* this vCPU is the one loaded on this CPU */
 		return 0;
 	case MSR_IA32_MTRR_DEF_TYPE:
 		return val == MTRR_DEF_TYPE_WB_ENABLED ? 0 : -EPERM;

@@ -15,6 +15,7 @@
 #define MSR_CSTAR	   0xc0000083
 #define MSR_SFMASK	   0xc0000084
 #define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_TSC_AUX        0xc0000103
 
 u64 vmx_exit_totals[HVM_MAX_EXIT_REASONS];
 
@@ -27,6 +28,8 @@ static void swap_in(struct vcpu *v)
 	wrmsr(MSR_CSTAR, v->arch.cstar);
 	wrmsr(MSR_SFMASK, v->arch.sfmask);
 	wrmsr(MSR_KERNEL_GS_BASE, v->arch.kernel_gs_base);
+	if (vmx_cfg.proc2 & PROC2_ENABLE_RDTSCP)
+		wrmsr(MSR_TSC_AUX, v->arch.msr_tsc_aux); /* what the guest's RDTSCP returns */
 	if (x->fx_valid)
 		__asm__ __volatile__("fxrstor64 %0" : : "m"(x->fx_area));
 	else
