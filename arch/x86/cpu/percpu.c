@@ -1,6 +1,7 @@
 /* Per-CPU data: allocation of each CPU's block, stacks, GDT/TSS, and loading them on that CPU. */
 #include <asm/cpu.h>
 #include <asm/layout.h>
+#include <asm/paging.h>
 #include <asm/percpu.h>
 #include <keel/arch.h>
 #include <keel/mm.h>
@@ -14,15 +15,7 @@ unsigned int nr_cpus_possible;
 
 static void *stack_alloc(size_t size)
 {
-	unsigned int order = 0;
-	paddr_t pa;
-
-	while ((PAGE_SIZE << order) < size)
-		order++;
-	pa = frame_alloc(order);
-	if (pa == INVALID_PADDR)
-		panic("percpu: out of memory for a %zu-byte stack", size);
-	return (char *)paddr_to_virt(pa) + size;
+	return stack_map(size);
 }
 
 struct percpu *percpu_alloc(unsigned int cpu, u32 apic_id)

@@ -138,6 +138,31 @@ void *ioremap(paddr_t pa, size_t len)
 	return (void *)(va + off);
 }
 
+static spinlock_t stacks_lock = SPINLOCK_INIT;
+static u64 stacks_next = STACKS_BASE;
+
+void *stack_map(size_t size)
+{
+	unsigned int order = 0;
+	unsigned long flags;
+	paddr_t pa;
+	u64 va;
+
+	while ((PAGE_SIZE << order) < size)
+		order++;
+	pa = frame_alloc(order);
+	if (pa == INVALID_PADDR)
+		panic("paging: out of memory for a %zu-byte stack", size);
+	flags = spin_lock_irqsave(&stacks_lock);
+	va = stacks_next + PAGE_SIZE; /* the page below stays unmapped: an overflow faults */
+	stacks_next = va + (PAGE_SIZE << order);
+	if (stacks_next > STACKS_BASE + STACKS_SIZE)
+		panic("paging: stack window exhausted");
+	map_range_4k(va, pa, PAGE_SIZE << order, PTE_RW | PTE_NX | PTE_G);
+	spin_unlock_irqrestore(&stacks_lock, flags);
+	return (void *)(va + size);
+}
+
 u64 paging_lookup(u64 va, unsigned int *level)
 {
 	const u64 *t = pml4;

@@ -15,7 +15,7 @@
 #define MSR_CSTAR	   0xc0000083
 #define MSR_SFMASK	   0xc0000084
 #define MSR_KERNEL_GS_BASE 0xc0000102
-#define MSR_TSC_AUX        0xc0000103
+#define MSR_TSC_AUX	   0xc0000103
 
 u64 vmx_exit_totals[HVM_MAX_EXIT_REASONS];
 

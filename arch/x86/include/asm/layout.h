@@ -11,6 +11,10 @@
 #define IOREMAP_BASE 0xffffc00000000000
 #define IOREMAP_SIZE 0x0000008000000000
 
+/* CPU stacks, each with an unmapped guard page below it (one PML4 slot). */
+#define STACKS_BASE 0xffffc08000000000
+#define STACKS_SIZE 0x0000008000000000
+
 #define BOOT_STACK_SIZE 0x4000
 #define CPU_STACK_SIZE	0x4000
 #define IST_STACK_SIZE	0x2000

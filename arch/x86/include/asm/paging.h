@@ -21,6 +21,8 @@
 void paging_init(paddr_t max_paddr);
 /* Physical address of the final PML4 (loaded by every CPU). */
 extern paddr_t keel_cr3;
+/* Map a fresh stack of @size bytes with an unmapped guard page below it; returns its top. */
+void *stack_map(size_t size);
 /* The leaf entry mapping @va in Keel's tables (for checks), or 0 when unmapped. */
 u64 paging_lookup(u64 va, unsigned int *level);
 
