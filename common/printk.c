@@ -46,15 +46,16 @@ static inline void printk_cpu_relax(void)
 }
 
 /*
- * Interrupts stay enabled while printk holds its lock (spinlock.h has no trylock that also
- * disables them): an interrupt that prints on the holding CPU takes the bounded-spin path.
+ * printk holds its lock with interrupts off, so an interrupt cannot print into the middle of a
+ * line on the same CPU. Only a fault inside printk itself can re-enter it: after a bounded spin
+ * the nested call writes without the lock rather than deadlock.
  */
-static bool printk_lock_bounded(void)
+static bool printk_lock_bounded(unsigned long *flags)
 {
 	unsigned long attempts;
 
 	for (attempts = 0; attempts < PRINTK_LOCK_ATTEMPTS; attempts++) {
-		if (spin_trylock(&printk_lock))
+		if (spin_trylock_irqsave(&printk_lock, flags))
 			return true;
 		printk_cpu_relax();
 	}
@@ -83,6 +84,7 @@ void vprintk(enum log_level level, const char *fmt, va_list ap)
 	size_t len, room;
 	int n;
 	bool locked;
+	unsigned long flags = 0;
 
 	n = snprintf(line, sizeof(line), "[%5llu.%06llu] %s", (unsigned long long)(ns / 1000000000),
 		     (unsigned long long)(ns / 1000 % 1000000), printk_level_tag(level));
@@ -102,12 +104,12 @@ void vprintk(enum log_level level, const char *fmt, va_list ap)
 		len += sizeof(cut_mark) - 1;
 	}
 
-	locked = printk_lock_bounded();
+	locked = printk_lock_bounded(&flags);
 	logbuf_append(&keel_log, line, len);
 	if (level <= READ_ONCE(printk_console_level))
 		console_write(line, len);
 	if (locked)
-		spin_unlock(&printk_lock);
+		spin_unlock_irqrestore(&printk_lock, flags);
 }
 
 void printk(enum log_level level, const char *fmt, ...)

@@ -17,6 +17,8 @@ typedef struct {
 void spin_lock(spinlock_t *lock);
 void spin_unlock(spinlock_t *lock);
 bool spin_trylock(spinlock_t *lock);
+/* Try to take @lock with interrupts disabled; on failure interrupts are as they were. */
+bool spin_trylock_irqsave(spinlock_t *lock, unsigned long *flags);
 bool spin_is_locked(const spinlock_t *lock);
 unsigned long spin_lock_irqsave(spinlock_t *lock);
 void spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags);

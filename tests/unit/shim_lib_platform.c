@@ -48,6 +48,12 @@ bool spin_trylock(spinlock_t *lock)
 					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
 
+bool spin_trylock_irqsave(spinlock_t *lock, unsigned long *flags)
+{
+	*flags = 0;
+	return spin_trylock(lock);
+}
+
 bool spin_is_locked(const spinlock_t *lock)
 {
 	return lock->next != lock->owner;

@@ -19,6 +19,15 @@ bool spin_trylock(spinlock_t *lock)
 					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
 
+bool spin_trylock_irqsave(spinlock_t *lock, unsigned long *flags)
+{
+	*flags = local_irq_save();
+	if (spin_trylock(lock))
+		return true;
+	local_irq_restore(*flags);
+	return false;
+}
+
 void spin_unlock(spinlock_t *lock)
 {
 	__atomic_store_n(&lock->owner, (u16)(lock->owner + 1), __ATOMIC_RELEASE);
