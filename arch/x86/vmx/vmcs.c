@@ -218,6 +218,7 @@ int vmx_vcpu_init(struct vcpu *v)
 	}
 	BUILD_BUG_ON(sizeof(*x) > PAGE_SIZE);
 	vmcs[0] = vmx_cfg.revision;
+	x->last_cpu = -1;
 	x->vmcs = vmcs;
 	x->vmcs_pa = virt_to_paddr(vmcs);
 	v->arch.vendor = x;

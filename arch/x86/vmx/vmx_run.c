@@ -126,6 +126,18 @@ enum hvm_leave vmx_vcpu_run(struct vcpu *v, u64 slice_ns)
 	local_irq_disable();
 	BUG_ON(vmptrld(x->vmcs_pa));
 	vmx_load_host_state();
+	/*
+	 * Guest TLB entries are tagged with the VPID on every CPU the vCPU ran on. Coming back to
+	 * a CPU after running elsewhere, entries left here may predate page-table changes the guest
+	 * flushed (INVLPG) only there: drop them.
+	 */
+	if (x->last_cpu != (int)smp_processor_id()) {
+		if (vmx_cfg.has_invvpid_single)
+			invvpid_single(x->vpid);
+		else
+			invvpid_all();
+		x->last_cpu = (int)smp_processor_id();
+	}
 	swap_in(v);
 	while (act == VMX_RESUME) {
 		u32 reason;

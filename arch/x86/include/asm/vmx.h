@@ -352,4 +352,11 @@ static inline void invvpid_single(u16 vpid)
 	__asm__ __volatile__("invvpid %0, %1" : : "m"(d), "r"(1ULL) : "cc", "memory");
 }
 
+static inline void invvpid_all(void)
+{
+	struct invvpid_desc d = {0, 0};
+
+	__asm__ __volatile__("invvpid %0, %1" : : "m"(d), "r"(2ULL) : "cc", "memory");
+}
+
 #endif

@@ -21,6 +21,7 @@ struct vmx_vcpu {
 	paddr_t vmcs_pa;
 	bool launched;
 	u16 vpid;
+	int last_cpu; /* where it last ran (-1: never): its VPID's TLB entries may live there */
 	u64 cr0_shadow, cr4_shadow; /* what the guest believes it wrote */
 	u64 cr8;
 	u8 fx_area[512] __attribute__((aligned(16)));
