@@ -124,26 +124,34 @@ int evtchn_close(struct domain *d, u32 port)
 	return rc;
 }
 
+/*
+ * send, unmask and bind_vcpu read the port table under d->lock, so that a close on another vCPU
+ * cannot change a port half-way (lock order: d->lock, then the scheduler's).
+ */
 int evtchn_send(struct domain *d, u32 port)
 {
-	struct evtchn e;
+	unsigned long flags = spin_lock_irqsave(&d->lock);
+	int rc = -EINVAL;
 
-	if (!port_valid(d, port))
-		return -EINVAL;
-	e = d->evtchns[port];
-	if (e.state != EVTCHN_IPI)
-		return -EINVAL; /* VIRQ ports are raised by Keel, not sent */
-	set_pending(d, d->vcpus[e.vcpu], port);
-	return 0;
+	/* VIRQ ports are raised by Keel, not sent. */
+	if (port_valid(d, port) && d->evtchns[port].state == EVTCHN_IPI) {
+		set_pending(d, d->vcpus[d->evtchns[port].vcpu], port);
+		rc = 0;
+	}
+	spin_unlock_irqrestore(&d->lock, flags);
+	return rc;
 }
 
 int evtchn_unmask(struct domain *d, u32 port)
 {
 	struct shared_info *s = d->shared_info;
+	unsigned long flags = spin_lock_irqsave(&d->lock);
 	struct vcpu *v;
 
-	if (!port_valid(d, port))
+	if (!port_valid(d, port)) {
+		spin_unlock_irqrestore(&d->lock, flags);
 		return -EINVAL;
+	}
 	v = d->vcpus[d->evtchns[port].vcpu];
 	__atomic_fetch_and(&s->evtchn_mask[port / 64], ~(1ULL << (port % 64)), __ATOMIC_SEQ_CST);
 	/* Pending while masked: deliver it now. */
@@ -152,17 +160,26 @@ int evtchn_unmask(struct domain *d, u32 port)
 		WRITE_ONCE(v->vcpu_info->upcall_pending, 1);
 		vcpu_kick(v);
 	}
+	spin_unlock_irqrestore(&d->lock, flags);
 	return 0;
 }
 
 int evtchn_bind_vcpu(struct domain *d, u32 port, u32 vcpu)
 {
-	if (!port_valid(d, port) || vcpu >= d->nr_vcpus || !d->vcpus[vcpu])
+	unsigned long flags;
+	int rc = 0;
+
+	if (vcpu >= d->nr_vcpus || !d->vcpus[vcpu])
 		return -EINVAL;
-	if (d->evtchns[port].state == EVTCHN_VIRQ && d->evtchns[port].virq == VIRQ_TIMER)
-		return -EINVAL; /* per-vCPU VIRQs stay where they were bound */
-	d->evtchns[port].vcpu = (u16)vcpu;
-	return 0;
+	flags = spin_lock_irqsave(&d->lock);
+	/* Per-vCPU VIRQs (the timer) stay on the vCPU they were bound to. */
+	if (!port_valid(d, port) ||
+	    (d->evtchns[port].state == EVTCHN_VIRQ && d->evtchns[port].virq == VIRQ_TIMER))
+		rc = -EINVAL;
+	else
+		d->evtchns[port].vcpu = (u16)vcpu;
+	spin_unlock_irqrestore(&d->lock, flags);
+	return rc;
 }
 
 void evtchn_send_virq(struct vcpu *v, unsigned int virq)

@@ -38,8 +38,12 @@ paddr_t boot_mem_max_ram(const struct boot_mem *bm)
 	return max;
 }
 
-/* The i-th range that RAM must not overlap: reserved ranges first, then non-RAM map entries. */
-static bool blocker(const struct boot_mem *bm, unsigned int i, struct mem_region *out)
+/*
+ * The i-th range that RAM entry @cur must not overlap: reserved ranges first, then non-RAM map
+ * entries, then the RAM entries before @cur (already passed on: overlapping RAM counts once).
+ */
+static bool blocker(const struct boot_mem *bm, unsigned int cur, unsigned int i,
+		    struct mem_region *out)
 {
 	const struct boot_info *bi = bm->bi;
 
@@ -55,6 +59,14 @@ static bool blocker(const struct boot_mem *bm, unsigned int i, struct mem_region
 		out->end = r->type == MEM_RAM ? r->start : r->start + r->size;
 		return true;
 	}
+	i -= bi->nr_memmap;
+	if (i < cur) {
+		const struct boot_mem_range *r = &bi->memmap[i];
+
+		out->start = r->start;
+		out->end = r->type == MEM_RAM ? r->start + r->size : r->start;
+		return true;
+	}
 	return false;
 }
 
@@ -63,6 +75,7 @@ struct emit_ctx {
 	void (*add)(paddr_t, paddr_t, void *);
 	void *ctx;
 	u64 total;
+	unsigned int cur; /* the RAM entry being passed on */
 };
 
 /* Emit [start, end) minus blockers i, i+1, ...: split around the first one that overlaps. */
@@ -70,7 +83,7 @@ static void emit(struct emit_ctx *e, paddr_t start, paddr_t end, unsigned int i)
 {
 	struct mem_region b;
 
-	for (; start < end && blocker(e->bm, i, &b); i++) {
+	for (; start < end && blocker(e->bm, e->cur, i, &b); i++) {
 		if (b.end <= start || b.start >= end || b.start == b.end)
 			continue;
 		if (b.start > start)
@@ -86,12 +99,13 @@ static void emit(struct emit_ctx *e, paddr_t start, paddr_t end, unsigned int i)
 u64 boot_mem_for_each_free(const struct boot_mem *bm, paddr_t lo, paddr_t hi,
 			   void (*add)(paddr_t start, paddr_t end, void *ctx), void *ctx)
 {
-	struct emit_ctx e = {bm, add, ctx, 0};
+	struct emit_ctx e = {bm, add, ctx, 0, 0};
 
 	for (unsigned int i = 0; i < bm->bi->nr_memmap; i++) {
 		const struct boot_mem_range *r = &bm->bi->memmap[i];
 		paddr_t s = MAX(r->start, lo), end = MIN(r->start + r->size, hi);
 
+		e.cur = i;
 		if (r->type == MEM_RAM && s < end)
 			emit(&e, s, end, 0);
 	}

@@ -7,16 +7,16 @@
 #include <keel/string.h>
 #include <keel/uart.h>
 
-#define REG_DATA      0
-#define REG_IER	      1
-#define REG_FCR	      2
-#define REG_LCR	      3
-#define REG_MCR	      4
-#define REG_LSR	      5
-#define REG_DLL	      0
-#define REG_DLM	      1
-#define LCR_DLAB      0x80
-#define LSR_THRE      0x20
+#define REG_DATA 0
+#define REG_IER	 1
+#define REG_FCR	 2
+#define REG_LCR	 3
+#define REG_MCR	 4
+#define REG_LSR	 5
+#define REG_DLL	 0
+#define REG_DLM	 1
+#define LCR_DLAB 0x80
+#define LSR_THRE 0x20
 
 struct uart_config {
 	u16 port;

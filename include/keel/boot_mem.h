@@ -31,7 +31,7 @@ u64 boot_mem_for_each_free(const struct boot_mem *bm, paddr_t lo, paddr_t hi,
 /* Find @size free bytes aligned to @align inside [lo, hi); INVALID_PADDR if there are none. */
 paddr_t boot_mem_find_free(const struct boot_mem *bm, u64 size, u64 align, paddr_t lo, paddr_t hi);
 
-/* True when the map calls all of [start, end) RAM and no other range overlaps it. */
+/* True when one RAM entry of the map covers all of [start, end) and no other type overlaps it. */
 bool boot_mem_is_ram(const struct boot_mem *bm, paddr_t start, paddr_t end);
 
 #endif
