@@ -1,7 +1,7 @@
 # EPT tables (arch/x86/ept) on the real frame allocator; frame_alloc is wrapped (--wrap) so the
 # shim can make it fail. Two suites: the operations one by one, and stress (model, failures).
 EPT_TEST_SRCS := arch/x86/ept/ept.c common/mm/frame_alloc.c tests/unit/shim_ept.c \
-	tests/unit/shim_mm.c
+	tests/unit/shim_mm.c tests/unit/shim_spinlock.c
 EPT_TEST_CFLAGS := -Iarch/x86/include -Wl,--wrap=frame_alloc
 
 UNIT_TESTS += ept ept_stress

@@ -71,43 +71,4 @@ void panic(const char *fmt, ...)
 	abort();
 }
 
-/* One thread: taking a held lock would deadlock on the machine, so it fails the test. */
-void spin_lock(spinlock_t *lock)
-{
-	if (lock->next != lock->owner)
-		mock_assert(0, "spin_lock: lock already held", __FILE__, __LINE__);
-	lock->next++;
-}
-
-void spin_unlock(spinlock_t *lock)
-{
-	if (lock->next == lock->owner)
-		mock_assert(0, "spin_unlock: lock not held", __FILE__, __LINE__);
-	lock->owner++;
-}
-
-bool spin_trylock(spinlock_t *lock)
-{
-	if (lock->next != lock->owner)
-		return false;
-	lock->next++;
-	return true;
-}
-
-bool spin_is_locked(const spinlock_t *lock)
-{
-	return lock->next != lock->owner;
-}
-
-unsigned long spin_lock_irqsave(spinlock_t *lock)
-{
-	spin_lock(lock);
-	return 0x200;
-}
-
-void spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags)
-{
-	if (flags != 0x200)
-		mock_assert(0, "spin_unlock_irqrestore: bad flags", __FILE__, __LINE__);
-	spin_unlock(lock);
-}
+/* Spinlocks: tests/unit/shim_spinlock.c. */

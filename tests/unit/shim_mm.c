@@ -105,44 +105,4 @@ void panic(const char *fmt, ...)
 	abort();
 }
 
-/* Single-threaded ticket locks: taking a held lock is a deadlock and fails the test. */
-void spin_lock(spinlock_t *lock)
-{
-	if (lock->next != lock->owner)
-		mock_assert(0, "spin_lock: lock already held (deadlock)", __FILE__, __LINE__);
-	lock->next++;
-}
-
-void spin_unlock(spinlock_t *lock)
-{
-	if (lock->next == lock->owner)
-		mock_assert(0, "spin_unlock: lock not held", __FILE__, __LINE__);
-	lock->owner++;
-}
-
-bool spin_trylock(spinlock_t *lock)
-{
-	if (lock->next != lock->owner)
-		return false;
-	lock->next++;
-	return true;
-}
-
-bool spin_is_locked(const spinlock_t *lock)
-{
-	return lock->next != lock->owner;
-}
-
-unsigned long spin_lock_irqsave(spinlock_t *lock)
-{
-	spin_lock(lock);
-	return 0x200; /* "interrupts were enabled" */
-}
-
-void spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags)
-{
-	if (flags != 0x200)
-		mock_assert(0, "spin_unlock_irqrestore: flags not from spin_lock_irqsave", __FILE__,
-			    __LINE__);
-	spin_unlock(lock);
-}
+/* Spinlocks: tests/unit/shim_spinlock.c. */

@@ -321,42 +321,44 @@ static inline void vmwrite(u64 field, u64 value)
 		vmx_vmwrite_failed(field, value);
 }
 
-struct invept_desc {
-	u64 eptp;
-	u64 reserved;
+/* INVEPT/INVVPID types: 1 = single context (one EPTP / one VPID), 2 = all contexts. */
+#define INV_SINGLE 1ULL
+#define INV_ALL	   2ULL
+
+struct inv_desc {
+	u64 lo; /* EPTP, or VPID */
+	u64 hi; /* reserved, or linear address */
 };
+
+static inline void invept(u64 type, u64 eptp)
+{
+	struct inv_desc d = {eptp, 0};
+
+	__asm__ __volatile__("invept %0, %1" : : "m"(d), "r"(type) : "cc", "memory");
+}
+
+static inline void invvpid(u64 type, u16 vpid)
+{
+	struct inv_desc d = {vpid, 0};
+
+	__asm__ __volatile__("invvpid %0, %1" : : "m"(d), "r"(type) : "cc", "memory");
+}
 
 static inline void invept_single(u64 eptp)
 {
-	struct invept_desc d = {eptp, 0};
-
-	__asm__ __volatile__("invept %0, %1" : : "m"(d), "r"(1ULL) : "cc", "memory");
+	invept(INV_SINGLE, eptp);
 }
-
 static inline void invept_all(void)
 {
-	struct invept_desc d = {0, 0};
-
-	__asm__ __volatile__("invept %0, %1" : : "m"(d), "r"(2ULL) : "cc", "memory");
+	invept(INV_ALL, 0);
 }
-
-struct invvpid_desc {
-	u64 vpid;
-	u64 gla;
-};
-
 static inline void invvpid_single(u16 vpid)
 {
-	struct invvpid_desc d = {vpid, 0};
-
-	__asm__ __volatile__("invvpid %0, %1" : : "m"(d), "r"(1ULL) : "cc", "memory");
+	invvpid(INV_SINGLE, vpid);
 }
-
 static inline void invvpid_all(void)
 {
-	struct invvpid_desc d = {0, 0};
-
-	__asm__ __volatile__("invvpid %0, %1" : : "m"(d), "r"(2ULL) : "cc", "memory");
+	invvpid(INV_ALL, 0);
 }
 
 #endif
