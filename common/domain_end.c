@@ -14,6 +14,11 @@ static bool opt_keep_running;
 KEEL_PARAM_BOOL(keep_running, opt_keep_running,
 		"keep Keel running (idle) after the last domain has ended instead of powering off");
 
+bool keep_running_requested(void)
+{
+	return opt_keep_running;
+}
+
 /* Set once boot-time domains were started, so that the end of the last one ends Keel. */
 bool domains_started;
 

@@ -2,6 +2,7 @@
 #include <keel/arch.h>
 #include <keel/arch_vcpu.h>
 #include <keel/cmdline.h>
+#include <keel/domain.h>
 #include <keel/domain_build.h>
 #include <keel/main.h>
 #include <keel/power.h>
@@ -34,6 +35,18 @@ static __attribute__((noinline)) void crashtest_run(void)
 	barrier();
 }
 
+/* No domain runs: power off as after the last domain, unless told to stay up. */
+static __noreturn void keel_nothing_to_run(void)
+{
+	if (!keep_running_requested()) {
+		pr_info("keel: no domain is running; powering off (keep_running stays up)");
+		platform_poweroff();
+	}
+	pr_info("keel: no domain is running; idling (keep_running)");
+	for (;;)
+		__asm__ __volatile__("sti; hlt");
+}
+
 void keel_main(const struct boot_info *bi)
 {
 	if (opt_help)
@@ -50,12 +63,13 @@ void keel_main(const struct boot_info *bi)
 		platform_poweroff();
 	}
 	if (!arch_virt_available()) {
-		pr_err("keel: this machine cannot run guests (see the messages above); idling");
-		for (;;)
-			__asm__ __volatile__("sti; hlt");
+		pr_err(
+		    "keel: this machine cannot run guests (see the messages above): no domain started");
+		keel_nothing_to_run();
 	}
 	sched_init(arch_nr_cpus());
-	domains_build_from_modules(bi);
+	if (domains_build_from_modules(bi) == 0)
+		keel_nothing_to_run();
 	runloop_start();
 	cpu_run_loop();
 }

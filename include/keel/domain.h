@@ -89,6 +89,8 @@ struct domain *domain_find_dying(void);
 /* Destroy the dying domains that are off every CPU (called from the CPU loop). */
 void domain_reap(void);
 extern bool domains_started;
+/* The `keep_running` option: stay up when no domain is left. */
+bool keep_running_requested(void);
 unsigned int domains_alive(void);
 /* Write guest console output for @d (buffered per line, prefixed with the domain). */
 void domain_console_write(struct domain *d, const char *buf, size_t len);
