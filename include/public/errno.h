@@ -36,6 +36,7 @@
 #define ENOLCK	      37
 #define ENOSYS	      38
 #define ENOTEMPTY     39
+#define ELOOP	      40
 #define ENODATA	      61
 #define ETIME	      62
 #define EBADMSG	      74
