@@ -9,6 +9,8 @@
 u64 tsc_khz;
 u64 tsc_mul;
 u64 tsc_boot;
+u32 tsc_pv_mul;
+s8 tsc_pv_shift;
 
 static bool opt_nohpet;
 KEEL_PARAM_BOOL(nohpet, opt_nohpet, "calibrate timers against the PIT even when an HPET exists");
@@ -29,6 +31,24 @@ u64 platform_clock_wait_ms(unsigned int ms)
 	return use_hpet ? hpet_wait_ms(ms) : pit_wait_ms(ms);
 }
 
+/* Guests compute ns = ((delta << shift or >> -shift) * mul) >> 32 with a 32-bit mul. */
+static void pv_scale(void)
+{
+	u64 m = tsc_mul; /* ns per TSC tick, 32.32 fixed point */
+	int s = 0;
+
+	while (m > 0xffffffffULL) {
+		m >>= 1;
+		s++;
+	}
+	while (m && m < 0x80000000ULL && s > -31) {
+		m <<= 1;
+		s--;
+	}
+	tsc_pv_mul = (u32)m;
+	tsc_pv_shift = (s8)s;
+}
+
 void tsc_calibrate(void)
 {
 	u64 best = ~0ULL;
@@ -47,6 +67,7 @@ void tsc_calibrate(void)
 	tsc_mul = (1000000ULL << 32) / best;
 	tsc_khz = best;
 	tsc_boot = rdtsc();
+	pv_scale();
 	pr_info("tsc: %llu.%03llu MHz (calibrated against the %s)", best / 1000, best % 1000,
 		platform_clock_name());
 }

@@ -20,5 +20,8 @@ void tsc_calibrate(void);
 /* Conversion factors for TSC -> ns: ns = (delta * tsc_mul) >> 32 (also fed to guests' pvclock). */
 extern u64 tsc_mul;
 extern u64 tsc_boot;
+/* The same factor in the guests' pvclock form: ns = ((delta <<|>> shift) * mul) >> 32. */
+extern u32 tsc_pv_mul;
+extern s8 tsc_pv_shift;
 
 #endif
