@@ -31,6 +31,15 @@ static bool test_and_set(volatile uint64_t *word, unsigned int bit)
 	return __atomic_fetch_or(word, 1ULL << bit, __ATOMIC_SEQ_CST) & (1ULL << bit);
 }
 
+/* A pending, unmasked @port: flag its word in @v's selector and, if that is new, upcall @v. */
+static void notify_vcpu(struct vcpu *v, u32 port)
+{
+	if (!v->vcpu_info || test_and_set(&v->vcpu_info->evtchn_pending_sel, port / 64))
+		return;
+	WRITE_ONCE(v->vcpu_info->upcall_pending, 1);
+	vcpu_kick(v);
+}
+
 /* Mark @port pending and, if it is unmasked, tell @v through its vcpu_info. */
 static void set_pending(struct domain *d, struct vcpu *v, u32 port)
 {
@@ -40,10 +49,7 @@ static void set_pending(struct domain *d, struct vcpu *v, u32 port)
 		return;
 	if (READ_ONCE(s->evtchn_mask[port / 64]) & (1ULL << (port % 64)))
 		return;
-	if (!v->vcpu_info || test_and_set(&v->vcpu_info->evtchn_pending_sel, port / 64))
-		return;
-	WRITE_ONCE(v->vcpu_info->upcall_pending, 1);
-	vcpu_kick(v);
+	notify_vcpu(v, port);
 }
 
 static int alloc_port(struct domain *d, u32 *port)
@@ -155,11 +161,8 @@ int evtchn_unmask(struct domain *d, u32 port)
 	v = d->vcpus[d->evtchns[port].vcpu];
 	__atomic_fetch_and(&s->evtchn_mask[port / 64], ~(1ULL << (port % 64)), __ATOMIC_SEQ_CST);
 	/* Pending while masked: deliver it now. */
-	if ((READ_ONCE(s->evtchn_pending[port / 64]) & (1ULL << (port % 64))) && v->vcpu_info &&
-	    !test_and_set(&v->vcpu_info->evtchn_pending_sel, port / 64)) {
-		WRITE_ONCE(v->vcpu_info->upcall_pending, 1);
-		vcpu_kick(v);
-	}
+	if (READ_ONCE(s->evtchn_pending[port / 64]) & (1ULL << (port % 64)))
+		notify_vcpu(v, port);
 	spin_unlock_irqrestore(&d->lock, flags);
 	return 0;
 }

@@ -27,19 +27,20 @@ bool softirq_pending(void)
 	return __atomic_load_n(&pending[arch_cpu_id()], __ATOMIC_SEQ_CST);
 }
 
+/* Clear @s on this CPU; was it raised? */
+static bool take(enum softirq s)
+{
+	return __atomic_fetch_and(&pending[arch_cpu_id()], ~(1UL << s), __ATOMIC_SEQ_CST) &
+	       (1UL << s);
+}
+
 void softirq_run(void)
 {
-	unsigned int cpu = arch_cpu_id();
-
-	if (__atomic_fetch_and(&pending[cpu], ~(1UL << SOFTIRQ_TIMER), __ATOMIC_SEQ_CST) &
-	    (1UL << SOFTIRQ_TIMER))
+	if (take(SOFTIRQ_TIMER))
 		timer_run_expired();
 }
 
 bool softirq_take_schedule(void)
 {
-	unsigned int cpu = arch_cpu_id();
-
-	return __atomic_fetch_and(&pending[cpu], ~(1UL << SOFTIRQ_SCHEDULE), __ATOMIC_SEQ_CST) &
-	       (1UL << SOFTIRQ_SCHEDULE);
+	return take(SOFTIRQ_SCHEDULE);
 }

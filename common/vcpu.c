@@ -103,14 +103,9 @@ void vcpu_pause(struct vcpu *v)
 
 void vcpu_unpause(struct vcpu *v)
 {
-	int cpu;
-
 	BUG_ON(!v->pause_count);
-	if (__atomic_sub_fetch(&v->pause_count, 1, __ATOMIC_SEQ_CST) || !v->started || v->blocked)
-		return;
-	cpu = sched_wake(&v->sched, now_ns());
-	if (cpu >= 0)
-		softirq_raise_on((unsigned int)cpu, SOFTIRQ_SCHEDULE);
+	if (__atomic_sub_fetch(&v->pause_count, 1, __ATOMIC_SEQ_CST) == 0 && !v->blocked)
+		vcpu_unpause_wake(v);
 }
 
 bool vcpu_event_pending(const struct vcpu *v)
