@@ -1,7 +1,7 @@
 #!/bin/sh
-# scripts/check.sh: `make check`: cppcheck, clang-tidy, clang-format and shellcheck over the tree.
+# scripts/check.sh: `make check`: cppcheck, clang-tidy, clang-format, shellcheck, headers compiling alone.
 #
-# Usage: check.sh [--fix-format] [cppcheck] [tidy] [format] [shell]     (default: all four)
+# Usage: check.sh [--fix-format] [cppcheck] [tidy] [format] [shell] [headers]   (default: all five)
 #   --fix-format   rewrite the C files in place with clang-format -i (and check nothing else)
 # Prints every finding, then a summary; exits 1 if any check found anything.
 # cppcheck suppressions live in scripts/cppcheck.supp (each one explained there); inline ones are
@@ -158,9 +158,8 @@ run_format() {
 run_shell() {
 	echo "== shellcheck =="
 	if ! command -v shellcheck >/dev/null 2>&1; then
-		echo "shellcheck not installed: skipped"
-		summary="$summary
-check: shellcheck: skipped (not installed)"
+		echo "shellcheck is not installed (scripts/deps.sh installs it)"
+		note shellcheck 1 "problem: not installed"
 		return
 	fi
 	files=$(ls scripts/*.sh .ci/run 2>/dev/null || true)
@@ -174,14 +173,45 @@ check: shellcheck: skipped (not installed)"
 	note shellcheck "$n" "finding(s)"
 }
 
-[ $# -gt 0 ] || set -- cppcheck tidy format shell
+# Every header compiles on its own: the hypervisor's with its own flags (HV_CFLAGS), and the guest
+# ABI (include/public/) also as plain ISO C11 with -pedantic, since guests and tools of any kind
+# include it.
+run_headers() {
+	echo "== headers =="
+	# shellcheck disable=SC2016 # $(HV_CFLAGS) is for make
+	flags=$(make -s --no-print-directory \
+		--eval 'keel-check-print-cflags: ; @echo $(HV_CFLAGS)' keel-check-print-cflags 2>/dev/null)
+	flags=$(echo "$flags" | sed 's/-MMD//; s/-MP//')
+	# shellcheck disable=SC2086 # a list of directories
+	find include arch/x86/include common drivers -name '*.h' | LC_ALL=C sort >"$tmp/headers"
+	: >"$tmp/headers-bad"
+	while IFS= read -r h; do
+		printf '#include "%s"\n' "$(pwd)/$h" >"$tmp/hdr.c"
+		# shellcheck disable=SC2086 # $flags is a list of compiler flags
+		gcc $flags -fsyntax-only "$tmp/hdr.c" >"$tmp/hdr.out" 2>&1 ||
+			{ echo "$h: error: does not compile on its own [headers]"; head -n 5 "$tmp/hdr.out"; echo "$h" >>"$tmp/headers-bad"; }
+		case "$h" in
+		include/public/*)
+			printf '#include "%s"\ntypedef int keel_header_check;\n' "$(pwd)/$h" >"$tmp/hdr.c"
+			gcc -std=c11 -Wall -Wextra -Werror -pedantic -fsyntax-only "$tmp/hdr.c" \
+				>"$tmp/hdr.out" 2>&1 ||
+				{ echo "$h: error: not self-contained ISO C11 [headers]"; head -n 5 "$tmp/hdr.out"; echo "$h" >>"$tmp/headers-bad"; }
+			;;
+		esac
+	done <"$tmp/headers"
+	n=$(wc -l <"$tmp/headers-bad")
+	note headers "$n" "header(s) that do not compile alone, of $(wc -l <"$tmp/headers")"
+}
+
+[ $# -gt 0 ] || set -- cppcheck tidy format shell headers
 for part in "$@"; do
 	case "$part" in
 	cppcheck) run_cppcheck ;;
 	tidy) run_tidy ;;
 	format) run_format ;;
 	shell) run_shell ;;
-	*) echo "check: unknown part '$part' (cppcheck, tidy, format, shell)" >&2 && exit 2 ;;
+	headers) run_headers ;;
+	*) echo "check: unknown part '$part' (cppcheck, tidy, format, shell, headers)" >&2 && exit 2 ;;
 	esac
 done
 
