@@ -1,6 +1,5 @@
 /* Hypercall dispatch: a table by hypercall number; unknown numbers return -ENOSYS. */
 #include <keel/errno.h>
-#include <keel/event_channel.h>
 #include <keel/hypercall.h>
 #include <keel/vcpu.h>
 #include <public/hypercall.h>

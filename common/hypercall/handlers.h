@@ -11,6 +11,7 @@ long do_xen_version(struct vcpu *v, const u64 *args);
 long do_console_io(struct vcpu *v, const u64 *args);
 long do_vcpu_op(struct vcpu *v, const u64 *args);
 long do_sched_op(struct vcpu *v, const u64 *args);
+long do_event_channel_op(struct vcpu *v, const u64 *args);
 long do_hvm_op(struct vcpu *v, const u64 *args);
 long do_vm_assist(struct vcpu *v, const u64 *args);
 

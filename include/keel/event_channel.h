@@ -1,4 +1,4 @@
-/* Event channels (2-level ABI): ports bound to VIRQs and IPIs today, interdomain ones later. */
+/* Event channels (common/event/): ports bound to VIRQs and IPIs today, interdomain ones later. */
 #ifndef KEEL_EVENT_CHANNEL_H
 #define KEEL_EVENT_CHANNEL_H
 
@@ -29,7 +29,5 @@ int evtchn_unmask(struct domain *d, u32 port);
 int evtchn_bind_vcpu(struct domain *d, u32 port, u32 vcpu);
 /* Raise @virq for @v if the guest bound it (timer, debug, ...). */
 void evtchn_send_virq(struct vcpu *v, unsigned int virq);
-/* The hypercall: event_channel_op(cmd, arg). */
-long do_event_channel_op(struct vcpu *v, const u64 *args);
 
 #endif

@@ -1,4 +1,4 @@
-/* Unit tests for event channels (common/event_channel.c): ports, 2-level delivery, the hypercall. */
+/* Unit tests for event channels (common/event/, the hypercall in common/hypercall/): ports, 2-level delivery. */
 #include <keel/compiler.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
@@ -6,6 +6,8 @@
 #include <keel/spinlock.h>
 #include <keel/vcpu.h>
 #include <public/shared_info.h>
+
+#include "handlers.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
