@@ -55,11 +55,12 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 	return v;
 }
 
+/* Free @v: no CPU may hold it (domain_reap() removed it from the scheduler and waited). */
 void vcpu_destroy(struct vcpu *v)
 {
-	BUG_ON(v->running);
-	timer_stop(&v->singleshot);
 	sched_remove(&v->sched);
+	BUG_ON(sched_unit_held(&v->sched) || v->running);
+	timer_stop(&v->singleshot); /* waits if its callback runs on another CPU */
 	arch_vcpu_destroy(v);
 	kfree(v);
 }
