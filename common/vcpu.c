@@ -117,6 +117,11 @@ int vcpu_start_pvh(struct vcpu *v, u32 entry, u32 ebx)
 	return rc ? rc : vcpu_up(v);
 }
 
+bool vcpu_log_once(struct vcpu *v, enum vcpu_log_once what)
+{
+	return !(__atomic_fetch_or(&v->logged_once, (u32)what, __ATOMIC_RELAXED) & (u32)what);
+}
+
 /* Wait until @v is off every CPU (it was told to leave). */
 static void wait_descheduled(struct vcpu *v)
 {

@@ -43,10 +43,16 @@ struct vcpu {
 
 	/* The entry point VCPUOP_initialise stored (valid from VCPU_INITIALISED on). */
 	u32 start_entry, start_ebx;
-	bool yielded; /* SCHEDOP_yield: go behind equals */
+	bool yielded;	 /* SCHEDOP_yield: go behind equals */
+	u32 logged_once; /* VCPU_LOG_* messages a guest can trigger at will: each printed once */
 
 	u64 hypercalls;
 	struct arch_vcpu arch;
+};
+
+/* Log lines a guest can cause as often as it likes: printed once per vCPU (vcpu_log_once()). */
+enum vcpu_log_once {
+	VCPU_LOG_HLT_NO_IRQ = 1u << 0, /* HLT with interrupts off and no callback vector */
 };
 
 struct vcpu *vcpu_create(struct domain *d, unsigned int id);
@@ -60,6 +66,8 @@ int vcpu_initialise_pvh(struct vcpu *v, u32 entry, u32 ebx);
 int vcpu_up(struct vcpu *v);
 /* Has @v been started (VCPU_UP)? */
 bool vcpu_is_up(const struct vcpu *v);
+/* True the first time it is called for @v and @what, false ever after: log only then. */
+bool vcpu_log_once(struct vcpu *v, enum vcpu_log_once what);
 void vcpu_pause(struct vcpu *v);
 /* Pause without waiting for it to leave its CPU (from exit handlers: no cross-CPU waits). */
 void vcpu_pause_nosync(struct vcpu *v);
