@@ -6,6 +6,7 @@
 #include <keel/mm.h>
 #include <keel/power.h>
 #include <keel/printk.h>
+#include <keel/time.h>
 #include <keel/vcpu.h>
 #include <public/sched.h>
 #include <stdarg.h>
@@ -46,6 +47,7 @@ static void log_exit_stat(const char *name, u64 count, void *ctx)
 static void end_domain(struct domain *d, enum domain_state state, enum domain_end_action action)
 {
 	d->state = state;
+	d->ended_ns = now_ns();
 	stop_vcpus(d);
 	if (action == ACTION_PRESERVE) {
 		pr_info("domain: d%u '%s' kept for inspection (on_* = preserve)", d->id, d->name);
@@ -143,12 +145,15 @@ void domain_reap(void)
 			for (unsigned int i = 0; i < d->nr_vcpus; i++)
 				arch_vcpu_exit_stats(d->vcpus[i], log_exit_stat, d->vcpus[i]);
 			const void *cfg = d->restart ? d->build_cfg : NULL;
+			u64 ran_ns = d->started_ns && d->ended_ns > d->started_ns
+					 ? d->ended_ns - d->started_ns
+					 : 0;
 
 			pr_info("domain: d%u '%s' destroyed (%llu pages scrubbed and freed)", d->id,
 				d->name, d->pages);
 			domain_destroy(d);
 			if (cfg)
-				domain_rebuild(cfg);
+				domain_rebuild(cfg, ran_ns);
 		} else {
 			return;
 		}

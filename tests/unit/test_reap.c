@@ -133,9 +133,10 @@ void platform_poweroff(void)
 {
 	abort(); /* domains_started is never set here */
 }
-int domain_rebuild(const void *cfg)
+int domain_rebuild(const void *cfg, u64 ran_ns)
 {
 	(void)cfg;
+	(void)ran_ns;
 	return 0;
 }
 
