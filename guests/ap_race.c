@@ -1,4 +1,4 @@
-/* Test guest ap_race: two vCPUs race VCPUOP_initialise/VCPUOP_up for the same APs, before and after they are up. */
+/* Test guest ap_race: two vCPUs race VCPUOP_initialise and VCPUOP_up for the same APs, twice. */
 #include "console.h"
 #include "hypercall.h"
 #include "pvclock.h"

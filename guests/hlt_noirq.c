@@ -1,4 +1,4 @@
-/* Test guest hlt_noirq: HLT with interrupts off, again and again, each time woken by its singleshot timer. */
+/* Test guest hlt_noirq: HLT with interrupts off again and again, woken by its singleshot timer. */
 #include "bootargs.h"
 #include "console.h"
 #include "events.h"

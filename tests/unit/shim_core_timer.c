@@ -1,4 +1,4 @@
-/* Host-test shim for timers: a settable clock, a CPU id per thread, recorded softirqs and timer programming. */
+/* Host-test shim for timers: settable clock, per-thread CPU, recorded softirqs and programming. */
 #include <keel/arch.h>
 #include <keel/softirq.h>
 #include <keel/time.h>

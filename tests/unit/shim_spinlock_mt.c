@@ -1,4 +1,4 @@
-/* Host shim: ticket spinlocks that really spin, for tests with threads; a hook can pause a thread at any unlock. */
+/* Host shim: ticket spinlocks that really spin (tests with threads); a hook runs at each unlock. */
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>

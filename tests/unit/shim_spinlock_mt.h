@@ -1,4 +1,4 @@
-/* Host shim: spinlocks for tests that run threads, and a gate to force an interleaving (shim_spinlock_mt.c). */
+/* Host shim: spinlocks for tests with threads, and a gate to force an interleaving. */
 #ifndef SHIM_SPINLOCK_MT_H
 #define SHIM_SPINLOCK_MT_H
 

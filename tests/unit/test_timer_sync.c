@@ -1,4 +1,4 @@
-/* Unit tests: timer_stop() against a callback running on another CPU (threads as CPUs, real locks). */
+/* Unit tests: timer_stop() against a callback running on another CPU (threads as CPUs). */
 #include <keel/compiler.h>
 #include <keel/printk.h>
 #include <keel/timer.h>
@@ -180,7 +180,7 @@ static void test_long_wait_is_logged_not_abandoned(void **state)
 	assert_true(done_when_stop_returned);
 }
 
-/* From its own callback, timer_stop (also through timer_set) only disarms: it cannot wait for itself. */
+/* From its own callback, timer_stop (also inside timer_set) only disarms: it cannot wait. */
 static unsigned int self_stops;
 static void stop_self(struct timer *t)
 {
