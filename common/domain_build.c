@@ -9,14 +9,19 @@
 #include <keel/pvh_info.h>
 #include <keel/sched.h>
 #include <keel/string.h>
+#include <keel/time.h>
 #include <keel/vcpu.h>
 #include <public/start_info.h>
 
 #define MAX_BOOT_DOMAINS 16
 #define START_INFO_BUF	 8192
 
-/* A domain restarted this often in a row is broken: it is destroyed instead. */
-#define MAX_RESTARTS 3
+/*
+ * A domain restarted this often in a row is broken: it is destroyed instead. A run that lasted
+ * RESTART_HEALTHY_NS or more was healthy: the restart after it counts as the first again.
+ */
+#define MAX_RESTARTS	   3
+#define RESTART_HEALTHY_NS (10ULL * 1000000000ULL) /* 10 s */
 
 static struct domain_config boot_cfgs[MAX_BOOT_DOMAINS];
 static unsigned int boot_restarts[MAX_BOOT_DOMAINS];
@@ -140,6 +145,7 @@ static int build_one(const struct domain_config *c)
 		domain_destroy(d);
 		return rc;
 	}
+	d->started_ns = now_ns();
 	domain_unpause(d);
 	pr_info("domain: d%u '%s' started: %llu MiB, %u vCPU%s, entry %#x, start info at %#llx",
 		d->id, d->name, c->mem_bytes >> 20, c->vcpus, c->vcpus > 1 ? "s" : "", info.entry,
@@ -147,13 +153,19 @@ static int build_one(const struct domain_config *c)
 	return 0;
 }
 
-int domain_rebuild(const void *cfg)
+int domain_rebuild(const void *cfg, u64 ran_ns)
 {
 	const struct domain_config *c = cfg;
 	unsigned int i = (unsigned int)(c - boot_cfgs);
 
 	if (i >= MAX_BOOT_DOMAINS)
 		return -EINVAL;
+	if (ran_ns >= RESTART_HEALTHY_NS && boot_restarts[i]) {
+		pr_info("domain: '%s' ran %llu s before it ended: a healthy run, restarts count "
+			"from 0 again",
+			c->name, ran_ns / 1000000000ULL);
+		boot_restarts[i] = 0;
+	}
 	if (++boot_restarts[i] > MAX_RESTARTS) {
 		pr_err("domain: '%s' was restarted %u times in a row; not restarting it again",
 		       c->name, MAX_RESTARTS);

@@ -6,6 +6,7 @@
 #include <keel/mm.h>
 #include <keel/power.h>
 #include <keel/printk.h>
+#include <keel/time.h>
 #include <keel/vcpu.h>
 #include <public/sched.h>
 #include <stdarg.h>
@@ -46,6 +47,7 @@ static void log_exit_stat(const char *name, u64 count, void *ctx)
 static void end_domain(struct domain *d, enum domain_state state, enum domain_end_action action)
 {
 	d->state = state;
+	d->ended_ns = now_ns();
 	stop_vcpus(d);
 	if (action == ACTION_PRESERVE) {
 		pr_info("domain: d%u '%s' kept for inspection (on_* = preserve)", d->id, d->name);
@@ -86,12 +88,21 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 	end_domain(d, DOMAIN_CRASHED, d->on_crash);
 }
 
-static bool any_vcpu_running(const struct domain *d)
+/*
+ * Take @d's vCPUs out of the scheduler, so that no CPU can be handed one of them any more, and say
+ * whether a CPU still holds one it was handed before (it lets go when it leaves the guest, and
+ * then raises SOFTIRQ_SCHEDULE on CPU 0). Handing out and removing take the same run-queue lock,
+ * so a vCPU is either held or can never be run again: never freed while about to run.
+ */
+static bool vcpus_still_held(struct domain *d)
 {
+	bool held = false;
+
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
-		if (READ_ONCE(d->vcpus[i]->running))
-			return true;
-	return false;
+		sched_remove(&d->vcpus[i]->sched);
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		held |= sched_unit_held(&d->vcpus[i]->sched);
+	return held;
 }
 
 /* Free memory when the boot-time domains were built, to check that their end gave it all back. */
@@ -122,24 +133,27 @@ static void report_memory_returned(void)
 		    frames_free_before);
 }
 
-/* Destroy dying domains whose vCPUs have all left their CPUs; power off after the last one. */
+/* Destroy dying domains no CPU holds a vCPU of (CPU 0's loop); power off after the last one. */
 void domain_reap(void)
 {
 	struct domain *d;
 
 	while ((d = domain_find_dying()) != NULL) {
-		if (any_vcpu_running(d))
-			return;
+		if (vcpus_still_held(d))
+			return; /* again once the CPU holding it lets go */
 		if (!__atomic_exchange_n(&d->reaping, true, __ATOMIC_SEQ_CST)) {
 			for (unsigned int i = 0; i < d->nr_vcpus; i++)
 				arch_vcpu_exit_stats(d->vcpus[i], log_exit_stat, d->vcpus[i]);
 			const void *cfg = d->restart ? d->build_cfg : NULL;
+			u64 ran_ns = d->started_ns && d->ended_ns > d->started_ns
+					 ? d->ended_ns - d->started_ns
+					 : 0;
 
 			pr_info("domain: d%u '%s' destroyed (%llu pages scrubbed and freed)", d->id,
 				d->name, d->pages);
 			domain_destroy(d);
 			if (cfg)
-				domain_rebuild(cfg);
+				domain_rebuild(cfg, ran_ns);
 		} else {
 			return;
 		}

@@ -55,23 +55,71 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 	return v;
 }
 
+/* Free @v: no CPU may hold it (domain_reap() removed it from the scheduler and waited). */
 void vcpu_destroy(struct vcpu *v)
 {
-	BUG_ON(v->running);
-	timer_stop(&v->singleshot);
 	sched_remove(&v->sched);
+	BUG_ON(sched_unit_held(&v->sched) || v->running);
+	timer_stop(&v->singleshot); /* waits if its callback runs on another CPU */
 	arch_vcpu_destroy(v);
 	kfree(v);
 }
 
+/* Move @v's start state from @from to @to; false if another caller got there first. */
+static bool start_claim(struct vcpu *v, enum vcpu_start_state from, enum vcpu_start_state to)
+{
+	enum vcpu_start_state expected = from;
+
+	return __atomic_compare_exchange_n(&v->start_state, &expected, to, false, __ATOMIC_SEQ_CST,
+					   __ATOMIC_SEQ_CST);
+}
+
+bool vcpu_is_up(const struct vcpu *v)
+{
+	return __atomic_load_n(&v->start_state, __ATOMIC_SEQ_CST) == VCPU_UP;
+}
+
+int vcpu_initialise_pvh(struct vcpu *v, u32 entry, u32 ebx)
+{
+	if (!start_claim(v, VCPU_DOWN, VCPU_INITIALISING))
+		return -EEXIST; /* each vCPU is initialised once */
+	v->start_entry = entry;
+	v->start_ebx = ebx;
+	__atomic_store_n(&v->start_state, VCPU_INITIALISED, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+int vcpu_up(struct vcpu *v)
+{
+	enum vcpu_start_state now;
+
+	if (start_claim(v, VCPU_INITIALISED, VCPU_STARTING)) {
+		/*
+		 * Only the claimer edits @v's state, and @v has never run: a vCPU is woken only
+		 * once it is UP, so no CPU can have been handed it.
+		 */
+		BUG_ON(sched_unit_held(&v->sched) || v->running);
+		arch_vcpu_set_pvh_entry(v, v->start_entry, v->start_ebx);
+		__atomic_store_n(&v->start_state, VCPU_UP, __ATOMIC_SEQ_CST);
+		vcpu_unpause_wake(v); /* runs now if its domain is not paused */
+		return 0;
+	}
+	now = __atomic_load_n(&v->start_state, __ATOMIC_SEQ_CST);
+	if (now == VCPU_UP)
+		return 0;
+	return now == VCPU_STARTING ? -EBUSY : -EINVAL;
+}
+
 int vcpu_start_pvh(struct vcpu *v, u32 entry, u32 ebx)
 {
-	if (v->started)
-		return -EEXIST;
-	arch_vcpu_set_pvh_entry(v, entry, ebx);
-	WRITE_ONCE(v->started, true);
-	vcpu_unpause_wake(v); /* runs now if its domain is not paused */
-	return 0;
+	int rc = vcpu_initialise_pvh(v, entry, ebx);
+
+	return rc ? rc : vcpu_up(v);
+}
+
+bool vcpu_log_once(struct vcpu *v, enum vcpu_log_once what)
+{
+	return !(__atomic_fetch_or(&v->logged_once, (u32)what, __ATOMIC_RELAXED) & (u32)what);
 }
 
 /* Wait until @v is off every CPU (it was told to leave). */
@@ -131,7 +179,7 @@ void vcpu_unpause_wake(struct vcpu *v)
 {
 	int cpu;
 
-	if (v->pause_count || !v->started)
+	if (v->pause_count || !vcpu_is_up(v))
 		return;
 	cpu = sched_wake(&v->sched, now_ns());
 	if (cpu >= 0)

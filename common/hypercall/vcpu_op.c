@@ -30,12 +30,7 @@ static long initialise(struct vcpu *v, struct vcpu *target, u64 arg)
 
 	if (copy_from_guest(v, &c, arg, sizeof(c)))
 		return -EFAULT;
-	if (target->started)
-		return -EEXIST;
-	target->start_entry = c.entry_eip;
-	target->start_ebx = c.ebx;
-	target->start_ready = true;
-	return 0;
+	return vcpu_initialise_pvh(target, c.entry_eip, c.ebx);
 }
 
 long do_vcpu_op(struct vcpu *v, const u64 *args)
@@ -51,13 +46,9 @@ long do_vcpu_op(struct vcpu *v, const u64 *args)
 	case VCPUOP_initialise:
 		return initialise(v, target, arg);
 	case VCPUOP_up:
-		if (!target->start_ready)
-			return -EINVAL;
-		if (target->started)
-			return 0;
-		return vcpu_start_pvh(target, target->start_entry, target->start_ebx);
+		return vcpu_up(target);
 	case VCPUOP_is_up:
-		return target->started;
+		return vcpu_is_up(target);
 	case VCPUOP_stop_periodic_timer:
 		return 0; /* Keel has no periodic guest timer to stop */
 	case VCPUOP_set_singleshot_timer:

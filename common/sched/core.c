@@ -70,3 +70,14 @@ void sched_audit(void)
 {
 	sched_policy->audit();
 }
+
+void sched_release(struct sched_unit *u)
+{
+	/* Release: everything the CPU did with @u and its owner happens before the flag clears. */
+	__atomic_store_n(&u->on_cpu, false, __ATOMIC_RELEASE);
+}
+
+bool sched_unit_held(const struct sched_unit *u)
+{
+	return __atomic_load_n(&u->on_cpu, __ATOMIC_ACQUIRE);
+}

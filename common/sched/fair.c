@@ -503,6 +503,8 @@ static struct sched_decision fair_schedule(unsigned int cpu, u64 now, bool yield
 		rq_dequeue(rq, next);
 		next->state = SCHED_RUNNING;
 		next->started_ns = now;
+		/* Held from here, under the lock remove() takes: see sched_unit_held(). */
+		WRITE_ONCE(next->on_cpu, true);
 		WRITE_ONCE(rq->curr, next);
 		rq_update_min(rq);
 		d.next = next;

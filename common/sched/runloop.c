@@ -29,7 +29,11 @@ static void idle(void)
 		__asm__ __volatile__("sti; hlt" ::: "memory");
 }
 
-/* Run @v; returns whether it yielded. @v may be freed once this returns (its domain ended). */
+/*
+ * Run @v, which schedule() handed to this CPU, then release it; returns whether it yielded. While
+ * held, @v and its domain cannot be freed (domain_reap() waits); once released they may be freed
+ * at any moment, so nothing after sched_release() touches them.
+ */
 static bool run_one(struct vcpu *v, u64 slice_ns, unsigned int cpu)
 {
 	bool yielded, dying;
@@ -50,9 +54,31 @@ static bool run_one(struct vcpu *v, u64 slice_ns, unsigned int cpu)
 	dying = v->domain->dying;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	WRITE_ONCE(v->running, false);
+	sched_release(&v->sched);
 	if (dying && cpu != 0)
 		softirq_raise_on(0, SOFTIRQ_SCHEDULE); /* CPU 0 reaps */
 	return yielded;
+}
+
+bool cpu_run_once(unsigned int cpu, bool yield)
+{
+	struct sched_decision d;
+
+	softirq_run();
+	softirq_take_schedule();
+	if (cpu == 0)
+		domain_reap();
+	d = sched_schedule(cpu, now_ns(), yield);
+	if (d.kick_cpu >= 0)
+		softirq_raise_on((unsigned int)d.kick_cpu, SOFTIRQ_SCHEDULE);
+	if (!d.next) {
+		/* Only capped work left: come back when its next period starts. */
+		if (d.slice_ns)
+			timer_set(&recheck[cpu], now_ns() + d.slice_ns, cpu);
+		idle();
+		return false;
+	}
+	return run_one(d.next->owner, d.slice_ns ? d.slice_ns : SCHED_DEFAULT_SLICE_NS, cpu);
 }
 
 void cpu_run_loop(void)
@@ -62,25 +88,6 @@ void cpu_run_loop(void)
 
 	timer_init(&recheck[cpu], recheck_fn);
 	recheck[cpu].irq_safe = true;
-	for (;;) {
-		struct sched_decision d;
-
-		softirq_run();
-		softirq_take_schedule();
-		if (cpu == 0)
-			domain_reap();
-		d = sched_schedule(cpu, now_ns(), yield);
-		yield = false;
-		if (d.kick_cpu >= 0)
-			softirq_raise_on((unsigned int)d.kick_cpu, SOFTIRQ_SCHEDULE);
-		if (!d.next) {
-			/* Only capped work left: come back when its next period starts. */
-			if (d.slice_ns)
-				timer_set(&recheck[cpu], now_ns() + d.slice_ns, cpu);
-			idle();
-			continue;
-		}
-		yield =
-		    run_one(d.next->owner, d.slice_ns ? d.slice_ns : SCHED_DEFAULT_SLICE_NS, cpu);
-	}
+	for (;;)
+		yield = cpu_run_once(cpu, yield);
 }

@@ -64,6 +64,8 @@ struct domain {
 
 	bool dying;	       /* to be destroyed once no vCPU runs */
 	bool restart;	       /* build it again from build_cfg once destroyed */
+	u64 started_ns;	       /* now_ns() when it was started (0: never) */
+	u64 ended_ns;	       /* now_ns() when it shut down or crashed */
 	const void *build_cfg; /* the boot-time configuration it was built from, or NULL */
 	bool reaping;
 

@@ -9,6 +9,9 @@
 extern volatile bool runloop_started;
 
 __noreturn void cpu_run_loop(void);
+/* One pass of it on @cpu: softirqs, reaping (CPU 0), pick, run or idle. Returns whether the vCPU
+ * it ran yielded (the next pass's @yield). */
+bool cpu_run_once(unsigned int cpu, bool yield);
 /* Let every CPU enter its loop (the arch wakes the waiting application processors). */
 void runloop_start(void);
 

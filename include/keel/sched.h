@@ -38,6 +38,7 @@ struct sched_unit {
 	bool capped;	    /* parked until the next period */
 	struct sched_unit *next_in_queue;
 	u64 period_start_ns; /* start of the cap period that period_used_ns counts in */
+	bool on_cpu;	     /* handed to a CPU by schedule(), not yet sched_release()d */
 };
 
 struct sched_decision {
@@ -48,7 +49,8 @@ struct sched_decision {
 
 /*
  * A scheduling policy. Keel has one fair-share policy today (common/sched/fair.c); a real-time
- * policy can be added by providing another table.
+ * policy can be added by providing another table. schedule() sets ->on_cpu of the unit it returns
+ * while it still holds the lock that remove() takes for that unit (see sched_unit_held()).
  */
 struct scheduler {
 	const char *name;
@@ -79,5 +81,16 @@ int sched_set_params(struct sched_unit *u, unsigned int weight, unsigned int cap
 int sched_set_affinity(struct sched_unit *u, u64 affinity, u64 now);
 unsigned int sched_cpu_load(unsigned int cpu);
 void sched_audit(void);
+/*
+ * The CPU that schedule() returned @u to is done with it: it will not touch @u or its owner
+ * again, so after this call the owner may be freed at any moment.
+ */
+void sched_release(struct sched_unit *u);
+/*
+ * Has a CPU been handed @u by schedule() and not released it yet? Once sched_remove(@u) has
+ * returned no CPU can be handed @u again, so from then on this only goes from true to false, and
+ * false means no CPU uses @u or its owner any more.
+ */
+bool sched_unit_held(const struct sched_unit *u);
 
 #endif

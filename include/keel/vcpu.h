@@ -11,11 +11,23 @@
 struct domain;
 struct vcpu_info;
 
+/*
+ * Keel's PVH secondary-vCPU start (VCPUOP_initialise, then VCPUOP_up) as a one-way state machine.
+ * Each step is claimed with a compare-and-swap, so of two racing callers exactly one goes on.
+ */
+enum vcpu_start_state {
+	VCPU_DOWN,	   /* no entry point yet */
+	VCPU_INITIALISING, /* one VCPUOP_initialise is storing the entry point */
+	VCPU_INITIALISED,  /* has an entry point; not up */
+	VCPU_STARTING,	   /* one VCPUOP_up is loading the entry state into the vCPU */
+	VCPU_UP,	   /* started: it may run (it never runs before) */
+};
+
 struct vcpu {
 	unsigned int id;
 	struct domain *domain;
 	struct sched_unit sched;
-	bool started;		    /* has an entry state; not started vCPUs never run */
+	enum vcpu_start_state start_state;
 	bool blocked;		    /* in SCHEDOP_block / HLT, waiting for an event */
 	unsigned int pause_count;   /* > 0: may not run (domain pause, shutdown, ...) */
 	volatile bool need_resched; /* leave the guest at the next opportunity */
@@ -29,19 +41,33 @@ struct vcpu {
 	struct timer singleshot;
 	int virq_timer_port; /* 0: VIRQ_TIMER not bound */
 
-	/* Keel's PVH secondary-vCPU start protocol (VCPUOP_initialise, then VCPUOP_up). */
-	bool start_ready;
+	/* The entry point VCPUOP_initialise stored (valid from VCPU_INITIALISED on). */
 	u32 start_entry, start_ebx;
-	bool yielded; /* SCHEDOP_yield: go behind equals */
+	bool yielded;	 /* SCHEDOP_yield: go behind equals */
+	u32 logged_once; /* VCPU_LOG_* messages a guest can trigger at will: each printed once */
 
 	u64 hypercalls;
 	struct arch_vcpu arch;
+};
+
+/* Log lines a guest can cause as often as it likes: printed once per vCPU (vcpu_log_once()). */
+enum vcpu_log_once {
+	VCPU_LOG_HLT_NO_IRQ = 1u << 0, /* HLT with interrupts off and no callback vector */
 };
 
 struct vcpu *vcpu_create(struct domain *d, unsigned int id);
 void vcpu_destroy(struct vcpu *v);
 /* Make a vCPU runnable at the PVH entry point (32-bit, paging off, EBX = @ebx). */
 int vcpu_start_pvh(struct vcpu *v, u32 entry, u32 ebx);
+/* VCPUOP_initialise: store the entry point of a down vCPU, once: -EEXIST if done or under way. */
+int vcpu_initialise_pvh(struct vcpu *v, u32 entry, u32 ebx);
+/* VCPUOP_up: 0 once up (also if it already was), -EBUSY while another call starts it, -EINVAL
+ * if it was not initialised. */
+int vcpu_up(struct vcpu *v);
+/* Has @v been started (VCPU_UP)? */
+bool vcpu_is_up(const struct vcpu *v);
+/* True the first time it is called for @v and @what, false ever after: log only then. */
+bool vcpu_log_once(struct vcpu *v, enum vcpu_log_once what);
 void vcpu_pause(struct vcpu *v);
 /* Pause without waiting for it to leave its CPU (from exit handlers: no cross-CPU waits). */
 void vcpu_pause_nosync(struct vcpu *v);

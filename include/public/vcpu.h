@@ -24,12 +24,15 @@
 /*
  * Keel's PVH AP start protocol (Keel-specific; Xen starts HVM/PVH APs through the virtual
  * LAPIC instead, which Keel also supports for Linux):
- *   1. VCPUOP_initialise(vcpu_id, &struct vcpu_start_context) on a vCPU that is down;
- *      returns -EEXIST if the vCPU is already up, -ENOENT if vcpu_id is not a vCPU of the domain.
+ *   1. VCPUOP_initialise(vcpu_id, &struct vcpu_start_context) on a vCPU that is down. Each vCPU
+ *      is initialised once: -EEXIST if it already was (or is up, or another VCPUOP_initialise
+ *      for it is under way), -ENOENT if vcpu_id is not a vCPU of the domain.
  *   2. VCPUOP_up(vcpu_id): the vCPU starts at entry_eip in the PVH entry state: 32-bit
  *      protected mode, paging off, CR0 = PE|ET, CR4 = 0, flat 4 GiB CS/DS/ES/SS, EFLAGS.IF clear,
  *      EBX = ebx, all other general registers 0. The AP sets up its own stack, GDT, IDT.
- *      VCPUOP_up without a prior VCPUOP_initialise returns -EINVAL.
+ *      VCPUOP_up without a completed VCPUOP_initialise returns -EINVAL; on a vCPU that is up it
+ *      returns 0 and changes nothing; while another VCPUOP_up is starting it, -EBUSY.
+ * Two vCPUs may race on these calls: exactly one VCPUOP_initialise and one VCPUOP_up take effect.
  */
 struct vcpu_start_context {
 	uint32_t entry_eip; /* guest-physical entry point */

@@ -11,11 +11,14 @@ void shim_core_reset_log(void);
 /* True if @text occurs in a message logged since the last reset. */
 bool shim_core_log_contains(const char *text);
 
-/* shim_core_timer.c: a settable clock and CPU, recorded softirqs and hardware programming. */
+/*
+ * shim_core_timer.c: a settable clock (udelay advances it) and CPU (per thread), recorded
+ * softirqs and hardware programming.
+ */
 #define SHIM_CORE_MAX_CPUS  64
 #define SHIM_CORE_MAX_PROGS 256
 extern u64 shim_core_now;
-extern unsigned int shim_core_cpu;
+extern _Thread_local unsigned int shim_core_cpu;
 extern unsigned int shim_core_softirq_local[SHIM_CORE_MAX_CPUS][2];
 extern unsigned int shim_core_softirq_remote[SHIM_CORE_MAX_CPUS][2];
 extern u64 shim_core_progs[SHIM_CORE_MAX_PROGS];

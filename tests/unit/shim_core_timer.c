@@ -1,4 +1,4 @@
-/* Host-test shim for timers: a settable clock and CPU id, recorded softirqs and timer programming. */
+/* Host-test shim for timers: settable clock, per-thread CPU, recorded softirqs and programming. */
 #include <keel/arch.h>
 #include <keel/softirq.h>
 #include <keel/time.h>
@@ -14,7 +14,7 @@
 #include "shim_core.h"
 
 u64 shim_core_now;
-unsigned int shim_core_cpu;
+_Thread_local unsigned int shim_core_cpu;
 unsigned int shim_core_softirq_local[SHIM_CORE_MAX_CPUS][2];
 unsigned int shim_core_softirq_remote[SHIM_CORE_MAX_CPUS][2];
 u64 shim_core_progs[SHIM_CORE_MAX_PROGS];
@@ -37,7 +37,13 @@ u64 shim_core_last_prog(void)
 
 u64 now_ns(void)
 {
-	return shim_core_now;
+	return __atomic_load_n(&shim_core_now, __ATOMIC_SEQ_CST);
+}
+
+/* Busy-waiting moves the simulated clock on, so that time-bounded waits end or warn. */
+void udelay(u64 us)
+{
+	__atomic_fetch_add(&shim_core_now, us * 1000, __ATOMIC_SEQ_CST);
 }
 
 unsigned int arch_cpu_id(void)

@@ -186,6 +186,8 @@ void sim_resched(struct sim *s, unsigned int cpu, bool yield)
 
 	assert_true(cpu < s->nr_cpus);
 	sim_charge(s, cpu);
+	if (s->cur[cpu]) /* the CPU is done with it, as the run loop is before it picks again */
+		sched_release(s->cur[cpu]);
 	s->cur[cpu] = NULL;
 	d = sched_schedule(cpu, s->now, yield);
 	s->nr_schedules++;
@@ -196,6 +198,7 @@ void sim_resched(struct sim *s, unsigned int cpu, bool yield)
 		assert_int_equal(sim_cpu_of(s, d.next), -1);
 		assert_int_equal(d.next->state, SCHED_RUNNING);
 		assert_int_equal(d.next->cpu, cpu);
+		assert_true(sched_unit_held(d.next));
 		assert_true(d.slice_ns > 0 && d.slice_ns <= SCHED_DEFAULT_SLICE_NS);
 	}
 	s->cur[cpu] = d.next;

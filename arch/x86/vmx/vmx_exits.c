@@ -149,10 +149,14 @@ static enum vmx_action exit_hlt(struct vcpu *v, u64 qual)
 	vmx_advance_rip();
 	if (vcpu_event_pending(v))
 		return VMX_RESUME;
-	if (!(vmread(VMCS_GUEST_RFLAGS) & X86_EFLAGS_IF) && !v->upcall_vector) {
-		/* HLT with interrupts off and no way to be woken: this vCPU is done. */
-		pr_info("vmx: d%u vCPU %u halted with interrupts disabled", v->domain->id, v->id);
-	}
+	/*
+	 * HLT with interrupts off and no callback vector: only an event-channel kick wakes it, and
+	 * usually it is done. A guest can do this in a loop: say so once per vCPU, not per HLT.
+	 */
+	if (!(vmread(VMCS_GUEST_RFLAGS) & X86_EFLAGS_IF) && !v->upcall_vector &&
+	    vcpu_log_once(v, VCPU_LOG_HLT_NO_IRQ))
+		pr_info("vmx: d%u vCPU %u halted with interrupts disabled (logged once per vCPU)",
+			v->domain->id, v->id);
 	vcpu_block(v);
 	return VMX_LEAVE_BLOCKED;
 }

@@ -1,0 +1,7 @@
+# Reaping a dying domain against CPUs running its vCPUs: the real run loop, scheduler, vCPU, timer
+# and domain-end code (common/sched, common/vcpu.c, common/domain_end.c) on threads as CPUs.
+UNIT_TESTS += reap
+reap_SRCS := common/sched/runloop.c common/sched/core.c common/sched/fair.c common/vcpu.c \
+	common/timer.c common/domain_end.c tests/unit/test_reap.c tests/unit/shim_core.c \
+	tests/unit/shim_spinlock_mt.c tests/unit/shim_core_timer.c
+reap_CFLAGS := -Iarch/x86/include -pthread -fno-sanitize-recover=all
