@@ -120,6 +120,12 @@ void ept_check_invariants(const struct ept *e)
 			 shim_ept_free_baseline);
 }
 
+/* Every CPU has flushed everything: free all the retired tables. */
+void shim_ept_flush_all(struct ept *e)
+{
+	ept_flush_done(e, ept_flush_begin(e));
+}
+
 static void count_leaf(u64 gpa, paddr_t hpa, u64 size, u64 entry, void *ctx)
 {
 	u64 *c = ctx;
