@@ -1,4 +1,5 @@
 /* VM entry and exit: load the guest's registers, VMLAUNCH/VMRESUME, save them again on exit. */
+#include <asm/layout.h>
 #define G_RAX 0
 #define G_RCX 8
 #define G_RDX 16
@@ -16,6 +17,11 @@
 #define G_R15 112
 #define G_CR2 120
 #define VMCS_HOST_RSP 0x6c14
+
+	.section .rodata
+	.balign 2
+verw_selector:
+	.word SEL_KDATA                 /* any writable data segment: VERW's operand */
 
 	.section .text, "ax"
 	.code64
@@ -36,7 +42,11 @@ vmx_enter_guest:
 	jbe .Lfail
 	movq G_CR2(%rdi), %rax
 	movq %rax, %cr2
-	testl %esi, %esi                /* flags survive the moves below */
+	/* Clear the CPU buffers of Keel's data where the CPU needs it (spec_ctrl.c decides). */
+	cmpb $0, spec_verw_on_entry(%rip)
+	je 2f
+	verw verw_selector(%rip)
+2:	testl %esi, %esi                /* flags survive the moves below */
 	movq G_RAX(%rdi), %rax
 	movq G_RCX(%rdi), %rcx
 	movq G_RDX(%rdi), %rdx
@@ -82,6 +92,14 @@ vmx_exit_entry:
 	movq %rax, G_RDI(%rdi)
 	movq %cr2, %rax
 	movq %rax, G_CR2(%rdi)
+	/* Guest values must not linger in registers Keel's C code does not restore. */
+	xorl %ecx, %ecx
+	xorl %edx, %edx
+	xorl %esi, %esi
+	xorl %r8d, %r8d
+	xorl %r9d, %r9d
+	xorl %r10d, %r10d
+	xorl %r11d, %r11d
 	xorl %eax, %eax
 .Lout:
 	popq %rdi
