@@ -125,7 +125,8 @@ void guest_main(void)
 		test_fail("%u frames map shared_info after the moves, expected exactly 1", mapped);
 	si = (volatile struct shared_info *)(uintptr_t)(mapped_gfn << 12);
 	if (*(volatile uint64_t *)&si->vcpu_info[MARKER_SLOT] != MARKER)
-		test_fail("gfn %#lx does not show shared_info's contents", (unsigned long)mapped_gfn);
+		test_fail("gfn %#lx does not show shared_info's contents",
+			  (unsigned long)mapped_gfn);
 	if (bootargs_has(boot_cmdline, "crash")) {
 		/* For restart cycles: end the domain the hard way, with its EPT full of history. */
 		struct __attribute__((packed)) {

@@ -29,9 +29,12 @@ static int map_shared_info(struct domain *d, u64 gpfn)
 	if (d->shared_info_gfn != gpfn) {
 		/* It covers whatever RAM page was there; that page stays the domain's until it ends. */
 		rc = arch_map_gpa(d, gpfn << 12, d->shared_info_pa, 4096, true);
-		/* Mapped first: a failure (e.g. the domain's EPT table limit) leaves the old place. */
+		/*
+		 * Mapped first: a failure (e.g. the domain's EPT table limit) leaves the old place.
+		 * Unmapping a 4 KiB leaf needs no table, so it cannot fail.
+		 */
 		if (!rc && d->shared_info_gfn)
-			arch_unmap_gpa(d, d->shared_info_gfn << 12, 4096); /* a 4 KiB leaf: no tables */
+			arch_unmap_gpa(d, d->shared_info_gfn << 12, 4096);
 		if (!rc)
 			d->shared_info_gfn = gpfn;
 	}

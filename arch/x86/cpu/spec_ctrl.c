@@ -5,7 +5,7 @@
 #include <keel/printk.h>
 
 struct spec_policy spec_policy;
-u8 spec_verw_on_entry;
+u8 spec_entry_work;
 
 /* The domain (vmx p2m serial) each CPU last ran a vCPU of; 0: none yet. */
 static u64 last_domain[MAX_CPUS];
@@ -85,16 +85,18 @@ void spec_ctrl_init(void)
 	if (caps.cpuid7_edx & CPUID7_EDX_ARCH_CAPS)
 		caps.arch_caps = rdmsr(MSR_ARCH_CAPABILITIES);
 	spec_ctrl_decide(&caps, &spec_policy);
-	spec_verw_on_entry = spec_policy.verw;
+	spec_entry_work = (spec_policy.l1d_flush ? SPEC_ENTRY_L1D_FLUSH : 0) |
+			  (spec_policy.verw ? SPEC_ENTRY_VERW : 0);
 	spec_ctrl_report(&caps, &spec_policy);
 }
 
-void spec_ctrl_enter_domain(unsigned int cpu, u64 serial)
+bool spec_ctrl_enter_domain(unsigned int cpu, u64 serial)
 {
-	if (last_domain[cpu] == serial)
-		return;
+	bool other = last_domain[cpu] && last_domain[cpu] != serial;
+
 	/* Branch predictions trained by the last domain (or Keel for it) must not steer this one. */
-	if (spec_policy.ibpb_on_switch && last_domain[cpu])
+	if (other && spec_policy.ibpb_on_switch)
 		wrmsr(MSR_PRED_CMD, PRED_CMD_IBPB);
 	last_domain[cpu] = serial;
+	return other;
 }

@@ -1,5 +1,6 @@
 /* VM entry and exit: load the guest's registers, VMLAUNCH/VMRESUME, save them again on exit. */
 #include <asm/layout.h>
+#include <asm/spec_ctrl.h>
 #define G_RAX 0
 #define G_RCX 8
 #define G_RDX 16
@@ -42,11 +43,11 @@ vmx_enter_guest:
 	jbe .Lfail
 	movq G_CR2(%rdi), %rax
 	movq %rax, %cr2
-	/* Clear the CPU buffers of Keel's data where the CPU needs it (spec_ctrl.c decides). */
-	cmpb $0, spec_verw_on_entry(%rip)
-	je 2f
-	verw verw_selector(%rip)
-2:	testl %esi, %esi                /* flags survive the moves below */
+	/* The L1D flush or VERW this CPU needs before entry (spec_ctrl.c decides): out of line. */
+	cmpb $0, spec_entry_work(%rip)
+	jne .Lspec_work
+.Lspec_done:
+	testl %esi, %esi                /* flags survive the moves below */
 	movq G_RAX(%rdi), %rax
 	movq G_RCX(%rdi), %rcx
 	movq G_RDX(%rdi), %rdx
@@ -69,6 +70,18 @@ vmx_enter_guest:
 .Lfail:
 	movl $1, %eax
 	jmp .Lout
+
+.Lspec_work:                            /* %rax, %rcx, %rdx are free: guest values come after */
+	testb $SPEC_ENTRY_L1D_FLUSH, spec_entry_work(%rip)
+	jz 3f
+	movl $MSR_FLUSH_CMD, %ecx
+	movl $FLUSH_CMD_L1D, %eax
+	xorl %edx, %edx
+	wrmsr
+3:	testb $SPEC_ENTRY_VERW, spec_entry_work(%rip)
+	jz .Lspec_done
+	verw verw_selector(%rip)
+	jmp .Lspec_done
 
 	.globl vmx_exit_entry
 vmx_exit_entry:

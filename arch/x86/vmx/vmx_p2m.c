@@ -22,7 +22,7 @@
  * leaves needs a handful) plus one per 8 MiB of its memory, for the large leaves that remapping
  * splits; with 4 KiB leaves only, enough to map all its memory too.
  */
-#define P2M_TABLES_FIXED	16
+#define P2M_TABLES_FIXED    16
 #define P2M_PAGES_PER_TABLE 2048
 
 static u64 next_p2m_serial;
@@ -42,7 +42,7 @@ static u64 p2m_table_limit(const struct domain *d, const struct ept *e)
 	u64 limit = P2M_TABLES_FIXED + d->pages / P2M_PAGES_PER_TABLE;
 
 	if (e->max_leaf_level == EPT_LEVEL_4K)
-		limit += d->pages / 512 + d->pages / (512 * 512) + 2;
+		limit += d->pages / 512 + d->pages / (512ULL * 512) + 2;
 	return limit;
 }
 
@@ -63,8 +63,9 @@ int vmx_domain_init(struct domain *d)
 						 : EPT_LEVEL_4K;
 	p->lock = (spinlock_t)SPINLOCK_INIT;
 	p->serial = __atomic_add_fetch(&next_p2m_serial, 1, __ATOMIC_RELAXED);
+	p->eptp = ept_eptp(&p->ept);
 	d->arch.p2m = p;
-	d->arch.eptp = ept_eptp(&p->ept);
+	d->arch.eptp = p->eptp;
 	return 0;
 }
 
@@ -145,8 +146,7 @@ void vmx_domain_destroy(struct domain *d)
 	d->arch.p2m = NULL;
 }
 
-static int p2m_change(struct domain *d, u64 gpa, paddr_t hpa, u64 size, bool map,
-		      bool writable)
+static int p2m_change(struct domain *d, u64 gpa, paddr_t hpa, u64 size, bool map, bool writable)
 {
 	struct vmx_p2m *p = dom_p2m(d);
 	u64 failures;

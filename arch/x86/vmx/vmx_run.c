@@ -156,8 +156,7 @@ enum hvm_leave vmx_vcpu_run(struct vcpu *v, u64 slice_ns)
 		}
 		inject_upcall(v);
 		set_preemption_timer(deadline);
-		vmx_p2m_enter(p2m, cpu, v->domain->arch.eptp);
-		spec_ctrl_before_entry();
+		vmx_p2m_enter(p2m, cpu);
 		if (vmx_enter_guest(&v->arch.gprs, x->launched)) {
 			vmx_p2m_exit(p2m, cpu);
 			act = entry_failed(v, 0);

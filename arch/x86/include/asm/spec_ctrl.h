@@ -2,6 +2,13 @@
 #ifndef ASM_SPEC_CTRL_H
 #define ASM_SPEC_CTRL_H
 
+/* What vmx_entry.S does right before VM entry: bits of spec_entry_work. */
+#define SPEC_ENTRY_L1D_FLUSH 1 /* IA32_FLUSH_CMD.L1D */
+#define SPEC_ENTRY_VERW	     2 /* VERW: clear the CPU's buffers */
+#define MSR_FLUSH_CMD	     0x10b
+#define FLUSH_CMD_L1D	     1
+
+#ifndef __ASSEMBLY__
 #include <asm/cpu.h>
 #include <keel/types.h>
 
@@ -23,8 +30,6 @@
 #define ARCH_CAP_SSB_NO	      (1ULL << 4)
 #define ARCH_CAP_MDS_NO	      (1ULL << 5)
 #define ARCH_CAP_TAA_NO	      (1ULL << 8)
-#define MSR_FLUSH_CMD	      0x10b
-#define FLUSH_CMD_L1D	      (1ULL << 0)
 
 /* What the CPU reports: the raw inputs of the decision. */
 struct spec_caps {
@@ -41,8 +46,8 @@ struct spec_policy {
 };
 
 extern struct spec_policy spec_policy;
-/* spec_policy.verw as a byte, for vmx_entry.S. */
-extern u8 spec_verw_on_entry;
+/* SPEC_ENTRY_* from spec_policy, one byte for vmx_entry.S to test. */
+extern u8 spec_entry_work;
 
 /* The decision, from the capabilities alone (unit-tested). */
 void spec_ctrl_decide(const struct spec_caps *caps, struct spec_policy *p);
@@ -50,14 +55,11 @@ void spec_ctrl_decide(const struct spec_caps *caps, struct spec_policy *p);
 void spec_ctrl_report(const struct spec_caps *caps, const struct spec_policy *p);
 /* On the boot CPU: read the capabilities, decide, report. */
 void spec_ctrl_init(void);
-/* About to run a vCPU of the domain with @serial on CPU @cpu (interrupts off): IBPB if new. */
-void spec_ctrl_enter_domain(unsigned int cpu, u64 serial);
+/*
+ * About to run a vCPU of the domain with @serial on CPU @cpu (interrupts off): IBPB if the CPU
+ * last ran another domain. Returns whether it did (or would have, where IBPB is not offered).
+ */
+bool spec_ctrl_enter_domain(unsigned int cpu, u64 serial);
 
-/* Right before VM entry, interrupts off (VERW, when needed, is in vmx_entry.S). */
-static inline void spec_ctrl_before_entry(void)
-{
-	if (spec_policy.l1d_flush)
-		wrmsr(MSR_FLUSH_CMD, FLUSH_CMD_L1D);
-}
-
+#endif /* __ASSEMBLY__ */
 #endif

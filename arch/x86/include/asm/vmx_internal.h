@@ -72,6 +72,7 @@ int vmx_write_cr4(struct vcpu *v, u64 val);
 /* A domain's guest-physical map (vmx_p2m.c); d->arch.p2m points to it. */
 struct vmx_p2m {
 	struct ept ept;
+	u64 eptp;	 /* ept's EPTP (as in d->arch.eptp), for the INVEPT before entry */
 	spinlock_t lock; /* held across every change of ept and its flush */
 	u64 serial;	 /* unique for Keel's lifetime: IBPB between domains compares it */
 	bool slow_flush_reported, oom_reported;
@@ -81,13 +82,13 @@ struct vmx_p2m {
  * Around each VM entry on CPU @cpu (interrupts off): mark the CPU in @p's guest and INVEPT if a
  * change since its last entry left its cached translations stale; clear the mark after the exit.
  */
-static inline void vmx_p2m_enter(struct vmx_p2m *p, unsigned int cpu, u64 eptp)
+static inline void vmx_p2m_enter(struct vmx_p2m *p, unsigned int cpu)
 {
 	u64 gen = ept_cpu_enter(&p->ept, cpu);
 
 	if (gen) {
 		if (vmx_cfg.has_invept_single)
-			invept_single(eptp);
+			invept_single(p->eptp);
 		else
 			invept_all();
 		ept_cpu_flushed(&p->ept, cpu, gen);
