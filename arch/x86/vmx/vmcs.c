@@ -9,7 +9,6 @@
 #include <keel/errno.h>
 #include <keel/mm.h>
 #include <keel/panic.h>
-#include <keel/spinlock.h>
 #include <keel/string.h>
 #include <keel/vcpu.h>
 
