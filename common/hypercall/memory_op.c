@@ -5,6 +5,7 @@
 #include <keel/guest_access.h>
 #include <keel/printk.h>
 #include <keel/pvclock.h>
+#include <keel/spinlock.h>
 #include <keel/vcpu.h>
 #include <public/hypercall.h>
 #include <public/memory.h>
@@ -14,19 +15,32 @@
 /* Guest frames above this are refused (a 46-bit guest-physical space is plenty). */
 #define MAX_GUEST_GPFN (1ULL << 34)
 
+/*
+ * Two vCPUs may move the page at once: physmap_lock makes each move (map the new place, unmap
+ * the old, record it) one step, so exactly one mapping exists and shared_info_gfn names it.
+ */
 static int map_shared_info(struct domain *d, u64 gpfn)
 {
-	int rc;
+	int rc = 0;
 
 	if (gpfn == 0 || gpfn >= MAX_GUEST_GPFN)
 		return -EINVAL;
-	if (d->shared_info_gfn && d->shared_info_gfn != gpfn)
-		arch_unmap_gpa(d, d->shared_info_gfn << 12, 4096);
-	/* It covers whatever RAM page was there; that page stays the domain's until it ends. */
-	rc = arch_map_gpa(d, gpfn << 12, d->shared_info_pa, 4096, true);
+	spin_lock(&d->physmap_lock);
+	if (d->shared_info_gfn != gpfn) {
+		/* It covers whatever RAM page was there; that page stays the domain's until it ends. */
+		rc = arch_map_gpa(d, gpfn << 12, d->shared_info_pa, 4096, true);
+		/*
+		 * Mapped first: a failure (e.g. the domain's EPT table limit) leaves the old place.
+		 * Unmapping a 4 KiB leaf needs no table, so it cannot fail.
+		 */
+		if (!rc && d->shared_info_gfn)
+			arch_unmap_gpa(d, d->shared_info_gfn << 12, 4096);
+		if (!rc)
+			d->shared_info_gfn = gpfn;
+	}
+	spin_unlock(&d->physmap_lock);
 	if (rc)
 		return rc;
-	d->shared_info_gfn = gpfn;
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		pvclock_update(d->vcpus[i]);
 	return 0;

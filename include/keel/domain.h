@@ -53,7 +53,8 @@ struct domain {
 	/* Xen ABI state. */
 	struct shared_info *shared_info;
 	paddr_t shared_info_pa;
-	u64 shared_info_gfn; /* 0: not mapped yet */
+	spinlock_t physmap_lock; /* serializes guest changes of the physical map (add_to_physmap) */
+	u64 shared_info_gfn;	 /* 0: not mapped yet; where it is mapped, under physmap_lock */
 	unsigned int nr_ports;
 	struct evtchn *evtchns;
 	u64 hvm_params[64];

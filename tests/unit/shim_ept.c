@@ -38,6 +38,19 @@ paddr_t __wrap_frame_alloc(unsigned int order)
 	return __real_frame_alloc(order);
 }
 
+/* And with -Wl,--wrap=frame_free: every frame_free() from ept.c is shown to this hook first. */
+void (*shim_ept_free_hook)(paddr_t pa, unsigned int order);
+
+void __real_frame_free(paddr_t pa, unsigned int order);
+void __wrap_frame_free(paddr_t pa, unsigned int order);
+
+void __wrap_frame_free(paddr_t pa, unsigned int order)
+{
+	if (shim_ept_free_hook)
+		shim_ept_free_hook(pa, order);
+	__real_frame_free(pa, order);
+}
+
 static u8 *frame_meta;
 u64 shim_ept_free_baseline;
 
@@ -61,6 +74,7 @@ void shim_ept_frames_reset(void)
 	shim_mm_reset_logs();
 	shim_ept_allocs_left = -1;
 	shim_ept_alloc_calls = 0;
+	shim_ept_free_hook = NULL;
 	shim_ept_free_baseline = shim_ept_frames_free();
 }
 
@@ -118,6 +132,12 @@ void ept_check_invariants(const struct ept *e)
 	assert_int_equal(walk_pages, e->mapped_pages_4k);
 	assert_int_equal(shim_ept_frames_free() + e->table_pages + e->retired_pages,
 			 shim_ept_free_baseline);
+}
+
+/* Every CPU has flushed everything: free all the retired tables. */
+void shim_ept_flush_all(struct ept *e)
+{
+	ept_flush_done(e, ept_flush_begin(e));
 }
 
 static void count_leaf(u64 gpa, paddr_t hpa, u64 size, u64 entry, void *ctx)

@@ -8,6 +8,7 @@
 #include <asm/paging.h>
 #include <asm/percpu.h>
 #include <asm/smp.h>
+#include <asm/spec_ctrl.h>
 #include <asm/time.h>
 #include <keel/acpi.h>
 #include <keel/boot_mem.h>
@@ -148,6 +149,7 @@ void keel_start(u32 mbi_phys)
 	bsp->apic_id = lapic_id();
 	lapic_timer_calibrate();
 	smp_init_ipis();
+	spec_ctrl_init();
 	hvm_init();
 	if (boot_mem_is_ram(&boot_mem, tramp, tramp + PAGE_SIZE))
 		smp_boot_aps(acpi_info.madt.present ? &acpi_info.madt : NULL, tramp);

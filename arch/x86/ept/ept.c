@@ -65,26 +65,44 @@ static inline spinlock_t *ept_lock_of(const struct ept *e)
 
 static paddr_t ept_table_alloc(struct ept *e)
 {
-	paddr_t pa = frame_alloc(0);
+	paddr_t pa;
 
-	if (pa == INVALID_PADDR)
+	if (e->table_limit && e->table_pages + e->retired_pages >= e->table_limit)
 		return INVALID_PADDR;
+	pa = frame_alloc(0);
+	if (pa == INVALID_PADDR) {
+		e->alloc_failures++;
+		return INVALID_PADDR;
+	}
 	memset(ept_table(pa), 0, PAGE_SIZE);
 	e->table_pages++;
 	return pa;
 }
 
 /*
- * @pa has been detached from the tree. Zero it, so a walk through a stale cached pointer finds
- * nothing, and queue it for ept_flush_done(). The link lives in entry 0; being page aligned it
- * has R/W/X clear, so it too reads as not present.
+ * A retired table keeps two words of bookkeeping, both with R/W/X clear so that a walk through
+ * a stale cached pointer still finds nothing present: entry 0 links to the next retired table
+ * (page aligned), entry 1 holds the generation whose flush frees it, shifted past bit 11.
+ */
+#define RETIRED_NEXT 0
+#define RETIRED_GEN  1
+
+static u64 ept_retired_gen(paddr_t pa)
+{
+	return ept_table(pa)[RETIRED_GEN] >> PAGE_SHIFT;
+}
+
+/*
+ * @pa has been detached from the tree. Zero it and put it at the head of the retired list,
+ * tagged with the next generation: the list is in non-increasing generation order.
  */
 static void ept_table_retire(struct ept *e, paddr_t pa)
 {
 	u64 *t = ept_table(pa);
 
 	memset(t, 0, PAGE_SIZE);
-	t[0] = e->retired_pages ? e->retired : 0;
+	t[RETIRED_NEXT] = e->retired_pages ? e->retired : 0;
+	t[RETIRED_GEN] = (e->gen + 1) << PAGE_SHIFT;
 	e->retired = pa;
 	e->retired_pages++;
 	BUG_ON(e->table_pages <= 1);
@@ -92,18 +110,28 @@ static void ept_table_retire(struct ept *e, paddr_t pa)
 	e->flush_pending = true;
 }
 
-static void ept_retired_free(struct ept *e)
+/* Free the retired tables of generations up to @gen (all of them for ~0). */
+static void ept_retired_free(struct ept *e, u64 gen)
 {
-	paddr_t pa = e->retired;
+	paddr_t pa = e->retired, last_kept = INVALID_PADDR;
+	u64 kept = 0;
 
-	for (u64 n = e->retired_pages; n; n--) {
-		paddr_t next = ept_table(pa)[0];
+	while (kept < e->retired_pages && ept_retired_gen(pa) > gen) {
+		last_kept = pa;
+		pa = ept_table(pa)[RETIRED_NEXT];
+		kept++;
+	}
+	for (u64 n = e->retired_pages - kept; n; n--) {
+		paddr_t next = ept_table(pa)[RETIRED_NEXT];
 
 		frame_free(pa, 0);
 		pa = next;
 	}
-	e->retired_pages = 0;
-	e->retired = INVALID_PADDR;
+	e->retired_pages = kept;
+	if (!kept)
+		e->retired = INVALID_PADDR;
+	else
+		ept_table(last_kept)[RETIRED_NEXT] = 0;
 }
 
 /* Retire the level-@level table at @pa and all tables below it; return the pages it mapped. */
@@ -307,8 +335,6 @@ static int ept_run(struct ept *e, u64 gpa, u64 size, const struct ept_op *op)
 	else
 		ret = ept_range_op(e, e->pml4, EPT_ROOT_LEVEL, gpa, gpa + size, op);
 	spin_unlock(&e->lock);
-	if (ret == -ENOMEM)
-		pr_warn("ept: out of memory for tables changing gpa 0x%llx+0x%llx", gpa, size);
 	return ret;
 }
 
@@ -450,7 +476,7 @@ void ept_destroy(struct ept *e)
 	freed = ept_tree_free(e->pml4, EPT_ROOT_LEVEL);
 	if (freed != e->table_pages)
 		panic("ept: destroy freed %llu tables, accounted %llu", freed, e->table_pages);
-	ept_retired_free(e);
+	ept_retired_free(e, ~0ULL);
 	e->pml4 = INVALID_PADDR;
 	e->table_pages = 0;
 	e->mapped_pages_4k = 0;
@@ -458,12 +484,56 @@ void ept_destroy(struct ept *e)
 	spin_unlock(&e->lock);
 }
 
-void ept_flush_done(struct ept *e)
+u64 ept_flush_begin(struct ept *e)
+{
+	u64 gen;
+
+	spin_lock(&e->lock);
+	if (e->flush_pending) {
+		__atomic_store_n(&e->gen, e->gen + 1, __ATOMIC_SEQ_CST);
+		e->flush_pending = false;
+	}
+	gen = e->gen;
+	spin_unlock(&e->lock);
+	/* The new generation is visible before any CPU's in_guest is read (ept_cpu_enter()). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return gen;
+}
+
+u64 ept_flush_reached(struct ept *e, u64 gen, unsigned int nr_cpus, u64 *behind)
+{
+	u64 reached = gen;
+
+	BUILD_BUG_ON(MAX_CPUS > 64); /* *behind is a mask */
+	*behind = 0;
+	for (unsigned int c = 0; c < MIN(nr_cpus, (unsigned int)MAX_CPUS); c++) {
+		u64 flushed;
+
+		if (!__atomic_load_n(&e->cpu[c].in_guest, __ATOMIC_SEQ_CST))
+			continue;
+		flushed = __atomic_load_n(&e->cpu[c].flushed, __ATOMIC_ACQUIRE);
+		if (flushed < gen) {
+			*behind |= 1ULL << c;
+			reached = MIN(reached, flushed);
+		}
+	}
+	return reached;
+}
+
+void ept_flush_done(struct ept *e, u64 gen)
 {
 	spin_lock(&e->lock);
-	ept_retired_free(e);
-	e->flush_pending = false;
+	ept_retired_free(e, gen);
 	spin_unlock(&e->lock);
+}
+
+unsigned int ept_cpus_in_guest(const struct ept *e, unsigned int nr_cpus)
+{
+	unsigned int n = 0;
+
+	for (unsigned int c = 0; c < MIN(nr_cpus, (unsigned int)MAX_CPUS); c++)
+		n += __atomic_load_n(&e->cpu[c].in_guest, __ATOMIC_SEQ_CST) != 0;
+	return n;
 }
 
 u64 ept_eptp(const struct ept *e)

@@ -9,7 +9,6 @@
 #include <keel/errno.h>
 #include <keel/mm.h>
 #include <keel/panic.h>
-#include <keel/spinlock.h>
 #include <keel/string.h>
 #include <keel/vcpu.h>
 
@@ -18,8 +17,6 @@ extern struct desc_ptr idt_descriptor;
 
 static u8 *msr_bitmap;
 static paddr_t msr_bitmap_pa;
-static spinlock_t vpid_lock = SPINLOCK_INIT;
-static u16 next_vpid = 1;
 
 /* MSRs the guest reads and writes directly: their values live in the VMCS or are swapped. */
 static const u32 passthrough_msrs[] = {
@@ -50,19 +47,6 @@ int vmx_msr_bitmap_init(void)
 		msr_bitmap_allow(passthrough_msrs[i]);
 	msr_bitmap_pa = virt_to_paddr(msr_bitmap);
 	return 0;
-}
-
-static int vpid_alloc(u16 *vpid)
-{
-	unsigned long flags = spin_lock_irqsave(&vpid_lock);
-	int rc = 0;
-
-	if (next_vpid == 0xffff)
-		rc = -ENOSPC;
-	else
-		*vpid = next_vpid++;
-	spin_unlock_irqrestore(&vpid_lock, flags);
-	return rc;
 }
 
 /* Host state that differs per physical CPU; rewritten whenever a VMCS is loaded here. */
@@ -237,8 +221,7 @@ void vmx_vcpu_destroy(struct vcpu *v)
 	if (!x)
 		return;
 	vmclear(x->vmcs_pa);
-	if (vmx_cfg.has_invvpid_single)
-		invvpid_single(x->vpid);
+	vpid_free(x->vpid); /* reused only after every CPU has flushed it */
 	frame_free(x->vmcs_pa, 0);
 	frame_free(virt_to_paddr(x), 0);
 	v->arch.vendor = NULL;

@@ -1,4 +1,6 @@
 /* VM entry and exit: load the guest's registers, VMLAUNCH/VMRESUME, save them again on exit. */
+#include <asm/layout.h>
+#include <asm/spec_ctrl.h>
 #define G_RAX 0
 #define G_RCX 8
 #define G_RDX 16
@@ -16,6 +18,11 @@
 #define G_R15 112
 #define G_CR2 120
 #define VMCS_HOST_RSP 0x6c14
+
+	.section .rodata
+	.balign 2
+verw_selector:
+	.word SEL_KDATA                 /* any writable data segment: VERW's operand */
 
 	.section .text, "ax"
 	.code64
@@ -36,6 +43,10 @@ vmx_enter_guest:
 	jbe .Lfail
 	movq G_CR2(%rdi), %rax
 	movq %rax, %cr2
+	/* The L1D flush or VERW this CPU needs before entry (spec_ctrl.c decides): out of line. */
+	cmpb $0, spec_entry_work(%rip)
+	jne .Lspec_work
+.Lspec_done:
 	testl %esi, %esi                /* flags survive the moves below */
 	movq G_RAX(%rdi), %rax
 	movq G_RCX(%rdi), %rcx
@@ -60,6 +71,18 @@ vmx_enter_guest:
 	movl $1, %eax
 	jmp .Lout
 
+.Lspec_work:                            /* %rax, %rcx, %rdx are free: guest values come after */
+	testb $SPEC_ENTRY_L1D_FLUSH, spec_entry_work(%rip)
+	jz 3f
+	movl $MSR_FLUSH_CMD, %ecx
+	movl $FLUSH_CMD_L1D, %eax
+	xorl %edx, %edx
+	wrmsr
+3:	testb $SPEC_ENTRY_VERW, spec_entry_work(%rip)
+	jz .Lspec_done
+	verw verw_selector(%rip)
+	jmp .Lspec_done
+
 	.globl vmx_exit_entry
 vmx_exit_entry:
 	pushq %rdi
@@ -82,6 +105,14 @@ vmx_exit_entry:
 	movq %rax, G_RDI(%rdi)
 	movq %cr2, %rax
 	movq %rax, G_CR2(%rdi)
+	/* Guest values must not linger in registers Keel's C code does not restore. */
+	xorl %ecx, %ecx
+	xorl %edx, %edx
+	xorl %esi, %esi
+	xorl %r8d, %r8d
+	xorl %r9d, %r9d
+	xorl %r10d, %r10d
+	xorl %r11d, %r11d
 	xorl %eax, %eax
 .Lout:
 	popq %rdi

@@ -1,94 +1,188 @@
 /* Guest-physical memory under VT-x: each domain's EPT, its mappings and their invalidation. */
+#include <asm/cpu.h>
 #include <asm/ept.h>
 #include <asm/percpu.h>
-#include <asm/smp.h>
 #include <asm/vmx_internal.h>
+#include <keel/arch_vcpu.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/mm.h>
-#include <keel/panic.h>
+#include <keel/printk.h>
+#include <keel/time.h>
 
-static struct ept *dom_ept(struct domain *d)
+/*
+ * How long a change waits for the CPUs running the domain to leave guest mode or flush. A CPU
+ * that takes longer is not an error: the tables the change retired stay retired (and charged to
+ * the domain) until a later flush finds that CPU has moved on.
+ */
+#define P2M_FLUSH_WAIT_NS (100ULL * 1000 * 1000)
+
+/*
+ * EPT tables a domain may hold, live and retired: a fixed allowance (its RAM mapped with large
+ * leaves needs a handful) plus one per 8 MiB of its memory, for the large leaves that remapping
+ * splits; with 4 KiB leaves only, enough to map all its memory too.
+ */
+#define P2M_TABLES_FIXED    16
+#define P2M_PAGES_PER_TABLE 2048
+
+static u64 next_p2m_serial;
+
+static struct vmx_p2m *dom_p2m(struct domain *d)
 {
 	return d->arch.p2m;
 }
 
+static unsigned int p2m_nr_cpus(void)
+{
+	return nr_cpus_possible ? nr_cpus_possible : MAX_CPUS;
+}
+
+static u64 p2m_table_limit(const struct domain *d, const struct ept *e)
+{
+	u64 limit = P2M_TABLES_FIXED + d->pages / P2M_PAGES_PER_TABLE;
+
+	if (e->max_leaf_level == EPT_LEVEL_4K)
+		limit += d->pages / 512 + d->pages / (512ULL * 512) + 2;
+	return limit;
+}
+
 int vmx_domain_init(struct domain *d)
 {
-	struct ept *e = kzalloc(sizeof(*e));
+	struct vmx_p2m *p = kzalloc(sizeof(*p));
 	int rc;
 
-	if (!e)
+	if (!p)
 		return -ENOMEM;
-	rc = ept_init(e);
+	rc = ept_init(&p->ept);
 	if (rc) {
-		kfree(e);
+		kfree(p);
 		return rc;
 	}
-	e->max_leaf_level = vmx_cfg.ept_1g   ? EPT_LEVEL_1G
-			    : vmx_cfg.ept_2m ? EPT_LEVEL_2M
-					     : EPT_LEVEL_4K;
-	d->arch.p2m = e;
-	d->arch.eptp = ept_eptp(e);
+	p->ept.max_leaf_level = vmx_cfg.ept_1g	 ? EPT_LEVEL_1G
+				: vmx_cfg.ept_2m ? EPT_LEVEL_2M
+						 : EPT_LEVEL_4K;
+	p->lock = (spinlock_t)SPINLOCK_INIT;
+	p->serial = __atomic_add_fetch(&next_p2m_serial, 1, __ATOMIC_RELAXED);
+	p->eptp = ept_eptp(&p->ept);
+	d->arch.p2m = p;
+	d->arch.eptp = p->eptp;
 	return 0;
+}
+
+/*
+ * Wait, at most until @deadline, until every CPU has reached generation @gen of @p's EPT,
+ * kicking the ones in guest mode out of it once. Returns the generation reached.
+ */
+static u64 p2m_wait_flushed(struct vmx_p2m *p, u64 gen, u64 deadline)
+{
+	u64 kicked = 0, behind;
+	u64 reached = ept_flush_reached(&p->ept, gen, p2m_nr_cpus(), &behind);
+
+	while (reached < gen) {
+		for (unsigned int c = 0; c < MAX_CPUS; c++)
+			if ((behind & ~kicked) & (1ULL << c))
+				arch_kick_cpu(c);
+		kicked |= behind;
+		if (now_ns() >= deadline)
+			break;
+		cpu_relax();
+		reached = ept_flush_reached(&p->ept, gen, p2m_nr_cpus(), &behind);
+	}
+	return reached;
+}
+
+/*
+ * After a change, with p->lock held: make every CPU drop what it cached of the old tables (the
+ * ones in guest mode flush before their next VM entry; the others will before they enter), then
+ * free the retired tables of every generation all CPUs have reached. False if some CPU did not
+ * get there in time (its tables stay retired).
+ */
+static bool p2m_flush(struct vmx_p2m *p)
+{
+	u64 gen, reached;
+
+	if (!p->ept.flush_pending && !p->ept.retired_pages)
+		return true;
+	gen = ept_flush_begin(&p->ept);
+	reached = p2m_wait_flushed(p, gen, now_ns() + P2M_FLUSH_WAIT_NS);
+	ept_flush_done(&p->ept, reached);
+	return reached == gen;
+}
+
+/* Outside every lock: say once per domain that a CPU was slow or Keel ran out of frames. */
+static void p2m_report(struct domain *d, struct vmx_p2m *p, bool flushed, u64 alloc_failures)
+{
+	if (!flushed && !__atomic_exchange_n(&p->slow_flush_reported, true, __ATOMIC_RELAXED))
+		pr_warn("p2m: d%u: a CPU did not flush its EPT translations within %llu ms; "
+			"retired tables wait for a later flush",
+			d->id, P2M_FLUSH_WAIT_NS / 1000000);
+	if (alloc_failures && !__atomic_exchange_n(&p->oom_reported, true, __ATOMIC_RELAXED))
+		pr_warn("p2m: d%u: Keel is out of memory for EPT tables", d->id);
 }
 
 void vmx_domain_destroy(struct domain *d)
 {
-	struct ept *e = dom_ept(d);
+	struct vmx_p2m *p = dom_p2m(d);
+	u64 deadline = now_ns() + P2M_FLUSH_WAIT_NS;
 
-	if (!e)
+	if (!p)
 		return;
-	ept_destroy(e);
-	kfree(e);
+	/*
+	 * No vCPU of @d runs any more. Every CPU that ran it may still cache translations tagged
+	 * with this EPTP: they do an all-context INVEPT before their next VM entry, so the root
+	 * frame, reused as another domain's root, never meets them.
+	 */
+	vmx_tlb_retire_tags();
+	while (ept_cpus_in_guest(&p->ept, p2m_nr_cpus()) && now_ns() < deadline)
+		cpu_relax();
+	if (ept_cpus_in_guest(&p->ept, p2m_nr_cpus())) {
+		pr_err("p2m: d%u: a CPU is still in its guest mode; its EPT tables are not freed",
+		       d->id);
+		d->arch.p2m = NULL;
+		return;
+	}
+	ept_destroy(&p->ept);
+	kfree(p);
 	d->arch.p2m = NULL;
 }
 
-static void invept_here(void *arg)
+static int p2m_change(struct domain *d, u64 gpa, paddr_t hpa, u64 size, bool map, bool writable)
 {
-	u64 eptp = *(const u64 *)arg;
+	struct vmx_p2m *p = dom_p2m(d);
+	u64 failures;
+	bool flushed;
+	int rc;
 
-	if (vmx_cfg.has_invept_single)
-		invept_single(eptp);
+	spin_lock(&p->lock);
+	failures = p->ept.alloc_failures;
+	p->ept.table_limit = p2m_table_limit(d, &p->ept);
+	if (map)
+		rc = ept_map(&p->ept, gpa, hpa, size, writable ? EPT_RWX : (EPT_R | EPT_X),
+			     EPT_MT_WB, EPT_LEVEL_1G);
 	else
-		invept_all();
-}
-
-/* Drop cached translations of @d's EPT on every CPU, then let the EPT free retired tables. */
-static void flush_domain(struct domain *d)
-{
-	struct ept *e = dom_ept(d);
-
-	if (!e->flush_pending)
-		return;
-	for (unsigned int c = 0; c < MAX_CPUS; c++)
-		if (cpu_table[c] && cpu_table[c]->online)
-			BUG_ON(smp_call_on(c, invept_here, &d->arch.eptp));
-	ept_flush_done(e);
+		rc = ept_unmap(&p->ept, gpa, size);
+	flushed = p2m_flush(p);
+	failures = p->ept.alloc_failures - failures;
+	spin_unlock(&p->lock);
+	p2m_report(d, p, flushed, failures);
+	return rc;
 }
 
 int vmx_map_ram(struct domain *d, u64 gpa, paddr_t hpa, u64 size, bool writable)
 {
-	int rc = ept_map(dom_ept(d), gpa, hpa, size, writable ? EPT_RWX : (EPT_R | EPT_X),
-			 EPT_MT_WB, EPT_LEVEL_1G);
-
-	flush_domain(d);
-	return rc;
+	return p2m_change(d, gpa, hpa, size, true, writable);
 }
 
 int vmx_unmap(struct domain *d, u64 gpa, u64 size)
 {
-	int rc = ept_unmap(dom_ept(d), gpa, size);
-
-	flush_domain(d);
-	return rc;
+	return p2m_change(d, gpa, 0, size, false, false);
 }
 
 int vmx_gpa_to_hpa(struct domain *d, u64 gpa, bool write, paddr_t *hpa)
 {
 	unsigned int perms;
 
-	if (ept_lookup(dom_ept(d), gpa, hpa, &perms, NULL))
+	if (ept_lookup(&dom_p2m(d)->ept, gpa, hpa, &perms, NULL))
 		return -EFAULT;
 	if (!(perms & EPT_R) || (write && !(perms & EPT_W)))
 		return -EFAULT;

@@ -1,6 +1,7 @@
 /* The VT-x run loop of one vCPU: inject events, enter, count and dispatch exits, leave when told. */
 #include <asm/cpu.h>
 #include <asm/percpu.h>
+#include <asm/spec_ctrl.h>
 #include <asm/time.h>
 #include <asm/vmx_internal.h>
 #include <keel/domain.h>
@@ -120,12 +121,18 @@ static enum vmx_action entry_failed(struct vcpu *v, u32 reason)
 enum hvm_leave vmx_vcpu_run(struct vcpu *v, u64 slice_ns)
 {
 	struct vmx_vcpu *x = v->arch.vendor;
+	struct vmx_p2m *p2m = v->domain->arch.p2m;
 	u64 deadline = rdtsc() + slice_ns * tsc_khz / 1000000;
 	enum vmx_action act = VMX_RESUME;
+	unsigned int cpu;
 
 	local_irq_disable();
+	cpu = smp_processor_id();
 	BUG_ON(vmptrld(x->vmcs_pa));
 	vmx_load_host_state();
+	/* Tags (EPTPs, VPIDs) of destroyed domains and vCPUs may be reused: flush them first. */
+	vmx_tlb_flush_if_stale(cpu);
+	spec_ctrl_enter_domain(cpu, p2m->serial);
 	/*
 	 * Guest TLB entries are tagged with the VPID on every CPU the vCPU ran on. Coming back to
 	 * a CPU after running elsewhere, entries left here may predate page-table changes the guest
@@ -149,10 +156,13 @@ enum hvm_leave vmx_vcpu_run(struct vcpu *v, u64 slice_ns)
 		}
 		inject_upcall(v);
 		set_preemption_timer(deadline);
+		vmx_p2m_enter(p2m, cpu);
 		if (vmx_enter_guest(&v->arch.gprs, x->launched)) {
+			vmx_p2m_exit(p2m, cpu);
 			act = entry_failed(v, 0);
 			break;
 		}
+		vmx_p2m_exit(p2m, cpu);
 		x->launched = true;
 		reason = (u32)vmread(VMCS_EXIT_REASON);
 		if (reason & EXIT_REASON_ENTRY_FAIL) {

@@ -2,6 +2,7 @@
 #ifndef ASM_EPT_H
 #define ASM_EPT_H
 
+#include <asm/percpu.h>
 #include <keel/spinlock.h>
 #include <keel/types.h>
 
@@ -47,13 +48,26 @@
 #define EPT_HPA_LIMIT (1ULL << 52) /* architectural MAXPHYADDR bound */
 
 /*
- * One guest's tables. Fields are read-only outside ept.c, except ad_enabled and max_leaf_level,
- * which the owner may set after ept_init() and before the first ept_map().
+ * What one CPU last did with one EPT, written by that CPU only: in_guest is set around each VM
+ * entry with this EPT (from just before the entry until just after the exit), flushed is the
+ * generation its last INVEPT of this EPT covered.
+ */
+struct ept_cpu {
+	u32 in_guest;
+	u64 flushed;
+};
+
+/*
+ * One guest's tables. Fields are read-only outside ept.c, except ad_enabled, max_leaf_level and
+ * table_limit, which the owner sets (the first two after ept_init() and before the first
+ * ept_map()), and cpu[], which each CPU updates through ept_cpu_enter()/ept_cpu_exit().
  *
- * Changing or removing a present entry sets flush_pending; tables taken out of the tree are kept
- * (zeroed) on a retired list, because a CPU running the guest may still cache walks through them.
- * The owner invalidates (INVEPT on every CPU that may hold this EPTP) and then calls
- * ept_flush_done(), which frees the retired tables.
+ * Invalidation is by generation. Changing or removing a present entry sets flush_pending; tables
+ * taken out of the tree are kept (zeroed) on a retired list, tagged with the generation whose
+ * flush frees them (gen + 1 at the time). ept_flush_begin() publishes that generation; a CPU
+ * entering the guest INVEPTs when its cpu[].flushed is behind gen; ept_flush_reached() says which
+ * generation every CPU has reached (a CPU not in the guest will flush before it enters); and
+ * ept_flush_done() frees the retired tables of the generations reached.
  */
 struct ept {
 	paddr_t pml4;	     /* root table; INVALID_PADDR before init and after destroy */
@@ -62,15 +76,23 @@ struct ept {
 	u64 table_pages;     /* table frames in the tree, root included */
 	u64 retired_pages;   /* table frames detached, awaiting ept_flush_done() */
 	paddr_t retired;     /* head of the retired list, linked through each table's entry 0 */
-	bool flush_pending;  /* a present entry changed or vanished since ept_flush_done() */
+	u64 gen;	     /* generation published by ept_flush_begin(); 0 at init */
+	u64 table_limit;     /* table_pages + retired_pages may not exceed it (0: no limit) */
+	u64 alloc_failures;  /* frame_alloc() failed (Keel out of memory, not table_limit) */
+	bool flush_pending;  /* a present entry changed or vanished since ept_flush_begin() */
 	bool ad_enabled;     /* ept_eptp() sets EPTP_AD */
 	unsigned int
 	    max_leaf_level; /* largest leaf the CPU supports; ept_init() sets EPT_LEVEL_1G */
+	struct ept_cpu cpu[MAX_CPUS];
 };
 
 /* Allocate the root table. 0 or -ENOMEM (then @e holds nothing and ept_destroy is a no-op). */
 int ept_init(struct ept *e);
-/* Free every table frame, retired ones included (never the mapped frames). @e can be re-inited. */
+/*
+ * Free every table frame, retired ones included (never the mapped frames). The owner makes sure
+ * that no CPU can use this EPTP's cached translations once the frames are reused. @e can be
+ * re-inited.
+ */
 void ept_destroy(struct ept *e);
 /* The EPTP value for the VMCS: WB walks, 4 levels, A/D when enabled, root address. */
 u64 ept_eptp(const struct ept *e);
@@ -81,7 +103,7 @@ u64 ept_eptp(const struct ept *e);
  * used where gpa, hpa and size allow. Whatever was mapped there is replaced; large pages that
  * straddle the range are split. -EINVAL for bad arguments (misaligned, empty, overflowing, gpa
  * at or past EPT_GPA_LIMIT, hpa past EPT_HPA_LIMIT) with nothing changed; -ENOMEM when a table
- * cannot be allocated: the tables stay consistent, each page of the range holding either its old
+ * cannot be allocated (no frame, or table_limit reached): the tables stay consistent, each page of the range holding either its old
  * or its new translation (in ascending order, a prefix got the new one).
  */
 int ept_map(struct ept *e, u64 gpa, paddr_t hpa, u64 size, unsigned int perms, unsigned int mtype,
@@ -105,8 +127,50 @@ int ept_lookup(const struct ept *e, u64 gpa, paddr_t *hpa, unsigned int *perms,
  */
 void ept_for_each_leaf(const struct ept *e,
 		       void (*fn)(u64 gpa, paddr_t hpa, u64 size, u64 entry, void *ctx), void *ctx);
-/* The owner has invalidated cached translations: free retired tables, clear flush_pending. */
-void ept_flush_done(struct ept *e);
+/*
+ * Start invalidating: if anything changed since the last call, publish a new generation (the
+ * one the tables retired meanwhile carry). Returns the generation every CPU must reach; a full
+ * barrier orders it before the caller's ept_flush_reached().
+ */
+u64 ept_flush_begin(struct ept *e);
+/*
+ * The generation every one of CPUs 0..@nr_cpus-1 is known to have reached, at most @gen (from
+ * ept_flush_begin()): a CPU in the guest has reached what it last flushed, one outside the guest
+ * has reached @gen (it flushes before it enters). *@behind gets the CPUs in the guest that lag:
+ * the ones to kick out of guest mode.
+ */
+u64 ept_flush_reached(struct ept *e, u64 gen, unsigned int nr_cpus, u64 *behind);
+/* Every CPU has reached @gen: free the retired tables of generations up to @gen. */
+void ept_flush_done(struct ept *e, u64 gen);
+
+/*
+ * CPU @cpu is about to enter a guest using @e (interrupts off): mark it in the guest, then
+ * return the generation it must INVEPT for (0: its translations are current). After that
+ * INVEPT, ept_cpu_flushed(); after the VM exit, ept_cpu_exit().
+ */
+static inline u64 ept_cpu_enter(struct ept *e, unsigned int cpu)
+{
+	struct ept_cpu *c = &e->cpu[cpu];
+	u64 gen;
+
+	/* Seen in the guest before gen is read: pairs with the barrier in ept_flush_begin(). */
+	__atomic_exchange_n(&c->in_guest, 1, __ATOMIC_SEQ_CST);
+	gen = __atomic_load_n(&e->gen, __ATOMIC_SEQ_CST);
+	return gen != c->flushed ? gen : 0;
+}
+
+static inline void ept_cpu_flushed(struct ept *e, unsigned int cpu, u64 gen)
+{
+	__atomic_store_n(&e->cpu[cpu].flushed, gen, __ATOMIC_RELEASE);
+}
+
+static inline void ept_cpu_exit(struct ept *e, unsigned int cpu)
+{
+	__atomic_store_n(&e->cpu[cpu].in_guest, 0, __ATOMIC_RELEASE);
+}
+
+/* How many CPUs are in the guest using @e (to check that none is before freeing it). */
+unsigned int ept_cpus_in_guest(const struct ept *e, unsigned int nr_cpus);
 
 static inline unsigned int ept_entry_perms(u64 entry)
 {

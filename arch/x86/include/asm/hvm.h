@@ -68,7 +68,7 @@ struct cpuid_policy {
 };
 
 struct arch_domain {
-	void *p2m; /* struct ept for VT-x */
+	void *p2m; /* struct vmx_p2m for VT-x */
 	u64 eptp;
 	struct cpuid_policy cpuid;
 };

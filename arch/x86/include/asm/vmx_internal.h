@@ -2,8 +2,10 @@
 #ifndef ASM_VMX_INTERNAL_H
 #define ASM_VMX_INTERNAL_H
 
+#include <asm/ept.h>
 #include <asm/hvm.h>
 #include <asm/vmx.h>
+#include <keel/spinlock.h>
 
 /* The controls chosen once from the capability MSRs, applied to every VMCS. */
 struct vmx_config {
@@ -66,6 +68,48 @@ int vmx_gpa_to_hpa(struct domain *d, u64 gpa, bool write, paddr_t *hpa);
 /* Guest CR0/CR4 writes, with the fixed bits and long-mode activation handled. */
 int vmx_write_cr0(struct vcpu *v, u64 val);
 int vmx_write_cr4(struct vcpu *v, u64 val);
+
+/* A domain's guest-physical map (vmx_p2m.c); d->arch.p2m points to it. */
+struct vmx_p2m {
+	struct ept ept;
+	u64 eptp;	 /* ept's EPTP (as in d->arch.eptp), for the INVEPT before entry */
+	spinlock_t lock; /* held across every change of ept and its flush */
+	u64 serial;	 /* unique for Keel's lifetime: IBPB between domains compares it */
+	bool slow_flush_reported, oom_reported;
+};
+
+/*
+ * Around each VM entry on CPU @cpu (interrupts off): mark the CPU in @p's guest and INVEPT if a
+ * change since its last entry left its cached translations stale; clear the mark after the exit.
+ */
+static inline void vmx_p2m_enter(struct vmx_p2m *p, unsigned int cpu)
+{
+	u64 gen = ept_cpu_enter(&p->ept, cpu);
+
+	if (gen) {
+		if (vmx_cfg.has_invept_single)
+			invept_single(p->eptp);
+		else
+			invept_all();
+		ept_cpu_flushed(&p->ept, cpu, gen);
+	}
+}
+
+static inline void vmx_p2m_exit(struct vmx_p2m *p, unsigned int cpu)
+{
+	ept_cpu_exit(&p->ept, cpu);
+}
+
+/* vmx_tlb.c: VPIDs, and the all-context flush every CPU does before a tag is reused. */
+int vpid_alloc(u16 *vpid);
+/* Give @vpid back; it is handed out again only after every CPU flushed (vmx_tlb_retire_tags). */
+void vpid_free(u16 vpid);
+/* An EPTP or VPID stops being used: every CPU flushes all tags before it loads another vCPU. */
+void vmx_tlb_retire_tags(void);
+/* Whether CPU @cpu has not flushed since the last vmx_tlb_retire_tags() (*@epoch: the latest). */
+bool vmx_tlb_stale(unsigned int cpu, u64 *epoch);
+/* On CPU @cpu before loading a vCPU: the all-context INVEPT and INVVPID if stale. */
+void vmx_tlb_flush_if_stale(unsigned int cpu);
 
 /* vmx_entry.S: enter the guest (launch or resume); returns 0 after a VM exit, 1 if entry failed. */
 int vmx_enter_guest(struct guest_gprs *gprs, int launched);
