@@ -9,6 +9,7 @@
 #include <asm/percpu.h>
 #include <asm/smp.h>
 #include <asm/time.h>
+#include <asm/xstate.h>
 #include <keel/acpi.h>
 #include <keel/boot_mem.h>
 #include <keel/cmdline.h>
@@ -112,6 +113,7 @@ static void cpu_features_init(void)
 	cpuid(7, &r);
 	if (r.ebx & (1u << 7))
 		write_cr4(read_cr4() | CR4_SMEP);
+	xstate_cpu_init(); /* FPU control bits, XCR0; each AP does it in ap_main() */
 }
 
 void keel_start(u32 mbi_phys)
