@@ -4,6 +4,7 @@
 # Usage: boot-test.sh tests/boot/NAME.test        (or just NAME)
 # A .test file is a shell fragment of KEY=VALUE lines:
 #   EMU=qemu|bochs   CPUS=N (default 1)   CMDLINE="..."   TIMEOUT=seconds (default 120)
+#   BOCHS_CPU=model  the Bochs CPU model (default corei7_skylake_x; see scripts/run-bochs.sh)
 #   EXPECT='regex'      extended regexes (grep -E), one per line, that must all appear
 #   FORBID='regex'      regexes, one per line, that must not appear
 #                       (default: selftest FAIL, PANIC, BUG as a word)
@@ -50,6 +51,7 @@ EXPECT_RAM=0
 MUST_EXIT=1
 MODULES=""
 JUDGE=""
+BOCHS_CPU=""
 # shellcheck disable=SC1090 # the test definition is chosen at run time
 . "$file"
 
@@ -131,7 +133,8 @@ start=$(date +%s)
 timed_out=0
 if [ "$EMU" = bochs ]; then
 	# In the background so that a TERM/INT here reaches run-bochs.sh, which SIGKILLs Bochs.
-	sh scripts/run-bochs.sh "$iso" "$serial" "$CPUS" "$TIMEOUT" >"$emulog" 2>&1 </dev/null &
+	BOCHS_CPU_MODEL=${BOCHS_CPU:-corei7_skylake_x} \
+		sh scripts/run-bochs.sh "$iso" "$serial" "$CPUS" "$TIMEOUT" >"$emulog" 2>&1 </dev/null &
 	pid=$!
 	trap 'kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; exit 130' INT TERM
 	status=0

@@ -6,6 +6,8 @@
 # Writes next to SERIAL_LOG: bochsrc, bochs.rc (debugger script), bochs.log (Bochs' own log),
 # bochs.out (its stdout/stderr). Exit status: 0 when Bochs exited by itself (Bochs' own status
 # means nothing: judge from the serial log), 124 when it was killed at the timeout, 2 on usage.
+# Environment: BOCHS_CPU_MODEL, the emulated CPU (default corei7_skylake_x; e.g.
+# corei7_sandy_bridge_2600k: XSAVE and AVX without XSAVES or AVX-512, corei5_arrandale_m520: no XSAVE).
 set -eu
 
 follow=0
@@ -27,6 +29,13 @@ case "$cpus$timeout" in
 	exit 2
 	;;
 esac
+model=${BOCHS_CPU_MODEL:-corei7_skylake_x}
+case "$model" in
+'' | *[!a-z0-9_]*)
+	echo "run-bochs: BOCHS_CPU_MODEL '$model' is not a Bochs CPU model name" >&2
+	exit 2
+	;;
+esac
 [ -f "$iso" ] || { echo "run-bochs: ISO '$iso' not found" >&2; exit 2; }
 command -v bochs >/dev/null 2>&1 || { echo "run-bochs: bochs missing (run scripts/deps.sh)" >&2; exit 2; }
 
@@ -45,7 +54,7 @@ memory: guest=256, host=256
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
 vga: extension=none
-cpu: model=corei7_skylake_x, count=$cpus, ips=10000000, reset_on_triple_fault=0
+cpu: model=$model, count=$cpus, ips=10000000, reset_on_triple_fault=0
 pci: enabled=1, chipset=i440fx
 clock: sync=none, time0=946681200
 ata0-master: type=cdrom, path=$iso, status=inserted

@@ -1,8 +1,11 @@
-/* Unit tests for the guest CPUID policy (arch/x86/hvm/cpuid.c), checked against the host's CPUID. */
+/* Unit tests for the guest CPUID, XSAVE-component and CR4 policies, checked against the host's CPUID. */
 #include <asm/cpu.h>
+#include <asm/hvm.h>
 #include <asm/hvm_emul.h>
+#include <asm/xstate.h>
 #include <keel/compiler.h>
 #include <keel/domain.h>
+#include <keel/errno.h>
 #include <keel/vcpu.h>
 
 #include <setjmp.h>
@@ -23,6 +26,14 @@
 #define ECX_OSXSAVE    (1u << 27)
 #define ECX_HYPERVISOR (1u << 31)
 #define ECX_SSE3       (1u << 0)
+#define ECX_FMA	       (1u << 12)
+#define ECX_AVX	       (1u << 28)
+#define ECX_F16C       (1u << 29)
+#define EBX7_AVX2      (1u << 5)
+#define EBX7_SMEP      (1u << 7)
+#define EBX7_AVX512F   (1u << 16)
+#define ECX7_PKU       (1u << 3)
+#define ECX7_OSPKE     (1u << 4)
 #define EDX_FPU	       (1u << 0)
 #define EDX_TSC	       (1u << 4)
 #define EDX_ACPI       (1u << 22)
@@ -31,6 +42,17 @@
 
 static struct domain dom;
 static struct vcpu vcpu;
+static u64 guest_cr4;
+
+/* The vendor interface as the policies use it: the guest's CR4. */
+static u64 fake_get_cr(struct vcpu *v, int cr)
+{
+	assert_ptr_equal(v, &vcpu);
+	assert_int_equal(cr, 4);
+	return guest_cr4;
+}
+static const struct hvm_vendor_ops fake_ops = {.name = "fake", .get_cr = fake_get_cr};
+const struct hvm_vendor_ops *hvm_ops = &fake_ops;
 
 static int setup(void **state)
 {
@@ -40,6 +62,8 @@ static int setup(void **state)
 	dom.id = 9;
 	vcpu.id = 5;
 	vcpu.domain = &dom;
+	vcpu.arch.xcr0 = XSTATE_X87;
+	guest_cr4 = 0;
 	return 0;
 }
 
@@ -141,7 +165,7 @@ static void test_leaf0_vendor(void **state)
 static void test_leaf1_hidden_and_hypervisor(void **state)
 {
 	const u32 ecx_hidden =
-	    ECX_MONITOR | ECX_VMX | ECX_SMX | ECX_PCID | ECX_X2APIC | ECX_XSAVE | ECX_OSXSAVE;
+	    ECX_MONITOR | ECX_VMX | ECX_SMX | ECX_PCID | ECX_X2APIC | ECX_OSXSAVE;
 	const u32 edx_hidden = EDX_ACPI | EDX_TM | EDX_PBE;
 	struct cpuid_regs g = guest(1, 0), h = host(1, 0);
 
@@ -164,7 +188,7 @@ static void test_leaf1_hidden_and_hypervisor(void **state)
 
 static void test_power_leaves_zero(void **state)
 {
-	static const u32 leaves[] = {5, 6, 0xa, 0xd, 0xf, 0x10, 0x12, 0x14};
+	static const u32 leaves[] = {5, 6, 0xa, 0xf, 0x10, 0x12, 0x14};
 
 	(void)state;
 	for (unsigned int i = 0; i < ARRAY_SIZE(leaves); i++) {
@@ -173,11 +197,18 @@ static void test_power_leaves_zero(void **state)
 	}
 }
 
+/* CPUID.7.0 features that exist only with the AVX resp. AVX-512 XSAVE components. */
+#define EBX7_NEED_AVX	 EBX7_AVX2
+#define EBX7_NEED_AVX512 0xdc230000u /* F, DQ, IFMA, PF, ER, CD, BW, VL */
+#define ECX7_NEED_AVX	 0x600u	     /* VAES, VPCLMULQDQ */
+#define ECX7_NEED_AVX512 0x5842u     /* VBMI, VBMI2, VNNI, BITALG, VPOPCNTDQ */
+
 static void test_leaf7(void **state)
 {
 	const u32 ebx_hidden =
 	    (1u << 2) | (1u << 4) | (1u << 11) | (1u << 12) | (1u << 14) | (1u << 15) | (1u << 25);
 	const u32 ecx_hidden = (1u << 5) | (1u << 16) | (1u << 30);
+	u64 comp = xstate_domain_components(&dom);
 	struct cpuid_regs g, h;
 
 	(void)state;
@@ -187,10 +218,22 @@ static void test_leaf7(void **state)
 	}
 	g = guest(7, 0);
 	h = host(7, 0);
-	assert_int_equal(g.ebx, h.ebx & ~ebx_hidden);
-	assert_int_equal(g.ecx, h.ecx & ~ecx_hidden);
+	h.ebx &= ~ebx_hidden;
+	h.ecx &= ~ecx_hidden & ~(ECX7_PKU | ECX7_OSPKE);
+	if (!(comp & XSTATE_AVX)) {
+		h.ebx &= ~EBX7_NEED_AVX;
+		h.ecx &= ~ECX7_NEED_AVX;
+	}
+	if (!(comp & XSTATE_AVX512)) {
+		h.ebx &= ~EBX7_NEED_AVX512;
+		h.ecx &= ~ECX7_NEED_AVX512;
+	}
+	if (comp & XSTATE_PKRU)
+		h.ecx |= ECX7_PKU; /* OSPKE only with the guest's CR4.PKE */
+	assert_int_equal(g.ebx, h.ebx);
+	assert_int_equal(g.ecx, h.ecx);
 	assert_int_equal(g.edx, 0);
-	assert_int_equal(g.eax, h.eax);
+	assert_int_equal(g.eax, host(7, 0).eax);
 	assert_zero(guest(7, 1));
 	assert_zero(guest(7, 0xffffffff));
 }
@@ -255,6 +298,250 @@ static void test_policy_extra_hides(void **state)
 	}
 }
 
+static bool host_has_xsave(void)
+{
+	return host(0, 0).eax >= 0xd && (host(1, 0).ecx & ECX_XSAVE);
+}
+
+/* The components the host offers, worked out independently from the host's CPUID. */
+static u64 expected_components(void)
+{
+	struct cpuid_regs d = host(0xd, 0), l1 = host(1, 0), l7 = host(7, 0);
+	u64 m = ((u64)d.edx << 32 | d.eax) & XSTATE_KEEL;
+
+	if (!(l1.ecx & ECX_AVX))
+		m &= ~XSTATE_AVX;
+	if (!(m & XSTATE_AVX) || !(l7.ebx & EBX7_AVX512F) || (m & XSTATE_AVX512) != XSTATE_AVX512)
+		m &= ~XSTATE_AVX512;
+	if (!(l7.ecx & ECX7_PKU))
+		m &= ~XSTATE_PKRU;
+	return m;
+}
+
+static u32 expected_std_size(u64 mask)
+{
+	u32 size = 576;
+
+	for (unsigned int i = 2; i < 63; i++)
+		if (mask & (1ULL << i))
+			size = MAX(size, host(0xd, i).ebx + host(0xd, i).eax);
+	return size;
+}
+
+static void test_xstate_leaf1(void **state)
+{
+	u64 comp = xstate_domain_components(&dom);
+	struct cpuid_regs g;
+
+	(void)state;
+	if (!host_has_xsave()) {
+		assert_int_equal(comp, 0);
+		assert_int_equal(guest(1, 0).ecx & (ECX_XSAVE | ECX_OSXSAVE | ECX_AVX), 0);
+		return;
+	}
+	assert_int_equal(comp, expected_components());
+	assert_true((comp & (XSTATE_X87 | XSTATE_SSE)) == (XSTATE_X87 | XSTATE_SSE));
+	g = guest(1, 0);
+	assert_true(g.ecx & ECX_XSAVE);
+	assert_false(g.ecx & ECX_OSXSAVE); /* the guest's CR4.OSXSAVE, not Keel's */
+	assert_int_equal(!!(g.ecx & ECX_AVX), !!(comp & XSTATE_AVX));
+	if (!(comp & XSTATE_AVX))
+		assert_int_equal(g.ecx & (ECX_FMA | ECX_F16C), 0);
+	guest_cr4 = CR4_OSXSAVE;
+	assert_true(guest(1, 0).ecx & ECX_OSXSAVE);
+	guest_cr4 = CR4_PKE;
+	assert_int_equal(!!(guest(7, 0).ecx & ECX7_OSPKE), !!(comp & XSTATE_PKRU));
+}
+
+static void test_xstate_leaf_d(void **state)
+{
+	u64 comp = xstate_domain_components(&dom);
+	struct cpuid_regs g, h;
+
+	(void)state;
+	if (!host_has_xsave()) {
+		assert_zero(guest(0xd, 0));
+		assert_zero(guest(0xd, 1));
+		return;
+	}
+	g = guest(0xd, 0);
+	assert_int_equal(g.eax, (u32)comp);
+	assert_int_equal(g.edx, 0);
+	assert_int_equal(g.ebx, 576); /* XCR0 = x87 after reset */
+	assert_int_equal(g.ecx, expected_std_size(comp));
+	/* EBX follows the guest's XCR0, not the host's. */
+	vcpu.arch.xcr0 = XSTATE_X87 | XSTATE_SSE;
+	assert_int_equal(guest(0xd, 0).ebx, 576);
+	if (comp & XSTATE_AVX) {
+		vcpu.arch.xcr0 |= XSTATE_AVX;
+		assert_int_equal(guest(0xd, 0).ebx, host(0xd, 2).ebx + host(0xd, 2).eax);
+	}
+	vcpu.arch.xcr0 = comp;
+	assert_int_equal(guest(0xd, 0).ebx, expected_std_size(comp));
+	/* Sub-leaf 1: no XSAVES, no supervisor components. */
+	g = guest(0xd, 1);
+	h = host(0xd, 1);
+	assert_int_equal(g.eax, h.eax & 0x7);
+	assert_int_equal(g.ecx | g.edx, 0);
+	if (g.eax & 2)
+		assert_int_equal(g.ebx, xstate_area_size(comp, true));
+	/* Components: the host's geometry for the offered ones, nothing for the others. */
+	for (u32 i = 2; i < 64; i++) {
+		g = guest(0xd, i);
+		if (i < 63 && (comp & (1ULL << i))) {
+			h = host(0xd, i);
+			assert_int_equal(g.eax, h.eax);
+			assert_int_equal(g.ebx, h.ebx);
+			assert_int_equal(g.ecx, h.ecx & 2);
+			assert_int_equal(g.edx, 0);
+		} else {
+			assert_zero(g);
+		}
+	}
+	assert_zero(guest(0xd, 0xffffffff));
+}
+
+static void test_xstate_policy_hides(void **state)
+{
+	u64 comp;
+
+	(void)state;
+	if (!host_has_xsave())
+		return;
+	dom.arch.cpuid.leaf1_ecx_hide = ECX_AVX;
+	comp = xstate_domain_components(&dom);
+	assert_int_equal(comp & (XSTATE_AVX | XSTATE_AVX512), 0);
+	assert_int_equal(guest(1, 0).ecx & (ECX_AVX | ECX_FMA | ECX_F16C), 0);
+	assert_int_equal(guest(7, 0).ebx & (EBX7_AVX2 | EBX7_AVX512F), 0);
+	assert_int_equal(guest(0xd, 0).eax, (u32)comp);
+	assert_zero(guest(0xd, 2));
+	dom.arch.cpuid.leaf1_ecx_hide = 0;
+	dom.arch.cpuid.leaf7_ebx_hide = EBX7_AVX512F;
+	assert_int_equal(xstate_domain_components(&dom) & XSTATE_AVX512, 0);
+	assert_int_equal(guest(7, 0).ebx & EBX7_NEED_AVX512, 0);
+	dom.arch.cpuid.leaf7_ebx_hide = 0;
+	/* No XSAVE: no components, no leaf 0xD, no XSAVE or OSXSAVE even with CR4.OSXSAVE. */
+	dom.arch.cpuid.leaf1_ecx_hide = ECX_XSAVE;
+	guest_cr4 = CR4_OSXSAVE;
+	assert_int_equal(xstate_domain_components(&dom), 0);
+	assert_int_equal(guest(1, 0).ecx & (ECX_XSAVE | ECX_OSXSAVE | ECX_AVX), 0);
+	assert_zero(guest(0xd, 0));
+	dom.arch.cpuid.leaf1_ecx_hide = 0;
+	dom.arch.cpuid.max_basic_leaf = 0xc;
+	assert_int_equal(xstate_domain_components(&dom), 0);
+}
+
+static void test_xstate_check_xcr0(void **state)
+{
+	const u64 all = XSTATE_KEEL;
+
+	(void)state;
+	assert_int_equal(xstate_check_xcr0(all, XSTATE_X87), 0);
+	assert_int_equal(xstate_check_xcr0(all, XSTATE_X87 | XSTATE_SSE), 0);
+	assert_int_equal(xstate_check_xcr0(all, XSTATE_X87 | XSTATE_SSE | XSTATE_AVX), 0);
+	assert_int_equal(xstate_check_xcr0(all, all), 0);
+	assert_int_equal(xstate_check_xcr0(all, all & ~XSTATE_PKRU), 0);
+	assert_int_equal(xstate_check_xcr0(all, 0), -EINVAL);
+	assert_int_equal(xstate_check_xcr0(all, XSTATE_SSE), -EINVAL);		    /* no x87 */
+	assert_int_equal(xstate_check_xcr0(all, XSTATE_X87 | XSTATE_AVX), -EINVAL); /* no SSE */
+	assert_int_equal(xstate_check_xcr0(all, XSTATE_X87 | XSTATE_SSE | XSTATE_AVX512),
+			 -EINVAL);	      /* AVX-512 without AVX */
+	for (unsigned int b = 5; b <= 7; b++) /* AVX-512 only all at once */
+		assert_int_equal(
+		    xstate_check_xcr0(all, XSTATE_X87 | XSTATE_SSE | XSTATE_AVX | (1ULL << b)),
+		    -EINVAL);
+	assert_int_equal(xstate_check_xcr0(all, XSTATE_X87 | XSTATE_SSE | XSTATE_AVX |
+						    XSTATE_OPMASK | XSTATE_ZMM_HI256),
+			 -EINVAL);
+	/* Anything not offered: MPX, PT, AMX, reserved, or a component the policy hides. */
+	for (unsigned int b = 0; b < 64; b++)
+		if (!(all & (1ULL << b)))
+			assert_int_equal(xstate_check_xcr0(all, XSTATE_X87 | (1ULL << b)), -EINVAL);
+	assert_int_equal(xstate_check_xcr0(XSTATE_X87 | XSTATE_SSE, 7), -EINVAL);
+	assert_int_equal(xstate_check_xcr0(0, XSTATE_X87), -EINVAL);
+}
+
+static void test_xstate_sizes(void **state)
+{
+	u64 comp = expected_components();
+	u32 compact = 576;
+
+	(void)state;
+	if (!host_has_xsave())
+		return;
+	assert_int_equal(xstate_area_size(XSTATE_X87 | XSTATE_SSE, false), 576);
+	assert_int_equal(xstate_area_size(XSTATE_X87 | XSTATE_SSE, true), 576);
+	assert_int_equal(xstate_area_size(comp, false), expected_std_size(comp));
+	for (unsigned int i = 2; i < 63; i++) {
+		if (!(comp & (1ULL << i)))
+			continue;
+		if (host(0xd, i).ecx & 2)
+			compact = (compact + 63) & ~63u;
+		compact += host(0xd, i).eax;
+	}
+	assert_int_equal(xstate_area_size(comp, true), compact);
+	assert_true(compact <= expected_std_size(comp));
+}
+
+#define EDX1_PGE (1u << 13)
+
+static void test_cr4_bits_follow_cpuid(void **state)
+{
+	u64 valid = hvm_cr4_valid_bits(&vcpu);
+	struct cpuid_regs l1 = guest(1, 0), l7 = guest(7, 0);
+
+	(void)state;
+	/* Never: VMXE, SMXE, LA57 (hidden), PCIDE (PCID hidden), CET, PKS and the reserved bits. */
+	assert_int_equal(valid & (CR4_VMXE | (1ULL << 14) | CR4_LA57 | CR4_PCIDE), 0);
+	assert_int_equal(valid & ~0x7fffffULL, 0);
+	assert_int_equal(!!(valid & CR4_OSXSAVE), !!(l1.ecx & ECX_XSAVE));
+	assert_int_equal(!!(valid & CR4_PGE), !!(l1.edx & EDX1_PGE));
+	assert_int_equal(!!(valid & CR4_SMEP), !!(l7.ebx & EBX7_SMEP));
+	assert_int_equal(!!(valid & CR4_PKE), !!(l7.ecx & ECX7_PKU));
+	assert_true(valid & CR4_PAE);
+	/* Only always-safe bits may be written without an exit. */
+	assert_int_equal(hvm_cr4_guest_owned(&vcpu) & ~(CR4_PGE | CR4_TSD | CR4_PCE), 0);
+	assert_int_equal(hvm_cr4_guest_owned(&vcpu) & ~valid, 0);
+	/* What the policy hides is no longer valid. */
+	dom.arch.cpuid.leaf1_ecx_hide = ECX_XSAVE;
+	dom.arch.cpuid.leaf1_edx_hide = EDX1_PGE;
+	dom.arch.cpuid.leaf7_ebx_hide = EBX7_SMEP;
+	valid = hvm_cr4_valid_bits(&vcpu);
+	assert_int_equal(valid & (CR4_OSXSAVE | CR4_PGE | CR4_SMEP), 0);
+	assert_int_equal(hvm_cr4_guest_owned(&vcpu) & CR4_PGE, 0);
+	/* Below leaf 7, none of its CR4 bits. */
+	dom.arch.cpuid.max_basic_leaf = 6;
+	assert_int_equal(hvm_cr4_valid_bits(&vcpu) &
+			     (CR4_FSGSBASE | CR4_SMEP | CR4_SMAP | CR4_UMIP | CR4_PKE | CR4_LA57),
+			 0);
+}
+
+static void test_cr4_check(void **state)
+{
+	const u64 lm = EFER_LMA, base = CR4_PAE;
+	u64 valid = hvm_cr4_valid_bits(&vcpu);
+
+	(void)state;
+	assert_int_equal(hvm_cr4_check(&vcpu, base, base, lm, 0), 0);
+	assert_int_equal(hvm_cr4_check(&vcpu, 0, 0, 0, 0), 0);
+	/* PAE stays on in IA-32e mode. */
+	assert_int_equal(hvm_cr4_check(&vcpu, base, 0, lm, 0), -EPERM);
+	/* Bits the CPUID does not offer, in and outside long mode. */
+	for (unsigned int b = 0; b < 64; b++) {
+		if (valid & (1ULL << b))
+			continue;
+		assert_int_equal(hvm_cr4_check(&vcpu, base, base | (1ULL << b), lm, 0), -EPERM);
+		assert_int_equal(hvm_cr4_check(&vcpu, 0, 1ULL << b, 0, 0), -EPERM);
+	}
+	/* PCIDE: never while PCID is hidden, whatever the mode and CR3. */
+	assert_int_equal(hvm_cr4_check(&vcpu, base, base | CR4_PCIDE, lm, 0), -EPERM);
+	assert_int_equal(hvm_cr4_check(&vcpu, 0, CR4_PCIDE, 0, 0), -EPERM);
+	/* What is offered is accepted. */
+	assert_int_equal(hvm_cr4_check(&vcpu, base, valid, lm, 0), 0);
+	dom.arch.cpuid.leaf1_ecx_hide = ECX_XSAVE;
+	assert_int_equal(hvm_cr4_check(&vcpu, base, base | CR4_OSXSAVE, lm, 0), -EPERM);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup(fn, setup)
@@ -264,7 +551,10 @@ int main(void)
 	    T(test_leaf0_vendor),	    T(test_leaf1_hidden_and_hypervisor),
 	    T(test_power_leaves_zero),	    T(test_leaf7),
 	    T(test_beyond_max_leaves_zero), T(test_policy_max_basic_leaf),
-	    T(test_policy_extra_hides),
+	    T(test_policy_extra_hides),	    T(test_xstate_leaf1),
+	    T(test_xstate_leaf_d),	    T(test_xstate_policy_hides),
+	    T(test_xstate_check_xcr0),	    T(test_xstate_sizes),
+	    T(test_cr4_bits_follow_cpuid),  T(test_cr4_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

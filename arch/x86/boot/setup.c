@@ -10,6 +10,7 @@
 #include <asm/smp.h>
 #include <asm/spec_ctrl.h>
 #include <asm/time.h>
+#include <asm/xstate.h>
 #include <keel/acpi.h>
 #include <keel/boot_mem.h>
 #include <keel/cmdline.h>
@@ -113,6 +114,7 @@ static void cpu_features_init(void)
 	cpuid(7, &r);
 	if (r.ebx & (1u << 7))
 		write_cr4(read_cr4() | CR4_SMEP);
+	xstate_cpu_init(); /* FPU control bits, XCR0; each AP does it in ap_main() */
 }
 
 void keel_start(u32 mbi_phys)

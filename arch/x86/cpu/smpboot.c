@@ -6,6 +6,7 @@
 #include <asm/percpu.h>
 #include <asm/smp.h>
 #include <asm/traps.h>
+#include <asm/xstate.h>
 #include <keel/arch.h>
 #include <keel/cmdline.h>
 #include <keel/errno.h>
@@ -98,6 +99,7 @@ static void cpu_go_online(struct percpu *p)
 void ap_main(struct percpu *p)
 {
 	percpu_load(p);
+	xstate_cpu_init(); /* before it can run any vCPU */
 	cpu_go_online(p);
 	while (!READ_ONCE(runloop_started))
 		safe_halt();

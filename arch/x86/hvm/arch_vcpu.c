@@ -1,8 +1,10 @@
 /* The x86 side of domains and vCPUs: forwards arch-neutral requests to the vendor backend. */
 #include <asm/apic.h>
+#include <asm/debugreg.h>
 #include <asm/hvm.h>
 #include <asm/percpu.h>
 #include <asm/traps.h>
+#include <asm/xstate.h>
 #include <keel/arch_vcpu.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
@@ -37,17 +39,30 @@ int arch_gpa_to_hpa(struct domain *d, u64 gpa, bool write, paddr_t *hpa)
 	return hvm_ops->gpa_to_hpa(d, gpa, write, hpa);
 }
 
+/* Every vCPU has its own extended-state area and debug registers, from reset values. */
 int arch_vcpu_init(struct vcpu *v)
 {
-	return hvm_ops->vcpu_init(v);
+	int rc = xstate_vcpu_init(v);
+
+	if (rc)
+		return rc;
+	hvm_dr_reset(v);
+	rc = hvm_ops->vcpu_init(v);
+	if (rc)
+		xstate_vcpu_destroy(v);
+	return rc;
 }
 void arch_vcpu_destroy(struct vcpu *v)
 {
 	hvm_ops->vcpu_destroy(v);
+	xstate_vcpu_destroy(v);
 }
 
+/* A (re)start at the PVH entry: registers of every kind from their reset values. */
 void arch_vcpu_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx)
 {
+	xstate_vcpu_reset(v);
+	hvm_dr_reset(v);
 	hvm_ops->vcpu_set_pvh_entry(v, entry, ebx);
 }
 

@@ -1,10 +1,15 @@
 /* The CPUID a guest sees: its domain's policy over host values (what Keel does not virtualize
  * removed), plus the Xen leaves. */
+#include <asm/hvm.h>
 #include <asm/hvm_emul.h>
+#include <asm/xstate.h>
 #include <keel/domain.h>
 #include <keel/vcpu.h>
 
-/* CPUID.1:ECX bits hidden: VMX, SMX, MONITOR, PDCM, x2APIC, TSC-deadline, XSAVE, OSXSAVE, PCID. */
+/*
+ * CPUID.1:ECX bits hidden: VMX, SMX, MONITOR, PDCM, x2APIC, TSC-deadline, XSAVE, OSXSAVE, PCID.
+ * XSAVE and OSXSAVE come back from the extended-state policy below.
+ */
 #define LEAF1_ECX_HIDE                                                                           \
 	((1u << 3) | (1u << 5) | (1u << 6) | (1u << 15) | (1u << 17) | (1u << 21) | (1u << 24) | \
 	 (1u << 26) | (1u << 27))
@@ -16,6 +21,21 @@
 	((1u << 2) | (1u << 4) | (1u << 11) | (1u << 12) | (1u << 14) | (1u << 15) | (1u << 25))
 /* CPUID.7.0:ECX hidden: WAITPKG, LA57 (no 5-level walks for guests yet), SGX-LC. */
 #define LEAF7_ECX_HIDE ((1u << 5) | (1u << 16) | (1u << 30))
+
+/* Features that exist only with the XSAVE components Keel switches for the guest. */
+#define LEAF1_ECX_XSAVE	   (1u << 26)
+#define LEAF1_ECX_OSXSAVE  (1u << 27)
+#define LEAF1_ECX_NEED_AVX ((1u << 12) | (1u << 28) | (1u << 29)) /* FMA, AVX, F16C */
+#define LEAF7_EBX_NEED_AVX (1u << 5)				  /* AVX2 */
+/* AVX512 F, DQ, IFMA, PF, ER, CD, BW, VL */
+#define LEAF7_EBX_NEED_AVX512                                                          \
+	((1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) | (1u << 27) | (1u << 28) | \
+	 (1u << 30) | (1u << 31))
+#define LEAF7_ECX_NEED_AVX (1u << 9 | 1u << 10) /* VAES, VPCLMULQDQ (VEX-encoded) */
+/* AVX512 VBMI, VBMI2, VNNI, BITALG, VPOPCNTDQ */
+#define LEAF7_ECX_NEED_AVX512 ((1u << 1) | (1u << 6) | (1u << 11) | (1u << 12) | (1u << 14))
+#define LEAF7_ECX_PKU	      (1u << 3)
+#define LEAF7_ECX_OSPKE	      (1u << 4)
 
 #define XEN_LEAF_VERSION  ((4u << 16) | 17u)
 #define XEN_LEAF4_VCPU_ID (1u << 3)
@@ -51,6 +71,42 @@ static bool xen_leaf(struct vcpu *v, u32 leaf, struct cpuid_regs *r)
 	return true;
 }
 
+/*
+ * Leaf 1 and 7.0 bits of the extended state: offered components, the guest's own CR4.OS* bits.
+ * Out of line, so that the other leaves' path (the CPUID exit benchmark) stays as short.
+ */
+static __attribute__((noinline)) void xstate_features(struct vcpu *v, u32 leaf,
+						      struct cpuid_regs *r)
+{
+	u64 comp = xstate_domain_components(v->domain);
+	u64 cr4 = hvm_ops->get_cr(v, 4);
+
+	if (leaf == 1) {
+		if (comp) {
+			r->ecx |= LEAF1_ECX_XSAVE;
+			if (cr4 & CR4_OSXSAVE)
+				r->ecx |= LEAF1_ECX_OSXSAVE;
+		}
+		if (!(comp & XSTATE_AVX))
+			r->ecx &= ~LEAF1_ECX_NEED_AVX;
+		return;
+	}
+	if (!(comp & XSTATE_AVX)) {
+		r->ebx &= ~LEAF7_EBX_NEED_AVX;
+		r->ecx &= ~LEAF7_ECX_NEED_AVX;
+	}
+	if (!(comp & XSTATE_AVX512)) {
+		r->ebx &= ~LEAF7_EBX_NEED_AVX512;
+		r->ecx &= ~LEAF7_ECX_NEED_AVX512;
+	}
+	r->ecx &= ~(LEAF7_ECX_PKU | LEAF7_ECX_OSPKE);
+	if (comp & XSTATE_PKRU) {
+		r->ecx |= LEAF7_ECX_PKU;
+		if (cr4 & CR4_PKE)
+			r->ecx |= LEAF7_ECX_OSPKE;
+	}
+}
+
 void hvm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, struct cpuid_regs *r)
 {
 	const struct cpuid_policy *pol = &v->domain->arch.cpuid;
@@ -77,11 +133,11 @@ void hvm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, struct cpuid_regs *r)
 		r->edx &= ~(LEAF1_EDX_HIDE | pol->leaf1_edx_hide);
 		/* Initial APIC id = 2 * vCPU id (as the guest's MADT will say). */
 		r->ebx = (r->ebx & 0x00ffffffu) | ((v->id * 2) << 24);
+		xstate_features(v, 1, r);
 		break;
 	case 5:	   /* MONITOR/MWAIT */
 	case 6:	   /* thermal and power: no APERF/MPERF, no HWP */
 	case 0xa:  /* performance monitoring */
-	case 0xd:  /* XSAVE (hidden) */
 	case 0xf:  /* resource monitoring */
 	case 0x10: /* resource allocation */
 	case 0x12: /* SGX */
@@ -93,9 +149,13 @@ void hvm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, struct cpuid_regs *r)
 			r->ebx &= ~(LEAF7_EBX_HIDE | pol->leaf7_ebx_hide);
 			r->ecx &= ~(LEAF7_ECX_HIDE | pol->leaf7_ecx_hide);
 			r->edx = 0; /* no speculation-control MSRs are offered */
+			xstate_features(v, 7, r);
 		} else {
 			*r = (struct cpuid_regs){0, 0, 0, 0};
 		}
+		break;
+	case 0xd: /* XSAVE: the domain's components, sizes for the guest's XCR0 */
+		xstate_cpuid_leaf(v, subleaf, r);
 		break;
 	case 0x80000001:
 		r->ecx &= ~(1u << 2); /* SVM */

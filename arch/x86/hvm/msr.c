@@ -15,6 +15,11 @@
 #define MSR_PLATFORM_INFO      0x0ce
 
 #define MTRR_DEF_TYPE_WB_ENABLED ((1ULL << 11) | 6) /* MTRRs on, default type write-back */
+/*
+ * IA32_DEBUGCTL is per-vCPU state kept by the vendor (VMCS). Of its bits only BTF (single-step
+ * on branches) is offered: LBR, BTS and the PMU freezes need MSRs and a PMU guests do not have.
+ */
+#define DEBUGCTL_BTF (1ULL << 1)
 
 int hvm_msr_read(struct vcpu *v, u32 msr, u64 *val)
 {
@@ -41,6 +46,9 @@ int hvm_msr_read(struct vcpu *v, u32 msr, u64 *val)
 	case MSR_IA32_TSC_AUX:
 		*val = v->arch.msr_tsc_aux;
 		return 0;
+	case MSR_IA32_DEBUGCTL:
+		*val = hvm_ops->get_debugctl(v);
+		return 0;
 	default:
 		return -EPERM;
 	}
@@ -63,6 +71,11 @@ int hvm_msr_write(struct vcpu *v, u32 msr, u64 val)
 		return 0;
 	case MSR_IA32_MTRR_DEF_TYPE:
 		return val == MTRR_DEF_TYPE_WB_ENABLED ? 0 : -EPERM;
+	case MSR_IA32_DEBUGCTL:
+		if (val & ~DEBUGCTL_BTF)
+			return -EPERM;
+		hvm_ops->set_debugctl(v, val);
+		return 0;
 	case MSR_IA32_APIC_BASE: /* no virtual LAPIC to move yet: ignored */
 	case MSR_IA32_MISC_ENABLE:
 		return 0;

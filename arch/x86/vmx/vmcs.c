@@ -1,6 +1,7 @@
 /* VMCS set-up: per-vCPU control fields, host state for this CPU, the PVH entry guest state. */
 #include <asm/cpu.h>
 #include <asm/desc.h>
+#include <asm/hvm_emul.h>
 #include <asm/layout.h>
 #include <asm/paging.h>
 #include <asm/percpu.h>
@@ -103,7 +104,12 @@ static void setup_controls(struct vcpu *v, struct vmx_vcpu *x)
 	vmwrite(VMCS_LINK_POINTER, ~0ULL);
 	/* CR0/CR4 bits Keel owns: the guest sees its shadow, writes to them exit. */
 	vmwrite(VMCS_CR0_MASK, CR0_PE | CR0_PG | (1UL << 5) | (1UL << 29) | (1UL << 30));
-	vmwrite(VMCS_CR4_MASK, vmx_cfg.cr4_fixed0 | ~vmx_cfg.cr4_fixed1 | CR4_PAE);
+	/*
+	 * CR4: Keel vets every bit against the domain's CPUID (hvm_cr4_check); only the ones that
+	 * are always safe once offered (PGE, TSD, PCE) are the guest's to write without an exit.
+	 */
+	vmwrite(VMCS_CR4_MASK,
+		~(hvm_cr4_guest_owned(v) & vmx_cfg.cr4_fixed1 & ~vmx_cfg.cr4_fixed0));
 }
 
 static void set_segment(u32 sel_field, u16 sel, u64 base, u32 limit, u32 ar)
@@ -167,8 +173,7 @@ void vmx_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx)
 	vmwrite(VMCS_GUEST_RIP, entry);
 	vmwrite(VMCS_GUEST_RSP, 0);
 	vmwrite(VMCS_GUEST_RFLAGS, 0x2);
-	vmwrite(VMCS_GUEST_DR7, 0x400);
-	vmwrite(VMCS_GUEST_DEBUGCTL, 0);
+	vmx_debug_reset(v); /* DR7 0x400, DEBUGCTL 0, DR0-DR3 not yet the guest's */
 	vmwrite(VMCS_GUEST_PAT, 0x0007040600070406ULL);
 	vmwrite(VMCS_GUEST_SYSENTER_CS, 0);
 	vmwrite(VMCS_GUEST_SYSENTER_ESP, 0);
@@ -179,7 +184,6 @@ void vmx_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx)
 	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
 	memset(&v->arch.gprs, 0, sizeof(v->arch.gprs));
 	v->arch.gprs.rbx = ebx;
-	x->fx_valid = false;
 	x->launched = false;
 	vmcs_edit_end(x, prev);
 }

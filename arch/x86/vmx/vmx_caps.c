@@ -51,12 +51,13 @@ int vmx_probe(void)
 			     PIN_VIRTUAL_NMIS | PIN_PREEMPT_TIMER,
 			     PIN_EXT_INT_EXITING | PIN_NMI_EXITING, &vmx_cfg.pin, "pin-based");
 	rc = rc
-		 ?: adjust_controls(
-			true_ctls ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED, 0,
-			PROC_HLT_EXITING | PROC_UNCOND_IO_EXITING | PROC_USE_MSR_BITMAPS |
-			    PROC_ACTIVATE_SECONDARY | PROC_MWAIT_EXITING | PROC_MONITOR_EXITING |
-			    PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING | PROC_RDPMC_EXITING,
-			&vmx_cfg.proc, "processor-based");
+		 ?: adjust_controls(true_ctls ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED, 0,
+				    PROC_HLT_EXITING | PROC_UNCOND_IO_EXITING |
+					PROC_USE_MSR_BITMAPS | PROC_ACTIVATE_SECONDARY |
+					PROC_MWAIT_EXITING | PROC_MONITOR_EXITING |
+					PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING |
+					PROC_RDPMC_EXITING | PROC_MOV_DR_EXITING,
+				    &vmx_cfg.proc, "processor-based");
 	rc = rc
 		 ?: adjust_controls(MSR_VMX_PROCBASED2,
 				    PROC2_ENABLE_RDTSCP | PROC2_ENABLE_INVPCID |
@@ -64,14 +65,15 @@ int vmx_probe(void)
 				    PROC2_ENABLE_EPT | PROC2_ENABLE_VPID | PROC2_UNRESTRICTED,
 				    &vmx_cfg.proc2, "secondary");
 	rc = rc
-		 ?: adjust_controls(true_ctls ? MSR_VMX_TRUE_EXIT : MSR_VMX_EXIT, EXIT_SAVE_DEBUG,
+		 ?: adjust_controls(true_ctls ? MSR_VMX_TRUE_EXIT : MSR_VMX_EXIT, 0,
 				    EXIT_HOST_64BIT | EXIT_SAVE_PAT | EXIT_LOAD_PAT |
-					EXIT_SAVE_EFER | EXIT_LOAD_EFER,
+					EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_DEBUG,
 				    &vmx_cfg.exit, "VM-exit");
-	rc =
-	    rc
-		?: adjust_controls(true_ctls ? MSR_VMX_TRUE_ENTRY : MSR_VMX_ENTRY, ENTRY_LOAD_DEBUG,
-				   ENTRY_LOAD_PAT | ENTRY_LOAD_EFER, &vmx_cfg.entry, "VM-entry");
+	/* DR7 and DEBUGCTL are per-vCPU guest state in the VMCS: the debug controls are needed. */
+	rc = rc
+		 ?: adjust_controls(true_ctls ? MSR_VMX_TRUE_ENTRY : MSR_VMX_ENTRY, 0,
+				    ENTRY_LOAD_PAT | ENTRY_LOAD_EFER | ENTRY_LOAD_DEBUG,
+				    &vmx_cfg.entry, "VM-entry");
 	if (rc) {
 		pr_err(
 		    "vmx: VT-x lacks EPT, VPID or unrestricted guest support: Keel cannot run guests");

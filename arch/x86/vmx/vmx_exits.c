@@ -2,7 +2,9 @@
 #include <asm/cpu.h>
 #include <asm/hvm_emul.h>
 #include <asm/mmio_decode.h>
+#include <asm/traps.h>
 #include <asm/vmx_internal.h>
+#include <asm/xstate.h>
 #include <keel/compiler.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
@@ -373,7 +375,20 @@ static enum vmx_action exit_skip(struct vcpu *v, u64 qual)
 
 static enum vmx_action exit_gp(struct vcpu *v, u64 qual)
 {
-	inject_gp(v); /* XSETBV and friends Keel does not offer */
+	inject_gp(v); /* RDPMC: no performance counters for guests */
+	return VMX_RESUME;
+}
+
+static enum vmx_action exit_xsetbv(struct vcpu *v, u64 qual)
+{
+	struct guest_gprs *g = &v->arch.gprs;
+	int exc = hvm_xsetbv(v, (u32)g->rcx, ((g->rdx & 0xffffffff) << 32) | (g->rax & 0xffffffff));
+
+	if (exc) {
+		vmx_inject_exception(v, (u8)exc, exc == X86_EXC_GP, 0);
+		return VMX_RESUME;
+	}
+	vmx_advance_rip();
 	return VMX_RESUME;
 }
 
@@ -406,7 +421,7 @@ static const struct exit_entry exit_table[HVM_MAX_EXIT_REASONS] = {
     [EXIT_VMXOFF] = {exit_vmx_insn, "VMXOFF"},
     [EXIT_VMXON] = {exit_vmx_insn, "VMXON"},
     [EXIT_CR_ACCESS] = {exit_cr_access, "CR access"},
-    [EXIT_DR_ACCESS] = {NULL, "DR access"},
+    [EXIT_DR_ACCESS] = {vmx_exit_dr_access, "DR access"},
     [EXIT_IO] = {exit_io, "I/O instruction"},
     [EXIT_RDMSR] = {exit_rdmsr, "RDMSR"},
     [EXIT_WRMSR] = {exit_wrmsr, "WRMSR"},
@@ -428,7 +443,7 @@ static const struct exit_entry exit_table[HVM_MAX_EXIT_REASONS] = {
     [EXIT_PREEMPT_TIMER] = {exit_preempt_timer, "preemption timer"},
     [EXIT_INVVPID] = {exit_vmx_insn, "INVVPID"},
     [EXIT_WBINVD] = {exit_skip, "WBINVD"},
-    [EXIT_XSETBV] = {exit_gp, "XSETBV"},
+    [EXIT_XSETBV] = {exit_xsetbv, "XSETBV"},
     [EXIT_RDRAND] = {NULL, "RDRAND"},
     [EXIT_INVPCID] = {NULL, "INVPCID"},
     [EXIT_VMFUNC] = {exit_vmx_insn, "VMFUNC"},

@@ -21,5 +21,7 @@ const struct hvm_vendor_ops vmx_ops = {
     .get_efer = vmx_get_efer,
     .set_efer = vmx_set_efer,
     .get_cpl = vmx_get_cpl,
+    .get_debugctl = vmx_get_debugctl,
+    .set_debugctl = vmx_set_debugctl,
     .exit_reason_name = vmx_exit_reason_name,
 };

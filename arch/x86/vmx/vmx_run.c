@@ -4,6 +4,7 @@
 #include <asm/spec_ctrl.h>
 #include <asm/time.h>
 #include <asm/vmx_internal.h>
+#include <asm/xstate.h>
 #include <keel/domain.h>
 #include <keel/panic.h>
 #include <keel/printk.h>
@@ -31,10 +32,9 @@ static void swap_in(struct vcpu *v)
 	wrmsr(MSR_KERNEL_GS_BASE, v->arch.kernel_gs_base);
 	if (vmx_cfg.proc2 & PROC2_ENABLE_RDTSCP)
 		wrmsr(MSR_TSC_AUX, v->arch.msr_tsc_aux); /* what the guest's RDTSCP returns */
-	if (x->fx_valid)
-		__asm__ __volatile__("fxrstor64 %0" : : "m"(x->fx_area));
-	else
-		__asm__ __volatile__("fninit");
+	xstate_load_guest(v); /* every component, then the guest's XCR0 */
+	vmx_debug_load(v);
+	x->loaded = true;
 }
 
 static void swap_out(struct vcpu *v)
@@ -46,8 +46,9 @@ static void swap_out(struct vcpu *v)
 	v->arch.cstar = rdmsr(MSR_CSTAR);
 	v->arch.sfmask = rdmsr(MSR_SFMASK);
 	v->arch.kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
-	__asm__ __volatile__("fxsave64 %0" : "=m"(x->fx_area));
-	x->fx_valid = true;
+	x->loaded = false;
+	vmx_debug_save(v);
+	xstate_save_guest(v); /* the host's XCR0 back, then every component */
 }
 
 /* An event interrupted by the exit must be delivered again on the next entry. */

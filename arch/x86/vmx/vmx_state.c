@@ -1,6 +1,9 @@
 /* Guest control state under VT-x: CR0/CR4 writes, long-mode activation, CPL, dumps, snapshots. */
 #include <asm/cpu.h>
+#include <asm/debugreg.h>
+#include <asm/hvm_emul.h>
 #include <asm/vmx_internal.h>
+#include <asm/xstate.h>
 #include <keel/domain.h>
 #include <keel/printk.h>
 #include <keel/string.h>
@@ -54,19 +57,30 @@ int vmx_write_cr0(struct vcpu *v, u64 val)
 	return 0;
 }
 
+/* Changing one of these drops every translation of the current context (SDM vol. 3, 4.10.4.1). */
+#define CR4_FLUSH_BITS (CR4_PGE | CR4_PAE | CR4_PSE | CR4_SMEP | CR4_SMAP | CR4_PCIDE | CR4_LA57)
+
 int vmx_write_cr4(struct vcpu *v, u64 val)
 {
 	struct vmx_vcpu *x = v->arch.vendor;
-	u64 allowed = vmx_cfg.cr4_fixed1 & ~CR4_VMXE;
+	u64 mask = vmread(VMCS_CR4_MASK);
+	u64 old = (vmread(VMCS_GUEST_CR4) & ~mask) | (x->cr4_shadow & mask);
 
-	if (val & ~allowed)
+	/* Every bit against the domain's CPUID and the mode rules, then what VMX can hold. */
+	if (hvm_cr4_check(v, old, val, vmread(VMCS_GUEST_EFER), vmread(VMCS_GUEST_CR3)))
 		return -1;
-	/* Clearing PAE while in long mode is a #GP. */
-	if (!(val & CR4_PAE) && (vmread(VMCS_GUEST_EFER) & EFER_LMA))
+	if (val & ~vmx_cfg.cr4_fixed1)
 		return -1;
 	x->cr4_shadow = val;
 	vmwrite(VMCS_CR4_SHADOW, val);
 	vmwrite(VMCS_GUEST_CR4, val | vmx_cfg.cr4_fixed0);
+	/* Keel did the write, not the CPU: the flush it implies is Keel's to do. */
+	if ((val ^ old) & CR4_FLUSH_BITS) {
+		if (vmx_cfg.has_invvpid_single)
+			invvpid_single(x->vpid);
+		else
+			invvpid_all();
+	}
 	return 0;
 }
 
@@ -127,6 +141,8 @@ static void read_segment(struct segment *s, u32 sel_field)
 /* Snapshot the vCPU (its VMCS must be current on this CPU). */
 void vmx_get_state(struct vcpu *v, struct hvm_vcpu_state *s)
 {
+	struct vmx_vcpu *x = v->arch.vendor;
+
 	memset(s, 0, sizeof(*s));
 	s->version = HVM_VCPU_STATE_VERSION;
 	s->activity = (u32)vmread(VMCS_GUEST_ACTIVITY);
@@ -164,6 +180,12 @@ void vmx_get_state(struct vcpu *v, struct hvm_vcpu_state *s)
 	s->interruptibility = (u32)vmread(VMCS_GUEST_INTERRUPTIBILITY);
 	s->pending_event = (u32)vmread(VMCS_ENTRY_INTR_INFO);
 	s->pending_error = (u32)vmread(VMCS_ENTRY_EXC_ERRCODE);
+	s->debugctl = vmread(VMCS_GUEST_DEBUGCTL);
+	hvm_dr_get_state(v, x->loaded, x->dr_owned, s);
+	s->xcr0 = v->arch.xcr0;
+	s->xsave_area = x->loaded ? NULL : v->arch.xsave_area;
+	s->xsave_size = xstate_area_bytes();
+	s->xsave_format = xstate_switch_method();
 }
 
 void vmx_dump_vcpu(struct vcpu *v)

@@ -11,14 +11,38 @@
 #define MSR_PAT		    0x00000277
 #define MSR_FEATURE_CONTROL 0x0000003a
 
-#define CR0_PE	   (1UL << 0)
-#define CR0_WP	   (1UL << 16)
-#define CR0_PG	   (1UL << 31)
-#define CR4_PAE	   (1UL << 5)
-#define CR4_PGE	   (1UL << 7)
-#define CR4_OSFXSR (1UL << 9)
-#define CR4_VMXE   (1UL << 13)
-#define CR4_SMEP   (1UL << 20)
+#define MSR_IA32_DEBUGCTL 0x000001d9
+#define MSR_IA32_XSS	  0x00000da0
+
+#define EFER_LMA (1ULL << 10)
+
+#define CR0_PE	       (1UL << 0)
+#define CR0_MP	       (1UL << 1)
+#define CR0_EM	       (1UL << 2)
+#define CR0_TS	       (1UL << 3)
+#define CR0_NE	       (1UL << 5)
+#define CR0_WP	       (1UL << 16)
+#define CR0_PG	       (1UL << 31)
+#define CR4_VME	       (1UL << 0)
+#define CR4_PVI	       (1UL << 1)
+#define CR4_TSD	       (1UL << 2)
+#define CR4_DE	       (1UL << 3)
+#define CR4_PSE	       (1UL << 4)
+#define CR4_PAE	       (1UL << 5)
+#define CR4_MCE	       (1UL << 6)
+#define CR4_PGE	       (1UL << 7)
+#define CR4_PCE	       (1UL << 8)
+#define CR4_OSFXSR     (1UL << 9)
+#define CR4_OSXMMEXCPT (1UL << 10)
+#define CR4_UMIP       (1UL << 11)
+#define CR4_LA57       (1UL << 12)
+#define CR4_VMXE       (1UL << 13)
+#define CR4_FSGSBASE   (1UL << 16)
+#define CR4_PCIDE      (1UL << 17)
+#define CR4_OSXSAVE    (1UL << 18)
+#define CR4_SMEP       (1UL << 20)
+#define CR4_SMAP       (1UL << 21)
+#define CR4_PKE	       (1UL << 22)
 
 #define X86_EFLAGS_IF (1UL << 9)
 
@@ -50,6 +74,19 @@ static inline void wrmsr(u32 msr, u64 v)
 	__asm__ __volatile__("wrmsr" : : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
 }
 
+/* XCR0 (the only extended control register): which XSAVE components are enabled. */
+static inline void xsetbv(u32 index, u64 v)
+{
+	__asm__ __volatile__("xsetbv" : : "c"(index), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
+}
+
+static inline u64 xgetbv(u32 index)
+{
+	u32 lo, hi;
+	__asm__ __volatile__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(index));
+	return ((u64)hi << 32) | lo;
+}
+
 static inline u64 rdtsc(void)
 {
 	u32 lo, hi;
@@ -72,6 +109,23 @@ DEFINE_CR_ACCESSORS(0)
 DEFINE_CR_ACCESSORS(2)
 DEFINE_CR_ACCESSORS(3)
 DEFINE_CR_ACCESSORS(4)
+
+#define DEFINE_DR_ACCESSORS(n)                                                 \
+	static inline unsigned long read_dr##n(void)                           \
+	{                                                                      \
+		unsigned long v;                                               \
+		__asm__ __volatile__("mov %%dr" #n ", %0" : "=r"(v));          \
+		return v;                                                      \
+	}                                                                      \
+	static inline void write_dr##n(unsigned long v)                        \
+	{                                                                      \
+		__asm__ __volatile__("mov %0, %%dr" #n : : "r"(v) : "memory"); \
+	}
+DEFINE_DR_ACCESSORS(0)
+DEFINE_DR_ACCESSORS(1)
+DEFINE_DR_ACCESSORS(2)
+DEFINE_DR_ACCESSORS(3)
+DEFINE_DR_ACCESSORS(6)
 
 static inline unsigned long read_flags(void)
 {

@@ -23,9 +23,13 @@ struct segment {
 
 /*
  * Complete architectural vCPU state in a vendor-neutral form: what save/restore and migration
- * will move. Version it when it changes.
+ * will move. Version it when it changes (2: debug registers, DEBUGCTL, XCR0, the XSAVE area).
+ * The extended state (x87/SSE/AVX/... registers) is not copied in: @xsave_area points at the
+ * vCPU's own area, in the format @xsave_format (enum xstate_method, asm/xstate.h) and
+ * @xsave_size bytes long; it holds the current values only while the vCPU is not running
+ * (NULL when the snapshot is taken from the vCPU's own exit handler: the CPU holds them).
  */
-#define HVM_VCPU_STATE_VERSION 1
+#define HVM_VCPU_STATE_VERSION 2
 struct hvm_vcpu_state {
 	u32 version;
 	u32 activity; /* 0 active, 1 halted */
@@ -41,6 +45,10 @@ struct hvm_vcpu_state {
 	u32 interruptibility;
 	u32 pending_event; /* VM-entry interruption format; 0 = none */
 	u32 pending_error;
+	u64 dr[4], dr6, debugctl;
+	u64 xcr0;
+	const void *xsave_area;
+	u32 xsave_size, xsave_format;
 };
 
 /* Per-vCPU exit statistics, by the vendor's exit reason. */
@@ -53,6 +61,10 @@ struct arch_vcpu {
 	u64 exit_counts[HVM_MAX_EXIT_REASONS];
 	u64 star, lstar, cstar, sfmask, kernel_gs_base; /* syscall MSRs, swapped by Keel */
 	u64 msr_tsc_aux;
+	u64 xcr0; /* the guest's XCR0 (asm/xstate.h); the CPU's while the vCPU is loaded */
+	void *
+	    xsave_area; /* its x87/SSE/AVX/... state while not loaded: own frames, from vCPU init */
+	u64 dr[4], dr6; /* its debug registers while not loaded (DR7: in the VMCS/VMCB) */
 };
 
 /*
@@ -102,6 +114,9 @@ struct hvm_vendor_ops {
 	u64 (*get_efer)(struct vcpu *v);
 	int (*set_efer)(struct vcpu *v, u64 val); /* 0, or -1 for #GP */
 	unsigned int (*get_cpl)(struct vcpu *v);
+	/* The guest's IA32_DEBUGCTL (kept by the vendor: VMCS/VMCB); only for the loaded vCPU. */
+	u64 (*get_debugctl)(struct vcpu *v);
+	void (*set_debugctl)(struct vcpu *v, u64 val);
 	const char *(*exit_reason_name)(unsigned int reason);
 };
 

@@ -19,6 +19,12 @@ void hvm_io_out(struct vcpu *v, u16 port, unsigned int size, u32 val);
 int hvm_write_hypercall_page(struct vcpu *v, u64 gpa);
 /* Handle a hypercall trapped by the vendor code: reads RAX/RDI.. and writes RAX. */
 void hvm_do_hypercall(struct vcpu *v);
+/* CR4 (arch/x86/hvm/cr4_policy.c): the bits @v's CPUID offers (before the vendor's fixed bits). */
+u64 hvm_cr4_valid_bits(struct vcpu *v);
+/* The CR4 bits a guest may own (written without an exit): offered and always safe, e.g. PGE. */
+u64 hvm_cr4_guest_owned(struct vcpu *v);
+/* May @v load @val into CR4 (now @old, with EFER @efer and CR3 @cr3)? 0, or -EPERM for #GP. */
+int hvm_cr4_check(struct vcpu *v, u64 old, u64 val, u64 efer, u64 cr3);
 /* Is the MMIO window where unclaimed accesses are emulated (not a crash)? */
 bool hvm_is_mmio_window(u64 gpa);
 

@@ -4,6 +4,10 @@
 
 #include <asm/regs.h>
 
+/* Architectural exception vectors. */
+#define X86_EXC_UD 6
+#define X86_EXC_GP 13
+
 /* Vector assignments. */
 #define VEC_FIRST_IRQ	0x20
 #define VEC_LAPIC_TIMER 0xf0

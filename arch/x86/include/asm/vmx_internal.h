@@ -26,8 +26,9 @@ struct vmx_vcpu {
 	int last_cpu; /* where it last ran (-1: never): its VPID's TLB entries may live there */
 	u64 cr0_shadow, cr4_shadow; /* what the guest believes it wrote */
 	u64 cr8;
-	u8 fx_area[512] __attribute__((aligned(16)));
-	bool fx_valid;
+	bool loaded; /* its guest registers are in this CPU (between swap-in and swap-out) */
+	bool
+	    dr_owned; /* it has touched its debug registers: they switch with it, no MOV-DR exits */
 	u64 host_rsp; /* scratch for vmx_entry.S */
 };
 
@@ -65,6 +66,13 @@ void vmx_domain_destroy(struct domain *d);
 int vmx_map_ram(struct domain *d, u64 gpa, paddr_t hpa, u64 size, bool writable);
 int vmx_unmap(struct domain *d, u64 gpa, u64 size);
 int vmx_gpa_to_hpa(struct domain *d, u64 gpa, bool write, paddr_t *hpa);
+/* Debug state (vmx_debug.c): lazy DR0-DR3 through MOV-DR exiting, DR7/DEBUGCTL in the VMCS. */
+void vmx_debug_reset(struct vcpu *v);
+void vmx_debug_load(struct vcpu *v);
+void vmx_debug_save(struct vcpu *v);
+enum vmx_action vmx_exit_dr_access(struct vcpu *v, u64 qual);
+u64 vmx_get_debugctl(struct vcpu *v);
+void vmx_set_debugctl(struct vcpu *v, u64 val);
 /* Guest CR0/CR4 writes, with the fixed bits and long-mode activation handled. */
 int vmx_write_cr0(struct vcpu *v, u64 val);
 int vmx_write_cr4(struct vcpu *v, u64 val);
