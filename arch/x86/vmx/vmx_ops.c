@@ -21,5 +21,10 @@ const struct hvm_vendor_ops vmx_ops = {
     .get_efer = vmx_get_efer,
     .set_efer = vmx_set_efer,
     .get_cpl = vmx_get_cpl,
+    .get_reg = vmx_get_reg,
+    .set_reg = vmx_set_reg,
+    .get_segment = vmx_get_segment,
+    .exit_insn_len = vmx_exit_insn_len,
+    .skip_insn = vmx_skip_insn,
     .exit_reason_name = vmx_exit_reason_name,
 };
