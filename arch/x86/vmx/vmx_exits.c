@@ -191,7 +191,7 @@ static enum vmx_action exit_cr_access(struct vcpu *v, u64 qual)
 		vmwrite(VMCS_GUEST_CR0, vmread(VMCS_GUEST_CR0) & ~(1ULL << 3));
 		break;
 	default: /* lmsw: only the low 4 bits, and PE cannot be cleared */
-		rc = vmx_write_cr0(v, (x->cr0_shadow & ~0xeULL) | ((qual >> 16) & 0xf) |
+		rc = vmx_write_cr0(v, (vmx_get_cr(v, 0) & ~0xeULL) | ((qual >> 16) & 0xf) |
 					  (x->cr0_shadow & 1));
 		break;
 	}

@@ -70,17 +70,24 @@ int vmx_write_cr4(struct vcpu *v, u64 val)
 	return 0;
 }
 
+/*
+ * The value the guest has: bits Keel owns (set in the guest/host mask) as the guest wrote them
+ * (the read shadow); the others, which the guest changes without an exit, from the real register.
+ */
 u64 vmx_get_cr(struct vcpu *v, int cr)
 {
 	struct vmx_vcpu *x = v->arch.vendor;
+	u64 mask;
 
 	switch (cr) {
 	case 0:
-		return x->cr0_shadow;
+		mask = vmread(VMCS_CR0_MASK);
+		return (vmread(VMCS_GUEST_CR0) & ~mask) | (x->cr0_shadow & mask);
 	case 3:
 		return vmread(VMCS_GUEST_CR3);
 	case 4:
-		return x->cr4_shadow;
+		mask = vmread(VMCS_CR4_MASK);
+		return (vmread(VMCS_GUEST_CR4) & ~mask) | (x->cr4_shadow & mask);
 	default:
 		return 0;
 	}

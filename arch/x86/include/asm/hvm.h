@@ -80,6 +80,9 @@ struct arch_domain {
 	struct cpuid_policy cpuid;
 	struct hvm_io_table mmio;  /* emulated device ranges by guest-physical address */
 	struct hvm_io_table ports; /* emulated devices by I/O port */
+	/* Its CPUID's MAXPHYADDR and 1 GiB pages, read at its first page walk (0: not yet). */
+	u8 walk_paddr_bits;
+	bool walk_page_1g;
 };
 
 /* Why the guest was left (returned by vcpu_run). */
