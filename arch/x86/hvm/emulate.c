@@ -1,12 +1,15 @@
 /* Emulation support: guest general-purpose registers by number, the CPU mode, instruction bytes. */
 #include <asm/cpu.h>
+#include <asm/guest_walk.h>
 #include <asm/hvm.h>
 #include <asm/hvm_emulate.h>
+#include <keel/arch_vcpu.h>
 #include <keel/compiler.h>
-#include <keel/guest_access.h>
+#include <keel/domain.h>
+#include <keel/mm.h>
+#include <keel/string.h>
 #include <keel/vcpu.h>
 
-#define EFER_LMA     (1ULL << 10)
 #define SEG_AR_L     (1u << 13) /* 64-bit code segment */
 #define SEG_AR_DB    (1u << 14) /* 32-bit default operand size */
 #define INSN_MAX_LEN 15
@@ -53,16 +56,34 @@ unsigned int hvm_guest_mode(struct vcpu *v)
 
 size_t hvm_fetch_insn(struct vcpu *v, u8 *buf, size_t max)
 {
-	u64 rip = hvm_ops->get_reg(v, HVM_REG_RIP);
+	unsigned int mode = hvm_guest_mode(v);
+	enum guest_priv priv = guest_current_priv(v);
+	u64 rip = hvm_ops->get_reg(v, HVM_REG_RIP), base = 0, ip_mask = ~0ULL;
 	size_t got = 0;
 
+	if (mode != 64) {
+		struct segment cs;
+
+		hvm_ops->get_segment(v, X86_SEG_CS, &cs);
+		base = cs.base;
+		ip_mask = mode == 16 ? 0xffffULL : 0xffffffffULL;
+	}
 	if (max > INSN_MAX_LEN)
 		max = INSN_MAX_LEN;
 	while (got < max) {
-		size_t n = MIN(max - got, (size_t)(4096 - ((rip + got) & 4095)));
+		u64 ip = (rip + got) & ip_mask;
+		u64 la = mode == 64 ? ip : (base + ip) & 0xffffffffULL;
+		size_t n = MIN(max - got, (size_t)(PAGE_SIZE - (la & (PAGE_SIZE - 1))));
+		paddr_t hpa;
+		u64 gpa;
+		u32 pfec;
 
-		if (copy_from_guest(v, buf + got, rip + got, n))
+		if (ip_mask != ~0ULL)
+			n = MIN(n, (size_t)(ip_mask - ip + 1)); /* IP/EIP wraps within CS */
+		if (guest_walk(v, la, GUEST_FETCH, priv, &gpa, &pfec) ||
+		    arch_gpa_to_hpa(v->domain, gpa, false, &hpa))
 			break;
+		memcpy(buf + got, paddr_to_virt(hpa), n);
 		got += n;
 	}
 	return got;

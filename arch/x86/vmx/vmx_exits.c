@@ -33,6 +33,13 @@ void vmx_advance_rip(void)
 	vmx_skip_insn(NULL, vmx_exit_insn_len(NULL));
 }
 
+/* #PF with the guest's CR2 set to the faulting address (vmx_entry.S loads it before entry). */
+void vmx_inject_page_fault(struct vcpu *v, u64 cr2, u32 error_code)
+{
+	v->arch.gprs.cr2 = cr2;
+	vmx_inject_exception(v, X86_EXC_PF, true, error_code);
+}
+
 void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err)
 {
 	u32 info = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector;
@@ -211,8 +218,18 @@ static enum vmx_action exit_io(struct vcpu *v, u64 qual)
 	    .in = qual & (1u << 3),
 	    .string = qual & (1u << 4),
 	    .rep = qual & (1u << 5),
+	    .seg = -1,
 	};
 
+	if (io.string && vmx_cfg.ins_outs_info) {
+		/* VM-exit instruction information: address size in bits 9:7, segment in 17:15. */
+		u32 info = (u32)vmread(VMCS_EXIT_INSN_INFO);
+
+		if (((info >> 7) & 7) <= 2)
+			io.addr_size = 16u << ((info >> 7) & 7);
+		if (!io.in && ((info >> 15) & 7) <= X86_SEG_GS)
+			io.seg = (int)((info >> 15) & 7);
+	}
 	return emulated(hvm_emulate_io(v, &io));
 }
 

@@ -26,5 +26,6 @@ const struct hvm_vendor_ops vmx_ops = {
     .get_segment = vmx_get_segment,
     .exit_insn_len = vmx_exit_insn_len,
     .skip_insn = vmx_skip_insn,
+    .inject_page_fault = vmx_inject_page_fault,
     .exit_reason_name = vmx_exit_reason_name,
 };

@@ -122,6 +122,8 @@ struct hvm_vendor_ops {
 	unsigned int (*exit_insn_len)(struct vcpu *v); /* of the instruction that exited */
 	/* Complete the current instruction of @len bytes: RIP moves on, STI/MOV-SS blocking ends. */
 	void (*skip_insn)(struct vcpu *v, unsigned int len);
+	/* #PF with CR2 = @cr2 and the architectural error code, delivered at the next entry. */
+	void (*inject_page_fault)(struct vcpu *v, u64 cr2, u32 error_code);
 	const char *(*exit_reason_name)(unsigned int reason);
 };
 
