@@ -75,6 +75,7 @@ static u64 bits(unsigned int hi, unsigned int lo)
 enum walk_mode { WALK_2LEVEL, WALK_PAE, WALK_LONG };
 
 struct walk {
+	u64 cr0, cr4; /* as the guest has them */
 	enum walk_mode mode;
 	unsigned int levels;
 	bool nx, page_1g, pse;
@@ -170,25 +171,23 @@ static bool set_accessed_dirty(struct vcpu *v, const struct walk *w, bool write)
 }
 
 /* May an access of kind @acc, @priv go through a translation with these combined rights? */
-static bool allowed(struct vcpu *v, enum guest_access acc, enum guest_priv priv, bool user_page,
-		    bool writable, bool executable)
+static bool allowed(struct vcpu *v, const struct walk *w, enum guest_access acc,
+		    enum guest_priv priv, bool user_page, bool writable, bool executable)
 {
-	u64 cr4 = hvm_ops->get_cr(v, 4);
-
 	if (priv == GUEST_USER) {
 		if (!user_page)
 			return false;
 		return acc == GUEST_WRITE ? writable : acc == GUEST_FETCH ? executable : true;
 	}
 	if (acc == GUEST_FETCH)
-		return executable && !(user_page && (cr4 & CR4_SMEP));
-	if (user_page && (cr4 & CR4_SMAP) &&
+		return executable && !(user_page && (w->cr4 & CR4_SMEP));
+	if (user_page && (w->cr4 & CR4_SMAP) &&
 	    (priv == GUEST_IMPLICIT || !(hvm_ops->get_reg(v, HVM_REG_RFLAGS) & X86_EFLAGS_AC)))
 		return false;
-	return acc != GUEST_WRITE || writable || !(hvm_ops->get_cr(v, 0) & CR0_WP);
+	return acc != GUEST_WRITE || writable || !(w->cr0 & CR0_WP);
 }
 
-static u32 error_code(const struct walk *w, u64 cr4, enum guest_access acc, enum guest_priv priv)
+static u32 error_code(const struct walk *w, enum guest_access acc, enum guest_priv priv)
 {
 	u32 pfec = 0;
 
@@ -197,7 +196,7 @@ static u32 error_code(const struct walk *w, u64 cr4, enum guest_access acc, enum
 	if (priv == GUEST_USER)
 		pfec |= PFEC_USER;
 	/* I/D is reported only where fetches can fault for their own reasons: NX or SMEP. */
-	if (acc == GUEST_FETCH && ((cr4 & CR4_SMEP) || (w->mode != WALK_2LEVEL && w->nx)))
+	if (acc == GUEST_FETCH && ((w->cr4 & CR4_SMEP) || (w->mode != WALK_2LEVEL && w->nx)))
 		pfec |= PFEC_INSN;
 	return pfec;
 }
@@ -208,7 +207,7 @@ static int walk_once(struct vcpu *v, struct walk *w, u64 table, u64 la, enum gue
 {
 	bool user_page = true, writable = true, executable = true;
 	bool wide = w->mode != WALK_2LEVEL;
-	u64 cr4 = hvm_ops->get_cr(v, 4), e = 0, page_mask = 0;
+	u64 e = 0, page_mask = 0;
 
 	w->n = 0;
 	for (unsigned int level = w->levels; level >= 1; level--) {
@@ -219,7 +218,7 @@ static int walk_once(struct vcpu *v, struct walk *w, u64 table, u64 la, enum gue
 			return -ENXIO;
 		w->entry_gpa[w->n] = at;
 		w->entry[w->n++] = e;
-		*pfec = error_code(w, cr4, acc, priv);
+		*pfec = error_code(w, acc, priv);
 		if (!(e & PTE_P))
 			return -EFAULT;
 		ps = level == 2 ? (e & PTE_PS) && (w->mode != WALK_2LEVEL || w->pse)
@@ -239,7 +238,7 @@ static int walk_once(struct vcpu *v, struct walk *w, u64 table, u64 la, enum gue
 		}
 		table = e & (wide ? PTE_ADDR_MASK : 0xfffff000ULL);
 	}
-	if (!allowed(v, acc, priv, user_page, writable, executable)) {
+	if (!allowed(v, w, acc, priv, user_page, writable, executable)) {
 		*pfec |= PFEC_PRESENT;
 		return -EFAULT;
 	}
@@ -266,6 +265,8 @@ int guest_walk(struct vcpu *v, u64 la, enum guest_access acc, enum guest_priv pr
 		return 0;
 	}
 	guest_paging_features(v, &w.paddr_bits, &w.page_1g);
+	w.cr0 = cr0;
+	w.cr4 = cr4;
 	w.nx = (efer & EFER_NXE) && (cr4 & CR4_PAE);
 	w.pse = cr4 & CR4_PSE;
 	if (efer & EFER_LMA) {
