@@ -30,6 +30,7 @@ extern const char trap_stubs[];
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 struct trap_try trap_try = {.caught = -1};
 volatile uint32_t trap_counts[256];
+int (*volatile trap_hook)(struct trap_frame *f);
 
 static const char *const exception_names[32] = {
     "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "CSO", "#TS",
@@ -109,6 +110,8 @@ void trap_dispatch(struct trap_frame *f)
 	uint64_t v = f->vector & 0xff;
 
 	trap_counts[v]++;
+	if (trap_hook && trap_hook(f))
+		return;
 	if (v == TRAP_UPCALL_VECTOR) {
 		events_upcall();
 		return;

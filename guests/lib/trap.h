@@ -28,6 +28,11 @@ struct trap_try {
 
 extern struct trap_try trap_try;
 extern volatile uint32_t trap_counts[256];
+/*
+ * If set, sees every exception and interrupt first (after counting); returns nonzero when it
+ * handled it. It may edit the frame (e.g. to come back from user mode to a kernel continuation).
+ */
+extern int (*volatile trap_hook)(struct trap_frame *f);
 
 void trap_init(void);
 /* Load the (shared) IDT on the calling CPU. */

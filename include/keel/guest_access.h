@@ -6,10 +6,11 @@
 
 struct vcpu;
 
-/* Copy @len bytes at guest virtual address @gva of @v. 0, or -EFAULT when any byte is unmapped. */
+/*
+ * Copy @len bytes at guest virtual address @gva of @v (the vCPU making the hypercall), with its
+ * own paging and privilege. 0, or -EFAULT when any byte is out of the caller's reach.
+ */
 int copy_from_guest(struct vcpu *v, void *dst, u64 gva, size_t len);
 int copy_to_guest(struct vcpu *v, u64 gva, const void *src, size_t len);
-/* Translate a guest virtual address through @v's current paging mode; -EFAULT if unmapped. */
-int guest_virt_to_phys(struct vcpu *v, u64 gva, bool write, u64 *gpa);
 
 #endif

@@ -41,6 +41,16 @@ void shim_core_evtchn_reset(void);
 #define SHIM_GRAM_SIZE (16ULL << 20) /* guest RAM at GPA 0 */
 extern u8 *shim_gram;
 extern u64 shim_guest_cr0, shim_guest_cr3, shim_guest_cr4, shim_guest_efer;
+extern u64 shim_guest_rflags, shim_guest_rip, shim_guest_rsp;
+extern unsigned int shim_guest_cpl;
+/* What the fake CPUID says (reset: 46 bits, 1 GiB pages offered). */
+extern unsigned int shim_guest_paddr_bits;
+extern bool shim_guest_page_1g;
+/* ES, CS, SS, DS, FS, GS (reset: flat data, 64-bit code); the vendor ops that read all this. */
+struct segment;
+extern struct segment *const shim_guest_segs;
+struct hvm_vendor_ops;
+extern const struct hvm_vendor_ops shim_guest_ops;
 /* GPA pages (4K index) the fake EPT maps read-only or not at all. */
 extern u8 shim_ept_perm[SHIM_GRAM_SIZE >> 12]; /* 0 = RW, 1 = RO, 2 = absent */
 void shim_guest_reset(void);

@@ -1,4 +1,5 @@
-/* Unit tests for guest page walks and guest copies (arch/x86/hvm/guest_access.c). */
+/* Unit tests for guest page walks (arch/x86/hvm/guest_walk.c) and guest copies (guest_access.c). */
+#include <asm/guest_walk.h>
 #include <keel/compiler.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
@@ -14,67 +15,8 @@
 
 #include <cmocka.h>
 
+#include "guestwalk_fixture.h"
 #include "shim_core.h"
-
-#define CR0_PE	 (1ULL << 0)
-#define CR0_WP	 (1ULL << 16)
-#define CR0_PG	 (1ULL << 31)
-#define CR4_PSE	 (1ULL << 4)
-#define CR4_PAE	 (1ULL << 5)
-#define EFER_LME (1ULL << 8)
-#define EFER_LMA (1ULL << 10)
-#define P	 (1ULL << 0)
-#define W	 (1ULL << 1)
-#define U	 (1ULL << 2)
-#define PS	 (1ULL << 7)
-#define NX	 (1ULL << 63)
-
-static struct domain dom;
-static struct vcpu vcpu;
-
-static int setup(void **state)
-{
-	(void)state;
-	shim_guest_reset();
-	memset(&dom, 0, sizeof(dom));
-	memset(&vcpu, 0, sizeof(vcpu));
-	vcpu.domain = &dom;
-	return 0;
-}
-
-static void set64(u64 gpa, u64 val)
-{
-	memcpy(shim_gram + gpa, &val, 8);
-}
-
-static void set32(u64 gpa, u32 val)
-{
-	memcpy(shim_gram + gpa, &val, 4);
-}
-
-/* Long mode on, tables at 0x1000 (PML4), 0x2000 (PDPT), 0x3000 (PD), 0x4000 (PT). */
-static void long_mode(bool wp)
-{
-	shim_guest_cr0 = CR0_PE | CR0_PG | (wp ? CR0_WP : 0);
-	shim_guest_cr4 = CR4_PAE;
-	shim_guest_efer = EFER_LME | EFER_LMA;
-	shim_guest_cr3 = 0x1000;
-}
-
-/* Map the 4K page at @gva to @gpa through the fixed tables (PML4 index from @gva). */
-static void map4k(u64 gva, u64 gpa, u64 flags)
-{
-	set64(0x1000 + ((gva >> 39) & 511) * 8, 0x2000 | P | W);
-	set64(0x2000 + ((gva >> 30) & 511) * 8, 0x3000 | P | W);
-	set64(0x3000 + ((gva >> 21) & 511) * 8, 0x4000 | P | W);
-	set64(0x4000 + ((gva >> 12) & 511) * 8, gpa | flags);
-}
-
-static int v2p(u64 gva, bool write, u64 *gpa)
-{
-	*gpa = 0xbad;
-	return guest_virt_to_phys(&vcpu, gva, write, gpa);
-}
 
 static void test_paging_off(void **state)
 {
@@ -107,7 +49,7 @@ static void test_long_4k(void **state)
 	/* The neighbouring page has no PTE. */
 	assert_int_equal(v2p(0x401000, false, &gpa), -EFAULT);
 	/* Flag and ignored bits in entries do not leak into the address; NX does not stop reads. */
-	map4k(0x402000, 0x7000, P | U | NX | (0x7fULL << 52) | (1ULL << 9));
+	map4k(0x402000, 0x7000, P | U | NX | (0x7fULL << 52) | (1ULL << 9) | (1ULL << 7));
 	assert_int_equal(v2p(0x402010, false, &gpa), 0);
 	assert_int_equal(gpa, 0x7010);
 }
@@ -141,8 +83,8 @@ static void test_long_large_pages(void **state)
 	set64(0x3000 + 3 * 8, 0x600000 | P | W | PS);
 	assert_int_equal(v2p(3ULL * 0x200000 + 0x1abcd, true, &gpa), 0);
 	assert_int_equal(gpa, 0x600000 + 0x1abcd);
-	/* A 2 MiB entry with stray low address bits: they are masked off. */
-	set64(0x3000 + 4 * 8, 0x800000 | 0x5000 | P | PS);
+	/* A 2 MiB entry's PAT bit (12) is not part of the address. */
+	set64(0x3000 + 4 * 8, 0x800000 | 0x1000 | P | PS);
 	assert_int_equal(v2p(4ULL * 0x200000 + 0x10, false, &gpa), 0);
 	assert_int_equal(gpa, 0x800010);
 }
@@ -183,7 +125,7 @@ static void test_long_non_canonical(void **state)
 	assert_int_equal(v2p(0x00007fffffffffffULL, false, &gpa), 0);
 	assert_int_equal(v2p(0xffff800000000000ULL, false, &gpa), 0);
 	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++)
-		assert_int_equal(v2p(bad[i], false, &gpa), -EFAULT);
+		assert_int_equal(v2p(bad[i], false, &gpa), -EINVAL); /* #GP, not #PF */
 }
 
 static void test_long_table_outside_ram(void **state)
@@ -194,11 +136,17 @@ static void test_long_table_outside_ram(void **state)
 	long_mode(true);
 	map4k(0x5000, 0xa000, P | W);
 	set64(0x3000 + 0 * 8, (SHIM_GRAM_SIZE + 0x1000) | P | W); /* PD -> beyond RAM */
+	assert_int_equal(v2p(0x5000, false, &gpa), -ENXIO);
+	/* The highest table address: beyond MAXPHYADDR, so a reserved-bit fault. */
+	set64(0x3000, 0x000ffffffffff000ULL | P | W);
 	assert_int_equal(v2p(0x5000, false, &gpa), -EFAULT);
-	set64(0x3000, 0x000ffffffffff000ULL | P | W); /* the highest table address */
-	assert_int_equal(v2p(0x5000, false, &gpa), -EFAULT);
-	shim_guest_cr3 = SHIM_GRAM_SIZE - 8; /* CR3 at the end of RAM */
-	assert_int_equal(v2p(0xff8000000000ULL, false, &gpa), -EFAULT);
+	assert_int_equal(last_pfec, EP | ER);
+	shim_guest_paddr_bits = 52; /* now it is an address, of no RAM */
+	vcpu.domain->arch.walk_paddr_bits = 0;
+	assert_int_equal(v2p(0x5000, false, &gpa), -ENXIO);
+	shim_guest_cr3 = SHIM_GRAM_SIZE - 8; /* CR3's low bits are not address: the last RAM page */
+	assert_int_equal(v2p(0xffffff8000000000ULL, false, &gpa), -EFAULT);
+	assert_int_equal(last_pfec, 0);
 }
 
 static void test_write_protect(void **state)

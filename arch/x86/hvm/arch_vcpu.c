@@ -17,7 +17,7 @@ bool arch_virt_available(void)
 
 int arch_domain_init(struct domain *d)
 {
-	return hvm_ops->domain_init(d);
+	return hvm_domain_devices_init(d) ?: hvm_ops->domain_init(d);
 }
 void arch_domain_destroy(struct domain *d)
 {

@@ -19,8 +19,11 @@
 /* CPUID.7.0:EBX hidden: SGX, HLE, RTM, PQM, PQE, INVPCID is kept; MPX; Intel PT. */
 #define LEAF7_EBX_HIDE \
 	((1u << 2) | (1u << 4) | (1u << 11) | (1u << 12) | (1u << 14) | (1u << 15) | (1u << 25))
-/* CPUID.7.0:ECX hidden: WAITPKG, LA57 (no 5-level walks for guests yet), SGX-LC. */
-#define LEAF7_ECX_HIDE ((1u << 5) | (1u << 16) | (1u << 30))
+/*
+ * CPUID.7.0:ECX hidden: PKU and OSPKE (emulated accesses do not check protection keys), WAITPKG,
+ * LA57 (no 5-level walks for guests yet), SGX-LC.
+ */
+#define LEAF7_ECX_HIDE ((1u << 3) | (1u << 4) | (1u << 5) | (1u << 16) | (1u << 30))
 
 /* Features that exist only with the XSAVE components Keel switches for the guest. */
 #define LEAF1_ECX_XSAVE	   (1u << 26)

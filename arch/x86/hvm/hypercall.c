@@ -1,6 +1,7 @@
 /* Hypercall entry on x86: registers to arguments (64- and 32-bit guests), CPL check, the page. */
 #include <asm/hvm.h>
 #include <asm/hvm_emul.h>
+#include <asm/hvm_emulate.h>
 #include <keel/arch_vcpu.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
@@ -40,6 +41,15 @@ void hvm_do_hypercall(struct vcpu *v)
 		rc = (long)(s32)rc;
 	}
 	g->rax = (u64)rc;
+}
+
+bool hvm_is_hypercall_insn(struct vcpu *v)
+{
+	u8 insn[3];
+
+	/* 0F 01 C1 is VMCALL, 0F 01 D9 VMMCALL: either vendor's guest may use either. */
+	return hvm_fetch_insn(v, insn, sizeof(insn)) == sizeof(insn) && insn[0] == 0x0f &&
+	       insn[1] == 0x01 && (insn[2] == 0xc1 || insn[2] == 0xd9);
 }
 
 int hvm_write_hypercall_page(struct vcpu *v, u64 gpa)

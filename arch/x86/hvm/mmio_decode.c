@@ -1,4 +1,4 @@
-/* Decoder for the x86 MOV-family guest instructions Keel emulates on unclaimed MMIO accesses. */
+/* Decoder for the x86 MOV-family guest instructions Keel emulates on MMIO device accesses. */
 #include <asm/mmio_decode.h>
 #include <keel/errno.h>
 

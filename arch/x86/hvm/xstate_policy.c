@@ -82,8 +82,11 @@ u64 xstate_domain_components(const struct domain *d)
 		m &= ~XSTATE_AVX;
 	if (!(m & XSTATE_AVX) || (pol->leaf7_ebx_hide & LEAF7_EBX_AVX512F))
 		m &= ~XSTATE_AVX512;
-	if (pol->leaf7_ecx_hide & LEAF7_ECX_PKU)
-		m &= ~XSTATE_PKRU;
+	/*
+	 * PKRU is switched with the rest (the host XCR0 has it), but not offered to guests: Keel's
+	 * emulated accesses do not check protection keys yet, so PKU stays hidden (cpuid.c).
+	 */
+	m &= ~XSTATE_PKRU;
 	return m;
 }
 

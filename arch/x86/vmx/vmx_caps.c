@@ -46,6 +46,7 @@ int vmx_probe(void)
 	basic = rdmsr(MSR_VMX_BASIC);
 	vmx_cfg.revision = basic & 0x7fffffff;
 	true_ctls = basic & VMX_BASIC_TRUE_CTLS;
+	vmx_cfg.ins_outs_info = basic & VMX_BASIC_IO_INFO;
 
 	rc = adjust_controls(true_ctls ? MSR_VMX_TRUE_PINBASED : MSR_VMX_PINBASED,
 			     PIN_VIRTUAL_NMIS | PIN_PREEMPT_TIMER,

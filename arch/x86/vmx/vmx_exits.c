@@ -1,6 +1,7 @@
 /* VT-x exit dispatch: one small handler per exit reason, looked up in a table. */
 #include <asm/cpu.h>
 #include <asm/hvm_emul.h>
+#include <asm/hvm_emulate.h>
 #include <asm/mmio_decode.h>
 #include <asm/traps.h>
 #include <asm/vmx_internal.h>
@@ -8,7 +9,6 @@
 #include <keel/compiler.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
-#include <keel/guest_access.h>
 #include <keel/printk.h>
 #include <keel/vcpu.h>
 
@@ -17,13 +17,30 @@ struct exit_entry {
 	const char *name;
 };
 
-void vmx_advance_rip(void)
+void vmx_skip_insn(struct vcpu *v, unsigned int len)
 {
-	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_EXIT_INSN_LEN));
+	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + len);
 	/* Completing an instruction ends any STI/MOV-SS blocking. */
 	vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
 		vmread(VMCS_GUEST_INTERRUPTIBILITY) &
 		    ~(u64)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS));
+}
+
+unsigned int vmx_exit_insn_len(struct vcpu *v)
+{
+	return (unsigned int)vmread(VMCS_EXIT_INSN_LEN);
+}
+
+void vmx_advance_rip(void)
+{
+	vmx_skip_insn(NULL, vmx_exit_insn_len(NULL));
+}
+
+/* #PF with the guest's CR2 set to the faulting address (vmx_entry.S loads it before entry). */
+void vmx_inject_page_fault(struct vcpu *v, u64 cr2, u32 error_code)
+{
+	v->arch.gprs.cr2 = cr2;
+	vmx_inject_exception(v, X86_EXC_PF, true, error_code);
 }
 
 void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err)
@@ -46,41 +63,27 @@ static void inject_ud(struct vcpu *v)
 	vmx_inject_exception(v, 6, false, 0);
 }
 
-/* General-purpose register number @n (Intel encoding: 0 RAX .. 15 R15); RSP lives in the VMCS. */
-static const u8 gpr_offsets[16] = {
-    offsetof(struct guest_gprs, rax), offsetof(struct guest_gprs, rcx),
-    offsetof(struct guest_gprs, rdx), offsetof(struct guest_gprs, rbx),
-    0 /* RSP: never used */,	      offsetof(struct guest_gprs, rbp),
-    offsetof(struct guest_gprs, rsi), offsetof(struct guest_gprs, rdi),
-    offsetof(struct guest_gprs, r8),  offsetof(struct guest_gprs, r9),
-    offsetof(struct guest_gprs, r10), offsetof(struct guest_gprs, r11),
-    offsetof(struct guest_gprs, r12), offsetof(struct guest_gprs, r13),
-    offsetof(struct guest_gprs, r14), offsetof(struct guest_gprs, r15),
-};
-
-static u64 *gpr_ptr(struct vcpu *v, unsigned int n)
+/* What an emulation's outcome means for the run loop. */
+static enum vmx_action emulated(enum hvm_emul r)
 {
-	return (u64 *)((u8 *)&v->arch.gprs + gpr_offsets[n & 15]);
+	return r == HVM_EMUL_DEAD ? VMX_LEAVE_DEAD : VMX_RESUME;
 }
 
-static u64 read_gpr(struct vcpu *v, unsigned int n)
+/* A hypercall, from VMCALL or from VMMCALL through its #UD, with RIP already past it. */
+static enum vmx_action hypercall(struct vcpu *v)
 {
-	return (n & 15) == 4 ? vmread(VMCS_GUEST_RSP) : *gpr_ptr(v, n);
-}
-
-static void write_gpr(struct vcpu *v, unsigned int n, u64 val)
-{
-	if ((n & 15) == 4)
-		vmwrite(VMCS_GUEST_RSP, val);
-	else
-		*gpr_ptr(v, n) = val;
+	hvm_do_hypercall(v);
+	if (v->domain->state != DOMAIN_RUNNING)
+		return VMX_LEAVE_DEAD;
+	if (v->blocked)
+		return VMX_LEAVE_BLOCKED;
+	return v->need_resched ? VMX_LEAVE_RESCHED : VMX_RESUME;
 }
 
 static enum vmx_action exit_exception(struct vcpu *v, u64 qual)
 {
 	u32 info = (u32)vmread(VMCS_EXIT_INTR_INFO);
 	u8 vector = info & 0xff;
-	u8 insn[3];
 
 	if (((info >> 8) & 7) == 2) {
 		/* A host NMI arrived while the guest ran: handle it as Keel's own. */
@@ -91,12 +94,10 @@ static enum vmx_action exit_exception(struct vcpu *v, u64 qual)
 		domain_crash(v->domain, "vCPU %u: machine check while the guest ran", v->id);
 		return VMX_LEAVE_DEAD;
 	}
-	if (vector == 6 && copy_from_guest(v, insn, vmread(VMCS_GUEST_RIP), 3) == 0 &&
-	    insn[0] == 0x0f && insn[1] == 0x01 && (insn[2] == 0xc1 || insn[2] == 0xd9)) {
+	if (vector == 6 && hvm_is_hypercall_insn(v)) {
 		/* vmcall or vmmcall that raised #UD: a hypercall all the same. */
-		vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + 3);
-		hvm_do_hypercall(v);
-		return v->domain->state == DOMAIN_RUNNING ? VMX_RESUME : VMX_LEAVE_DEAD;
+		vmx_skip_insn(v, 3);
+		return hypercall(v);
 	}
 	/* Any other intercepted exception goes back to the guest unchanged. */
 	vmx_inject_exception(v, vector, info & INTR_INFO_ERRCODE,
@@ -166,12 +167,7 @@ static enum vmx_action exit_hlt(struct vcpu *v, u64 qual)
 static enum vmx_action exit_vmcall(struct vcpu *v, u64 qual)
 {
 	vmx_advance_rip();
-	hvm_do_hypercall(v);
-	if (v->domain->state != DOMAIN_RUNNING)
-		return VMX_LEAVE_DEAD;
-	if (v->blocked)
-		return VMX_LEAVE_BLOCKED;
-	return v->need_resched ? VMX_LEAVE_RESCHED : VMX_RESUME;
+	return hypercall(v);
 }
 
 static enum vmx_action exit_vmx_insn(struct vcpu *v, u64 qual)
@@ -189,17 +185,17 @@ static enum vmx_action exit_cr_access(struct vcpu *v, u64 qual)
 	switch (type) {
 	case 0: /* mov to cr */
 		if (cr == 0)
-			rc = vmx_write_cr0(v, read_gpr(v, reg));
+			rc = vmx_write_cr0(v, hvm_read_gpr(v, reg));
 		else if (cr == 4)
-			rc = vmx_write_cr4(v, read_gpr(v, reg));
+			rc = vmx_write_cr4(v, hvm_read_gpr(v, reg));
 		else if (cr == 8)
-			x->cr8 = read_gpr(v, reg) & 15;
+			x->cr8 = hvm_read_gpr(v, reg) & 15;
 		else
 			rc = -1;
 		break;
 	case 1: /* mov from cr */
 		if (cr == 8)
-			write_gpr(v, reg, x->cr8);
+			hvm_write_gpr(v, reg, x->cr8);
 		else
 			rc = -1;
 		break;
@@ -209,7 +205,7 @@ static enum vmx_action exit_cr_access(struct vcpu *v, u64 qual)
 		vmwrite(VMCS_GUEST_CR0, vmread(VMCS_GUEST_CR0) & ~(1ULL << 3));
 		break;
 	default: /* lmsw: only the low 4 bits, and PE cannot be cleared */
-		rc = vmx_write_cr0(v, (x->cr0_shadow & ~0xeULL) | ((qual >> 16) & 0xf) |
+		rc = vmx_write_cr0(v, (vmx_get_cr(v, 0) & ~0xeULL) | ((qual >> 16) & 0xf) |
 					  (x->cr0_shadow & 1));
 		break;
 	}
@@ -223,45 +219,25 @@ static enum vmx_action exit_cr_access(struct vcpu *v, u64 qual)
 
 static enum vmx_action exit_io(struct vcpu *v, u64 qual)
 {
-	unsigned int size = (qual & 7) + 1;
-	bool in = qual & (1u << 3), string = qual & (1u << 4), rep = qual & (1u << 5);
-	u16 port = (u16)(qual >> 16);
-	struct guest_gprs *g = &v->arch.gprs;
+	struct hvm_io_insn io = {
+	    .port = (u16)(qual >> 16),
+	    .size = (unsigned int)(qual & 7) + 1,
+	    .in = qual & (1u << 3),
+	    .string = qual & (1u << 4),
+	    .rep = qual & (1u << 5),
+	    .seg = -1,
+	};
 
-	if (string) {
-		/* INS/OUTS: outputs are dropped, inputs store all ones, one element per exit. */
-		u64 count = rep ? g->rcx : 1;
-		int step = (vmread(VMCS_GUEST_RFLAGS) & (1u << 10)) ? -1 : 1;
+	if (io.string && vmx_cfg.ins_outs_info) {
+		/* VM-exit instruction information: address size in bits 9:7, segment in 17:15. */
+		u32 info = (u32)vmread(VMCS_EXIT_INSN_INFO);
 
-		if (count) {
-			if (in) {
-				u32 ones = 0xffffffff;
-
-				if (copy_to_guest(v, g->rdi, &ones, size)) {
-					vmx_inject_exception(v, 14, true, 2);
-					return VMX_RESUME;
-				}
-				g->rdi += (u64)(step * (int)size);
-			} else {
-				g->rsi += (u64)(step * (int)size);
-			}
-			if (rep && --g->rcx)
-				return VMX_RESUME; /* re-execute for the next element */
-		}
-		vmx_advance_rip();
-		return VMX_RESUME;
+		if (((info >> 7) & 7) <= 2)
+			io.addr_size = 16u << ((info >> 7) & 7);
+		if (!io.in && ((info >> 15) & 7) <= X86_SEG_GS)
+			io.seg = (int)((info >> 15) & 7);
 	}
-	if (in) {
-		u64 mask = size == 4 ? 0xffffffffULL : ((1ULL << (size * 8)) - 1);
-		u32 val = hvm_io_in(v, port, size);
-
-		/* A 32-bit IN zero-extends into RAX; smaller ones keep the upper bits. */
-		g->rax = size == 4 ? val : ((g->rax & ~mask) | (val & mask));
-	} else {
-		hvm_io_out(v, port, size, (u32)g->rax);
-	}
-	vmx_advance_rip();
-	return VMX_RESUME;
+	return emulated(hvm_emulate_io(v, &io));
 }
 
 static enum vmx_action exit_rdmsr(struct vcpu *v, u64 qual)
@@ -291,63 +267,17 @@ static enum vmx_action exit_wrmsr(struct vcpu *v, u64 qual)
 	return VMX_RESUME;
 }
 
-/* Fetch up to MMIO_INSN_MAX_LEN instruction bytes at the guest RIP, stopping at an unmapped page. */
-static size_t fetch_insn(struct vcpu *v, u8 *buf)
-{
-	u64 rip = vmread(VMCS_GUEST_RIP);
-	size_t got = 0;
-
-	while (got < MMIO_INSN_MAX_LEN) {
-		size_t n =
-		    MIN((size_t)(MMIO_INSN_MAX_LEN - got), (size_t)(4096 - ((rip + got) & 4095)));
-
-		if (copy_from_guest(v, buf + got, rip + got, n))
-			break;
-		got += n;
-	}
-	return got;
-}
-
-static unsigned int guest_mode(void)
-{
-	u64 cs_ar = vmread(VMCS_GUEST_CS_AR);
-
-	if ((vmread(VMCS_GUEST_EFER) & (1ULL << 10)) && (cs_ar & (1u << 13)))
-		return 64;
-	return (cs_ar & (1u << 14)) ? 32 : 16;
-}
-
-/* Complete an access to the MMIO window that no device claims: loads get all ones. */
-static enum vmx_action emulate_unclaimed_mmio(struct vcpu *v, u64 gpa)
-{
-	u8 bytes[MMIO_INSN_MAX_LEN];
-	size_t n = fetch_insn(v, bytes);
-	struct mmio_insn in;
-	int rc = mmio_decode(bytes, n, guest_mode(), &in);
-
-	if (rc) {
-		vmx_dump_vcpu(v);
-		domain_crash(
-		    v->domain,
-		    "vCPU %u: cannot emulate the MMIO access to GPA %#llx at RIP %#llx (%s)", v->id,
-		    gpa, vmread(VMCS_GUEST_RIP),
-		    rc == -EFAULT ? "instruction unreadable" : "unsupported instruction");
-		return VMX_LEAVE_DEAD;
-	}
-	if (in.op == MMIO_LOAD)
-		write_gpr(v, (unsigned int)in.reg,
-			  mmio_apply_load(read_gpr(v, (unsigned int)in.reg), &in, ~0ULL));
-	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + in.len);
-	return VMX_RESUME;
-}
-
 static enum vmx_action exit_ept_violation(struct vcpu *v, u64 qual)
 {
 	u64 gpa = vmread(VMCS_GUEST_PHYS_ADDR);
 	const char *what = (qual & 2) ? "write" : (qual & 4) ? "instruction fetch" : "read";
 
-	if (hvm_is_mmio_window(gpa) && !(qual & 4))
-		return emulate_unclaimed_mmio(v, gpa);
+	if (!(qual & 4)) {
+		enum hvm_emul r = hvm_emulate_mmio(v, gpa);
+
+		if (r != HVM_EMUL_UNCLAIMED)
+			return emulated(r);
+	}
 	vmx_dump_vcpu(v);
 	domain_crash(v->domain, "vCPU %u: %s at GPA %#llx (RIP %#llx): outside the domain's memory",
 		     v->id, what, gpa, vmread(VMCS_GUEST_RIP));

@@ -23,5 +23,11 @@ const struct hvm_vendor_ops vmx_ops = {
     .get_cpl = vmx_get_cpl,
     .get_debugctl = vmx_get_debugctl,
     .set_debugctl = vmx_set_debugctl,
+    .get_reg = vmx_get_reg,
+    .set_reg = vmx_set_reg,
+    .get_segment = vmx_get_segment,
+    .exit_insn_len = vmx_exit_insn_len,
+    .skip_insn = vmx_skip_insn,
+    .inject_page_fault = vmx_inject_page_fault,
     .exit_reason_name = vmx_exit_reason_name,
 };

@@ -1,4 +1,4 @@
-/* Guest control state under VT-x: CR0/CR4 writes, long-mode activation, CPL, dumps, snapshots. */
+/* Guest state under VT-x: CR0/CR4 writes, long-mode activation, CPL, registers, dumps, snapshots. */
 #include <asm/cpu.h>
 #include <asm/debugreg.h>
 #include <asm/hvm_emul.h>
@@ -84,17 +84,24 @@ int vmx_write_cr4(struct vcpu *v, u64 val)
 	return 0;
 }
 
+/*
+ * The value the guest has: bits Keel owns (set in the guest/host mask) as the guest wrote them
+ * (the read shadow); the others, which the guest changes without an exit, from the real register.
+ */
 u64 vmx_get_cr(struct vcpu *v, int cr)
 {
 	struct vmx_vcpu *x = v->arch.vendor;
+	u64 mask;
 
 	switch (cr) {
 	case 0:
-		return x->cr0_shadow;
+		mask = vmread(VMCS_CR0_MASK);
+		return (vmread(VMCS_GUEST_CR0) & ~mask) | (x->cr0_shadow & mask);
 	case 3:
 		return vmread(VMCS_GUEST_CR3);
 	case 4:
-		return x->cr4_shadow;
+		mask = vmread(VMCS_CR4_MASK);
+		return (vmread(VMCS_GUEST_CR4) & ~mask) | (x->cr4_shadow & mask);
 	default:
 		return 0;
 	}
@@ -136,6 +143,38 @@ static void read_segment(struct segment *s, u32 sel_field)
 	s->base = vmread(VMCS_GUEST_ES_BASE + idx * 2);
 	s->limit = (u32)vmread(VMCS_GUEST_ES_LIMIT + idx * 2);
 	s->ar = (u16)vmread(VMCS_GUEST_ES_AR + idx * 2);
+}
+
+#define SEG_AR_PRESENT	(1u << 7)
+#define SEG_AR_UNUSABLE (1u << 16)
+
+void vmx_get_segment(struct vcpu *v, enum x86_seg seg, struct segment *s)
+{
+	read_segment(s, VMCS_GUEST_ES_SEL + (u32)seg * 2);
+	if (vmread(VMCS_GUEST_ES_AR + (u32)seg * 2) & SEG_AR_UNUSABLE)
+		s->ar &= (u16)~SEG_AR_PRESENT;
+}
+
+static u32 reg_field(enum hvm_reg reg)
+{
+	switch (reg) {
+	case HVM_REG_RSP:
+		return VMCS_GUEST_RSP;
+	case HVM_REG_RIP:
+		return VMCS_GUEST_RIP;
+	default:
+		return VMCS_GUEST_RFLAGS;
+	}
+}
+
+u64 vmx_get_reg(struct vcpu *v, enum hvm_reg reg)
+{
+	return vmread(reg_field(reg));
+}
+
+void vmx_set_reg(struct vcpu *v, enum hvm_reg reg, u64 val)
+{
+	vmwrite(reg_field(reg), val);
 }
 
 /* Snapshot the vCPU (its VMCS must be current on this CPU). */

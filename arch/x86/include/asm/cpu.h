@@ -46,6 +46,19 @@
 
 #define X86_EFLAGS_IF (1UL << 9)
 
+/* What guest page walks and string instructions read (arch/x86/hvm/). */
+#define CR4_PSE	      (1UL << 4)
+#define CR4_LA57      (1UL << 12)
+#define CR4_SMAP      (1UL << 21)
+#define EFER_LMA      (1ULL << 10)
+#define EFER_NXE      (1ULL << 11)
+#define X86_EFLAGS_DF (1UL << 10)
+#define X86_EFLAGS_AC (1UL << 18)
+#define X86_EXC_UD    6
+#define X86_EXC_SS    12
+#define X86_EXC_GP    13
+#define X86_EXC_PF    14
+
 struct cpuid_regs {
 	u32 eax, ebx, ecx, edx;
 };

@@ -2,6 +2,7 @@
 #ifndef ASM_HVM_H
 #define ASM_HVM_H
 
+#include <asm/hvm_io.h>
 #include <keel/types.h>
 
 struct vcpu;
@@ -13,6 +14,12 @@ struct guest_gprs {
 	u64 r8, r9, r10, r11, r12, r13, r14, r15;
 	u64 cr2;
 };
+
+/* Segment registers, numbered as x86 encodes them (ModRM sreg, VM-exit instruction info). */
+enum x86_seg { X86_SEG_ES, X86_SEG_CS, X86_SEG_SS, X86_SEG_DS, X86_SEG_FS, X86_SEG_GS };
+
+/* Guest registers the vendor keeps in its own control block (VMCS/VMCB), not in guest_gprs. */
+enum hvm_reg { HVM_REG_RSP, HVM_REG_RIP, HVM_REG_RFLAGS };
 
 struct segment {
 	u16 sel;
@@ -83,6 +90,11 @@ struct arch_domain {
 	void *p2m; /* struct vmx_p2m for VT-x */
 	u64 eptp;
 	struct cpuid_policy cpuid;
+	struct hvm_io_table mmio;  /* emulated device ranges by guest-physical address */
+	struct hvm_io_table ports; /* emulated devices by I/O port */
+	/* Its CPUID's MAXPHYADDR and 1 GiB pages, read at its first page walk (0: not yet). */
+	u8 walk_paddr_bits;
+	bool walk_page_1g;
 };
 
 /* Why the guest was left (returned by vcpu_run). */
@@ -117,6 +129,16 @@ struct hvm_vendor_ops {
 	/* The guest's IA32_DEBUGCTL (kept by the vendor: VMCS/VMCB); only for the loaded vCPU. */
 	u64 (*get_debugctl)(struct vcpu *v);
 	void (*set_debugctl)(struct vcpu *v, u64 val);
+	/* What instruction emulation needs (arch/x86/hvm/emulate.c and the device paths). */
+	u64 (*get_reg)(struct vcpu *v, enum hvm_reg reg);
+	void (*set_reg)(struct vcpu *v, enum hvm_reg reg, u64 val);
+	/* A segment register; an unusable one reads as not present (ar bit 7 clear). */
+	void (*get_segment)(struct vcpu *v, enum x86_seg seg, struct segment *s);
+	unsigned int (*exit_insn_len)(struct vcpu *v); /* of the instruction that exited */
+	/* Complete the current instruction of @len bytes: RIP moves on, STI/MOV-SS blocking ends. */
+	void (*skip_insn)(struct vcpu *v, unsigned int len);
+	/* #PF with CR2 = @cr2 and the architectural error code, delivered at the next entry. */
+	void (*inject_page_fault)(struct vcpu *v, u64 cr2, u32 error_code);
 	const char *(*exit_reason_name)(unsigned int reason);
 };
 

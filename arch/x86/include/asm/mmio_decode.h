@@ -1,4 +1,4 @@
-/* Decoder for the x86 MOV-family guest instructions Keel emulates on unclaimed MMIO accesses. */
+/* Decoder for the x86 MOV-family guest instructions Keel emulates on MMIO device accesses. */
 #ifndef ASM_MMIO_DECODE_H
 #define ASM_MMIO_DECODE_H
 
@@ -6,10 +6,10 @@
 #include <keel/types.h>
 
 /*
- * When a guest touches an MMIO GPA with no emulated device behind it, reads return all ones and
- * writes are dropped. The EPT-violation exit gives the GPA and the access type; to complete the
- * access Keel decodes the instruction at the guest RIP with mmio_decode() to learn the register,
- * the operand size and extension, and the instruction length to skip.
+ * When a guest touches an MMIO GPA that an emulated device claims (arch/x86/hvm/mmio.c), the
+ * EPT-violation exit gives the GPA and the access type; to complete the access Keel decodes the
+ * instruction at the guest's CS:RIP with mmio_decode() to learn the register, the operand size
+ * and extension, and the instruction length to skip, and calls the device.
  *
  * Supported (memory operand only, any ModRM/SIB/displacement form, RIP-relative in 64-bit mode):
  *   88 /r  MOV r/m8, r8            (STORE, size 1)

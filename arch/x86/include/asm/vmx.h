@@ -22,6 +22,7 @@
 #define MSR_VMX_TRUE_EXIT      0x48f
 #define MSR_VMX_TRUE_ENTRY     0x490
 #define VMX_BASIC_TRUE_CTLS    (1ULL << 55)
+#define VMX_BASIC_IO_INFO      (1ULL << 54)
 #define FEATURE_CONTROL_LOCKED (1ULL << 0)
 #define FEATURE_CONTROL_VMXON  (1ULL << 2)
 

@@ -15,6 +15,7 @@ struct vmx_config {
 	unsigned int preempt_shift; /* the preemption timer ticks at TSC >> shift */
 	bool has_invept_single, has_invvpid_single;
 	bool ept_2m, ept_1g;
+	bool ins_outs_info; /* VM exits for INS/OUTS report address size and segment */
 };
 extern struct vmx_config vmx_cfg;
 
@@ -61,6 +62,12 @@ u64 vmx_get_cr(struct vcpu *v, int cr);
 u64 vmx_get_efer(struct vcpu *v);
 int vmx_set_efer(struct vcpu *v, u64 val);
 unsigned int vmx_get_cpl(struct vcpu *v);
+u64 vmx_get_reg(struct vcpu *v, enum hvm_reg reg);
+void vmx_set_reg(struct vcpu *v, enum hvm_reg reg, u64 val);
+void vmx_get_segment(struct vcpu *v, enum x86_seg seg, struct segment *s);
+unsigned int vmx_exit_insn_len(struct vcpu *v);
+void vmx_skip_insn(struct vcpu *v, unsigned int len);
+void vmx_inject_page_fault(struct vcpu *v, u64 cr2, u32 error_code);
 int vmx_domain_init(struct domain *d);
 void vmx_domain_destroy(struct domain *d);
 int vmx_map_ram(struct domain *d, u64 gpa, paddr_t hpa, u64 size, bool writable);

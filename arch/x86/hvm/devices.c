@@ -1,0 +1,50 @@
+/* The emulated devices every domain starts with: the unclaimed-MMIO window and the 0xE9 console. */
+#include <asm/hvm.h>
+#include <asm/hvm_io.h>
+#include <keel/domain.h>
+#include <keel/vcpu.h>
+
+/* Where a domU finds device registers it has no device behind (IO-APIC, HPET, ...). */
+#define UNCLAIMED_MMIO_BASE 0xf0000000ULL
+#define UNCLAIMED_MMIO_SIZE 0x10000000ULL
+#define DEBUG_CONSOLE_PORT  0xe9
+
+static int read_all_ones(struct vcpu *v, void *priv, u64 addr, unsigned int size, u64 *val)
+{
+	*val = ~0ULL;
+	return 0;
+}
+
+static int drop_write(struct vcpu *v, void *priv, u64 addr, unsigned int size, u64 val)
+{
+	return 0;
+}
+
+/* Loads read all ones, stores are dropped: what a bus with nothing behind an address does. */
+static const struct hvm_io_ops unclaimed_mmio = {.read = read_all_ones, .write = drop_write};
+
+static int debug_console_write(struct vcpu *v, void *priv, u64 port, unsigned int size, u64 val)
+{
+	char c = (char)val;
+
+	if (size == 1)
+		domain_console_write(v->domain, &c, 1);
+	return 0;
+}
+
+/* Bytes written to port 0xE9 reach the console; reads see all ones like any unclaimed port. */
+static const struct hvm_io_ops debug_console = {.read = read_all_ones,
+						.write = debug_console_write};
+
+int hvm_domain_devices_init(struct domain *d)
+{
+	int rc;
+
+	hvm_io_table_init(&d->arch.mmio);
+	hvm_io_table_init(&d->arch.ports);
+	rc = hvm_io_register(&d->arch.mmio, UNCLAIMED_MMIO_BASE, UNCLAIMED_MMIO_SIZE,
+			     "unclaimed MMIO", &unclaimed_mmio, NULL);
+	return rc
+		   ?: hvm_io_register(&d->arch.ports, DEBUG_CONSOLE_PORT, 1, "debug console",
+				      &debug_console, NULL);
+}
