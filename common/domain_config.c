@@ -2,6 +2,7 @@
 #include <keel/compiler.h>
 #include <keel/domain_config.h>
 #include <keel/errno.h>
+#include <keel/limits.h>
 #include <keel/printk.h>
 #include <keel/string.h>
 
@@ -184,7 +185,9 @@ static int parse_mem(struct domcfg_parser *p, const struct domcfg_word *w)
 	return 0;
 }
 
-/* "all" or a comma-separated list of N and N-M (0 <= N <= M < DOMCFG_MAX_CPUS). */
+_Static_assert(MAX_CPUS <= 64, "a pinning mask (struct domain_config.cpus) is a u64");
+
+/* "all" or a comma-separated list of N and N-M (0 <= N <= M < MAX_CPUS). */
 static int parse_cpu_list(struct domcfg_parser *p, const struct domcfg_word *w, u64 *out)
 {
 	const char *s = w->val, *end = w->val + w->vlen;
@@ -212,9 +215,9 @@ static int parse_cpu_list(struct domcfg_parser *p, const struct domcfg_word *w, 
 		if (lo > hi)
 			return fail(p, "%.*s: range %llu-%llu is backwards (write it low-high)",
 				    QUOTE(w), lo, hi);
-		if (hi >= DOMCFG_MAX_CPUS)
+		if (hi >= MAX_CPUS)
 			return fail(p, "%.*s: CPU %llu out of range (CPUs are 0..%d)", QUOTE(w), hi,
-				    DOMCFG_MAX_CPUS - 1);
+				    MAX_CPUS - 1);
 		mask |= (hi == 63 ? ~0ULL : (1ULL << (hi + 1)) - 1) & ~((1ULL << lo) - 1);
 		if (s == end)
 			break;

@@ -1,12 +1,11 @@
 /* Softirqs: per-CPU flags raised in interrupt context (or by other CPUs), run from the CPU loop. */
 #include <keel/arch.h>
 #include <keel/arch_vcpu.h>
+#include <keel/limits.h>
 #include <keel/softirq.h>
 #include <keel/timer.h>
 
-#define SOFTIRQ_MAX_CPUS 64
-
-static volatile unsigned long pending[SOFTIRQ_MAX_CPUS];
+static volatile unsigned long pending[MAX_CPUS];
 
 void softirq_raise(enum softirq s)
 {
@@ -15,7 +14,7 @@ void softirq_raise(enum softirq s)
 
 void softirq_raise_on(unsigned int cpu, enum softirq s)
 {
-	if (cpu >= SOFTIRQ_MAX_CPUS)
+	if (cpu >= MAX_CPUS)
 		return;
 	__atomic_fetch_or(&pending[cpu], 1UL << s, __ATOMIC_SEQ_CST);
 	if (cpu != arch_cpu_id())

@@ -1,5 +1,6 @@
 /* Per-CPU one-shot timers: a deadline-sorted list per CPU; the hardware is armed for the head. */
 #include <keel/arch.h>
+#include <keel/limits.h>
 #include <keel/panic.h>
 #include <keel/printk.h>
 #include <keel/softirq.h>
@@ -7,7 +8,6 @@
 #include <keel/time.h>
 #include <keel/timer.h>
 
-#define TIMER_MAX_CPUS 64
 /* timer_stop() warns when a callback it waits for has run this long (and every 10x as long). */
 #define TIMER_STOP_WARN_NS 100000000ULL /* 100 ms */
 
@@ -24,7 +24,7 @@ struct timer_queue {
 	struct timer *running[NR_LEVELS];
 };
 
-static struct timer_queue queues[TIMER_MAX_CPUS];
+static struct timer_queue queues[MAX_CPUS];
 
 void timer_init(struct timer *t, void (*fn)(struct timer *t))
 {
@@ -135,7 +135,7 @@ void timer_set(struct timer *t, u64 deadline_ns, unsigned int cpu)
 	unsigned long flags;
 	bool head;
 
-	BUG_ON(cpu >= TIMER_MAX_CPUS || !t->fn);
+	BUG_ON(cpu >= MAX_CPUS || !t->fn);
 	timer_stop(t);
 	if (!deadline_ns)
 		deadline_ns = 1;
@@ -204,7 +204,7 @@ void timer_interrupt_run(void)
 }
 
 /* The housekeeping tick every CPU keeps (100 Hz): proves its timer works, paces the scheduler. */
-static struct timer ticks[TIMER_MAX_CPUS];
+static struct timer ticks[MAX_CPUS];
 #define TICK_NS 10000000ULL
 
 static void tick_fn(struct timer *t)

@@ -4,6 +4,7 @@
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/event_channel.h>
+#include <keel/limits.h>
 #include <keel/mm.h>
 #include <keel/panic.h>
 #include <keel/printk.h>
@@ -12,8 +13,7 @@
 #include <keel/time.h>
 #include <keel/vcpu.h>
 
-#define VCPU_MAX_CPUS 64
-static struct vcpu *current_on[VCPU_MAX_CPUS];
+static struct vcpu *current_on[MAX_CPUS];
 
 struct vcpu *current_vcpu(void)
 {

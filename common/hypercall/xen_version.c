@@ -8,9 +8,6 @@
 
 #include "handlers.h"
 
-#define KEEL_ABI_MAJOR 4
-#define KEEL_ABI_MINOR 17
-
 static u32 feature_submap0(const struct domain *d)
 {
 	u32 f = (1u << XENFEAT_writable_page_tables) | (1u << XENFEAT_auto_translated_physmap) |
@@ -25,7 +22,7 @@ long do_xen_version(struct vcpu *v, const u64 *args)
 {
 	switch (args[0]) {
 	case XENVER_version:
-		return (KEEL_ABI_MAJOR << 16) | KEEL_ABI_MINOR;
+		return KEEL_XEN_ABI_VERSION;
 	case XENVER_extraversion: {
 		char extra[XENVER_EXTRAVERSION_LEN] = ".0-keel";
 

@@ -1,4 +1,5 @@
 /* The scheduler entry points: thin wrappers that route every call to the active policy. */
+#include <keel/limits.h>
 #include <keel/panic.h>
 #include <keel/printk.h>
 #include <keel/sched.h>
@@ -20,7 +21,7 @@ void sched_unit_init(struct sched_unit *u, void *owner, unsigned int weight, uns
 
 void sched_init(unsigned int nr_cpus)
 {
-	BUG_ON(nr_cpus == 0 || nr_cpus > SCHED_MAX_CPUS);
+	BUG_ON(nr_cpus == 0 || nr_cpus > MAX_CPUS);
 	sched_policy->init(nr_cpus);
 	pr_info("sched: %s policy on %u CPUs, slice %llu us", sched_policy->name, nr_cpus,
 		SCHED_DEFAULT_SLICE_NS / 1000);

@@ -1,6 +1,7 @@
 /* The fair-share scheduling policy (sched_fair): weighted virtual time, caps, affinity, balancing. */
 #include <keel/compiler.h>
 #include <keel/errno.h>
+#include <keel/limits.h>
 #include <keel/panic.h>
 #include <keel/sched.h>
 #include <keel/spinlock.h>
@@ -28,7 +29,7 @@ struct fair_rq {
 	u64 next_balance_ns;
 };
 
-static struct fair_rq fair_rqs[SCHED_MAX_CPUS];
+static struct fair_rq fair_rqs[MAX_CPUS];
 static unsigned int fair_nr_cpus;
 static u64 fair_online; /* CPUs 0..nr_cpus-1 */
 
@@ -325,8 +326,8 @@ static void fair_balance(struct fair_rq *rq, bool idle, u64 now)
 
 static void fair_init(unsigned int nr_cpus)
 {
-	BUG_ON(nr_cpus == 0 || nr_cpus > SCHED_MAX_CPUS);
-	for (unsigned int cpu = 0; cpu < SCHED_MAX_CPUS; cpu++)
+	BUG_ON(nr_cpus == 0 || nr_cpus > MAX_CPUS);
+	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++)
 		fair_rqs[cpu] = (struct fair_rq){.lock = SPINLOCK_INIT};
 	fair_nr_cpus = nr_cpus;
 	fair_online = nr_cpus == 64 ? ~0ULL : (1ULL << nr_cpus) - 1;
@@ -334,7 +335,7 @@ static void fair_init(unsigned int nr_cpus)
 
 static bool fair_params_valid(unsigned int weight, unsigned int cap)
 {
-	return weight >= 1 && weight <= SCHED_MAX_WEIGHT && cap <= 100 * SCHED_MAX_CPUS;
+	return weight >= 1 && weight <= SCHED_MAX_WEIGHT && cap <= 100 * MAX_CPUS;
 }
 
 static int fair_insert(struct sched_unit *u)

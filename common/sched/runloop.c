@@ -2,6 +2,7 @@
 #include <keel/arch.h>
 #include <keel/arch_vcpu.h>
 #include <keel/domain.h>
+#include <keel/limits.h>
 #include <keel/pvclock.h>
 #include <keel/runloop.h>
 #include <keel/sched.h>
@@ -13,7 +14,7 @@
 volatile bool runloop_started;
 
 /* Wakes an idle CPU when a capped unit's next budget period starts. */
-static struct timer recheck[SCHED_MAX_CPUS];
+static struct timer recheck[MAX_CPUS];
 
 static void recheck_fn(struct timer *t)
 {

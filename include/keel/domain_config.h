@@ -3,20 +3,20 @@
 #define KEEL_DOMAIN_CONFIG_H
 
 #include <keel/bootinfo.h>
+#include <keel/limits.h>
 #include <keel/types.h>
 
 #define DOMCFG_NAME_MAX	      32   /* 1..31 characters + NUL */
 #define DOMCFG_PATH_MAX	      64   /* the module's path as GRUB gave it (truncated), for messages */
 #define DOMCFG_CMDLINE_MAX    1024 /* guest kernel command line: 1023 characters + NUL */
 #define DOMCFG_MAX_VCPUS      32
-#define DOMCFG_MAX_CPUS	      64 /* physical CPUs a pinning mask can name (bits of a u64) */
-#define DOMCFG_MAX_RAMDISKS   4	 /* extra modules per domain; the first is the initrd */
+#define DOMCFG_MAX_RAMDISKS   4 /* extra modules per domain; the first is the initrd */
 #define DOMCFG_MIN_MEM	      (1ULL << 20)
 #define DOMCFG_MAX_MEM	      (1ULL << 40)
 #define DOMCFG_DEFAULT_MEM    (32ULL << 20)
 #define DOMCFG_DEFAULT_WEIGHT 256
 #define DOMCFG_MAX_WEIGHT     65535
-#define DOMCFG_MAX_CAP	      6400 /* 100% of each of DOMCFG_MAX_CPUS */
+#define DOMCFG_MAX_CAP	      (100ULL * MAX_CPUS) /* 100% of each CPU */
 #define DOMCFG_ALL_CPUS	      (~0ULL)
 #define DOMCFG_ERR_MAX	      160 /* a comfortable size for the @err buffers below */
 

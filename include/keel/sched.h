@@ -2,10 +2,10 @@
 #ifndef KEEL_SCHED_H
 #define KEEL_SCHED_H
 
+#include <keel/limits.h>
 #include <keel/spinlock.h>
 #include <keel/types.h>
 
-#define SCHED_MAX_CPUS	       64
 #define SCHED_DEFAULT_WEIGHT   256
 #define SCHED_MAX_WEIGHT       65535
 #define SCHED_DEFAULT_SLICE_NS 10000000ULL /* 10 ms */

@@ -17,6 +17,14 @@
 #define XENVER_guest_handle	   8
 #define XENVER_commandline	   9
 
+/*
+ * The Xen interface level Keel implements (what XENVER_version and CPUID leaf base+1 report):
+ * guests pick their code paths by it.
+ */
+#define KEEL_XEN_ABI_MAJOR   4u
+#define KEEL_XEN_ABI_MINOR   17u
+#define KEEL_XEN_ABI_VERSION ((KEEL_XEN_ABI_MAJOR << 16) | KEEL_XEN_ABI_MINOR)
+
 #define XENVER_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define XENVER_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
 

@@ -2,6 +2,7 @@
 #ifndef TESTS_UNIT_SHIM_CORE_H
 #define TESTS_UNIT_SHIM_CORE_H
 
+#include <keel/limits.h>
 #include <keel/types.h>
 
 /* shim_core.c: printk is recorded, panic fails the test (catch it with expect_assert_failure). */
@@ -15,12 +16,11 @@ bool shim_core_log_contains(const char *text);
  * shim_core_timer.c: a settable clock (udelay advances it) and CPU (per thread), recorded
  * softirqs and hardware programming.
  */
-#define SHIM_CORE_MAX_CPUS  64
 #define SHIM_CORE_MAX_PROGS 256
 extern u64 shim_core_now;
 extern _Thread_local unsigned int shim_core_cpu;
-extern unsigned int shim_core_softirq_local[SHIM_CORE_MAX_CPUS][2];
-extern unsigned int shim_core_softirq_remote[SHIM_CORE_MAX_CPUS][2];
+extern unsigned int shim_core_softirq_local[MAX_CPUS][2];
+extern unsigned int shim_core_softirq_remote[MAX_CPUS][2];
 extern u64 shim_core_progs[SHIM_CORE_MAX_PROGS];
 extern unsigned int shim_core_nr_progs;
 void shim_core_timer_reset(void);

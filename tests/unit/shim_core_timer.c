@@ -1,5 +1,6 @@
 /* Host-test shim for timers: settable clock, per-thread CPU, recorded softirqs and programming. */
 #include <keel/arch.h>
+#include <keel/limits.h>
 #include <keel/softirq.h>
 #include <keel/time.h>
 #include <keel/timer.h>
@@ -15,8 +16,8 @@
 
 u64 shim_core_now;
 _Thread_local unsigned int shim_core_cpu;
-unsigned int shim_core_softirq_local[SHIM_CORE_MAX_CPUS][2];
-unsigned int shim_core_softirq_remote[SHIM_CORE_MAX_CPUS][2];
+unsigned int shim_core_softirq_local[MAX_CPUS][2];
+unsigned int shim_core_softirq_remote[MAX_CPUS][2];
 u64 shim_core_progs[SHIM_CORE_MAX_PROGS];
 unsigned int shim_core_nr_progs;
 
@@ -53,13 +54,13 @@ unsigned int arch_cpu_id(void)
 
 void softirq_raise(enum softirq s)
 {
-	assert_true((unsigned int)s < 2 && shim_core_cpu < SHIM_CORE_MAX_CPUS);
+	assert_true((unsigned int)s < 2 && shim_core_cpu < MAX_CPUS);
 	shim_core_softirq_local[shim_core_cpu][s]++;
 }
 
 void softirq_raise_on(unsigned int cpu, enum softirq s)
 {
-	assert_true((unsigned int)s < 2 && cpu < SHIM_CORE_MAX_CPUS);
+	assert_true((unsigned int)s < 2 && cpu < MAX_CPUS);
 	shim_core_softirq_remote[cpu][s]++;
 }
 

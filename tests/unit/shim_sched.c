@@ -1,4 +1,5 @@
 /* Host shim for the scheduler tests: panic/printk/spinlocks plus a simulated multi-CPU machine. */
+#include <keel/limits.h>
 #include <keel/panic.h>
 #include <keel/printk.h>
 #include <keel/sched.h>
@@ -146,7 +147,7 @@ void sim_init(struct sim *s, unsigned int nr_cpus)
 	shim_sched_reset();
 	memset(s, 0, sizeof(*s));
 	s->nr_cpus = nr_cpus;
-	for (cpu = 0; cpu < SCHED_MAX_CPUS; cpu++)
+	for (cpu = 0; cpu < MAX_CPUS; cpu++)
 		s->deadline[cpu] = SIM_NEVER;
 	sched_init(nr_cpus);
 }

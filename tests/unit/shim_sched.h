@@ -2,6 +2,7 @@
 #ifndef SHIM_SCHED_H
 #define SHIM_SCHED_H
 
+#include <keel/limits.h>
 #include <keel/sched.h>
 
 #define SIM_NEVER (~0ULL)
@@ -19,10 +20,10 @@ struct sim_vcpu {
 struct sim {
 	unsigned int nr_cpus;
 	u64 now;
-	struct sched_unit *cur[SCHED_MAX_CPUS];
-	u64 started[SCHED_MAX_CPUS];
-	u64 deadline[SCHED_MAX_CPUS];
-	u64 idle_ns[SCHED_MAX_CPUS];
+	struct sched_unit *cur[MAX_CPUS];
+	u64 started[MAX_CPUS];
+	u64 deadline[MAX_CPUS];
+	u64 idle_ns[MAX_CPUS];
 	unsigned long nr_schedules;
 	unsigned int depth;
 };

@@ -1,5 +1,6 @@
 /* Unit tests for the fair-share policy on one CPU: shares, caps, sleepers, yield, bad input. */
 #include <keel/errno.h>
+#include <keel/limits.h>
 #include <keel/sched.h>
 
 #include <setjmp.h>
@@ -349,7 +350,7 @@ static void test_bad_params_rejected(void **state)
 	u.weight = SCHED_MAX_WEIGHT + 1;
 	assert_int_equal(sched_insert(&u), -EINVAL);
 	u.weight = 256;
-	u.cap = 100 * SCHED_MAX_CPUS + 1;
+	u.cap = 100 * MAX_CPUS + 1;
 	assert_int_equal(sched_insert(&u), -EINVAL);
 	u.cap = 0;
 	u.affinity = 0;
@@ -361,9 +362,9 @@ static void test_bad_params_rejected(void **state)
 
 	assert_int_equal(sched_set_params(&u, 0, 0), -EINVAL);
 	assert_int_equal(sched_set_params(&u, SCHED_MAX_WEIGHT + 1, 0), -EINVAL);
-	assert_int_equal(sched_set_params(&u, 1, 100 * SCHED_MAX_CPUS + 1), -EINVAL);
+	assert_int_equal(sched_set_params(&u, 1, 100 * MAX_CPUS + 1), -EINVAL);
 	assert_int_equal(u.weight, 256);
-	assert_int_equal(sched_set_params(&u, SCHED_MAX_WEIGHT, 100 * SCHED_MAX_CPUS), 0);
+	assert_int_equal(sched_set_params(&u, SCHED_MAX_WEIGHT, 100 * MAX_CPUS), 0);
 	assert_int_equal(sched_set_params(&u, 1, 0), 0);
 
 	assert_int_equal(sched_set_affinity(&u, 0, 0), -EINVAL);
@@ -379,10 +380,10 @@ static void test_keel_bugs_panic(void **state)
 
 	sim_init(&(struct sim){0}, 2);
 	expect_assert_failure(sched_schedule(2, 0, false));
-	expect_assert_failure(sched_schedule(SCHED_MAX_CPUS, 0, false));
+	expect_assert_failure(sched_schedule(MAX_CPUS, 0, false));
 	expect_assert_failure(sched_cpu_load(2));
 	expect_assert_failure(sched_init(0));
-	expect_assert_failure(sched_init(SCHED_MAX_CPUS + 1));
+	expect_assert_failure(sched_init(MAX_CPUS + 1));
 	sched_unit_init(&u, NULL, 256, 0, 3);
 	assert_int_equal(sched_insert(&u), 0);
 	expect_assert_failure(sched_insert(&u)); /* inserted twice */

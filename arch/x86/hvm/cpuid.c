@@ -1,10 +1,12 @@
 /* The CPUID a guest sees: its domain's policy over host values (what Keel does not virtualize
  * removed), plus the Xen leaves. */
+#include <asm/cpuid_bits.h>
 #include <asm/hvm.h>
 #include <asm/hvm_emul.h>
 #include <asm/xstate.h>
 #include <keel/domain.h>
 #include <keel/vcpu.h>
+#include <public/version.h>
 
 /*
  * CPUID.1:ECX bits hidden: VMX, SMX, MONITOR, PDCM, x2APIC, TSC-deadline, XSAVE, OSXSAVE, PCID.
@@ -26,8 +28,6 @@
 #define LEAF7_ECX_HIDE ((1u << 3) | (1u << 4) | (1u << 5) | (1u << 16) | (1u << 30))
 
 /* Features that exist only with the XSAVE components Keel switches for the guest. */
-#define LEAF1_ECX_XSAVE	   (1u << 26)
-#define LEAF1_ECX_OSXSAVE  (1u << 27)
 #define LEAF1_ECX_NEED_AVX ((1u << 12) | (1u << 28) | (1u << 29)) /* FMA, AVX, F16C */
 #define LEAF7_EBX_NEED_AVX (1u << 5)				  /* AVX2 */
 /* AVX512 F, DQ, IFMA, PF, ER, CD, BW, VL */
@@ -37,10 +37,7 @@
 #define LEAF7_ECX_NEED_AVX (1u << 9 | 1u << 10) /* VAES, VPCLMULQDQ (VEX-encoded) */
 /* AVX512 VBMI, VBMI2, VNNI, BITALG, VPOPCNTDQ */
 #define LEAF7_ECX_NEED_AVX512 ((1u << 1) | (1u << 6) | (1u << 11) | (1u << 12) | (1u << 14))
-#define LEAF7_ECX_PKU	      (1u << 3)
-#define LEAF7_ECX_OSPKE	      (1u << 4)
 
-#define XEN_LEAF_VERSION  ((4u << 16) | 17u)
 #define XEN_LEAF4_VCPU_ID (1u << 3)
 #define XEN_LEAF4_DOMID	  (1u << 4)
 
@@ -57,7 +54,7 @@ static bool xen_leaf(struct vcpu *v, u32 leaf, struct cpuid_regs *r)
 		r->edx = 0x4d4d566e; /* "nVMM" */
 		break;
 	case 1:
-		r->eax = XEN_LEAF_VERSION;
+		r->eax = KEEL_XEN_ABI_VERSION;
 		break;
 	case 2:
 		r->eax = 1; /* one hypercall page */

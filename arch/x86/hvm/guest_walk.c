@@ -1,5 +1,6 @@
 /* Guest page walks as the CPU does them: 2-level, PAE, 4- and 5-level, with the access's rights. */
 #include <asm/cpu.h>
+#include <asm/cpuid_bits.h>
 #include <asm/guest_walk.h>
 #include <asm/hvm.h>
 #include <asm/hvm_emul.h>
@@ -25,8 +26,6 @@
 #define PAGE_2M_RSVD   0x1fe000ULL   /* bits 20:13 of a 2 MiB leaf */
 #define PSE36_MAX_BITS 40
 
-#define CPUID_EXT_PAGE1GB (1u << 26) /* CPUID.80000001H:EDX */
-
 enum guest_priv guest_current_priv(struct vcpu *v)
 {
 	return hvm_ops->get_cpl(v) == 3 ? GUEST_USER : GUEST_SUPERVISOR;
@@ -51,7 +50,7 @@ static void guest_paging_features(struct vcpu *v, unsigned int *paddr_bits, bool
 		max_ext = r.eax;
 		if (max_ext >= 0x80000001u) {
 			hvm_cpuid(v, 0x80000001u, 0, &r);
-			large = r.edx & CPUID_EXT_PAGE1GB;
+			large = r.edx & LEAF_EXT1_EDX_PAGE1GB;
 		}
 		if (max_ext >= 0x80000008u) {
 			hvm_cpuid(v, 0x80000008u, 0, &r);

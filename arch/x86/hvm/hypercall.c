@@ -10,7 +10,6 @@
 #include <keel/vcpu.h>
 #include <public/hypercall.h>
 
-#define EFER_LMA       (1ULL << 10)
 #define HYPERCALL_IRET 23 /* the PV iret slot: never valid for PVH */
 
 void hvm_do_hypercall(struct vcpu *v)

@@ -6,14 +6,6 @@
 #include <keel/errno.h>
 #include <keel/vcpu.h>
 
-#define MSR_IA32_TSC	       0x010
-#define MSR_IA32_APIC_BASE     0x01b
-#define MSR_IA32_MTRRCAP       0x0fe
-#define MSR_IA32_MISC_ENABLE   0x1a0
-#define MSR_IA32_MTRR_DEF_TYPE 0x2ff
-#define MSR_IA32_TSC_AUX       0xc0000103
-#define MSR_PLATFORM_INFO      0x0ce
-
 #define MTRR_DEF_TYPE_WB_ENABLED ((1ULL << 11) | 6) /* MTRRs on, default type write-back */
 /*
  * IA32_DEBUGCTL is per-vCPU state kept by the vendor (VMCS). Of its bits only BTF (single-step
@@ -30,7 +22,7 @@ int hvm_msr_read(struct vcpu *v, u32 msr, u64 *val)
 	case MSR_IA32_TSC:
 		*val = rdtsc();
 		return 0;
-	case MSR_IA32_APIC_BASE:
+	case MSR_APIC_BASE:
 		/* The default xAPIC base, enabled; the BSP flag on vCPU 0. */
 		*val = 0xfee00000ULL | (1ULL << 11) | (v->id == 0 ? 1ULL << 8 : 0);
 		return 0;
@@ -43,7 +35,7 @@ int hvm_msr_read(struct vcpu *v, u32 msr, u64 *val)
 	case MSR_IA32_MISC_ENABLE:
 		*val = 1ULL << 0; /* fast strings */
 		return 0;
-	case MSR_IA32_TSC_AUX:
+	case MSR_TSC_AUX:
 		*val = v->arch.msr_tsc_aux;
 		return 0;
 	case MSR_IA32_DEBUGCTL:
@@ -63,11 +55,11 @@ int hvm_msr_write(struct vcpu *v, u32 msr, u64 val)
 		if (val & 0xfff)
 			return -EPERM; /* one page only: index 0 */
 		return hvm_write_hypercall_page(v, val & ~0xfffULL) ? -EPERM : 0;
-	case MSR_IA32_TSC_AUX:
+	case MSR_TSC_AUX:
 		if (val >> 32)
 			return -EPERM;
 		v->arch.msr_tsc_aux = val;
-		wrmsr(MSR_IA32_TSC_AUX, val); /* this vCPU is the one loaded on this CPU */
+		wrmsr(MSR_TSC_AUX, val); /* this vCPU is the one loaded on this CPU */
 		return 0;
 	case MSR_IA32_MTRR_DEF_TYPE:
 		return val == MTRR_DEF_TYPE_WB_ENABLED ? 0 : -EPERM;
@@ -76,7 +68,7 @@ int hvm_msr_write(struct vcpu *v, u32 msr, u64 val)
 			return -EPERM;
 		hvm_ops->set_debugctl(v, val);
 		return 0;
-	case MSR_IA32_APIC_BASE: /* no virtual LAPIC to move yet: ignored */
+	case MSR_APIC_BASE: /* no virtual LAPIC to move yet: ignored */
 	case MSR_IA32_MISC_ENABLE:
 		return 0;
 	default:

@@ -1,5 +1,6 @@
 /* The FPU and extended state: each CPU's set-up, every vCPU's own area, switching it, XSETBV. */
 #include <asm/cpu.h>
+#include <asm/cpuid_bits.h>
 #include <asm/hvm.h>
 #include <asm/percpu.h>
 #include <asm/traps.h>
@@ -13,9 +14,6 @@
 #include <keel/string.h>
 #include <keel/vcpu.h>
 
-#define LEAF1_EDX_FXSR	   (1u << 24)
-#define LEAFD1_XSAVEC	   (1u << 1)
-#define LEAFD1_XSAVES	   (1u << 3)
 #define XCOMP_BV_COMPACTED (1ULL << 63)
 
 /* Offsets in the legacy region and the XSAVE header (SDM vol. 1, 10.5.1 and 13.4). */

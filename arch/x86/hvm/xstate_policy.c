@@ -1,5 +1,6 @@
 /* Which XSAVE components the CPU has and a domain may enable, their sizes, XCR0 checks, CPUID 0xD. */
 #include <asm/cpu.h>
+#include <asm/cpuid_bits.h>
 #include <asm/hvm.h>
 #include <asm/xstate.h>
 #include <keel/compiler.h>
@@ -7,17 +8,7 @@
 #include <keel/errno.h>
 #include <keel/vcpu.h>
 
-#define LEAF1_ECX_AVX	  (1u << 28)
-#define LEAF1_ECX_XSAVE	  (1u << 26)
-#define LEAF1_EDX_FXSR	  (1u << 24)
-#define LEAF1_EDX_SSE	  (1u << 25)
-#define LEAF7_EBX_AVX512F (1u << 16)
-#define LEAF7_ECX_PKU	  (1u << 3)
-
 /* CPUID.(0xD,1):EAX: what the guest may see of the XSAVE extensions. */
-#define LEAFD1_XSAVEOPT (1u << 0)
-#define LEAFD1_XSAVEC	(1u << 1)
-#define LEAFD1_XGETBV1	(1u << 2) /* XGETBV with ECX = 1 (XINUSE) */
 /* Hidden: XSAVES/XRSTORS (bit 3: not enabled in non-root operation, they #UD), XFD (bit 4). */
 #define LEAFD1_OFFERED	  (LEAFD1_XSAVEOPT | LEAFD1_XSAVEC | LEAFD1_XGETBV1)
 #define LEAFD_ECX_ALIGN64 (1u << 1) /* sub-leaf n >= 2: aligned to 64 bytes when compacted */

@@ -56,11 +56,11 @@ void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err)
 
 static void inject_gp(struct vcpu *v)
 {
-	vmx_inject_exception(v, 13, true, 0);
+	vmx_inject_exception(v, X86_EXC_GP, true, 0);
 }
 static void inject_ud(struct vcpu *v)
 {
-	vmx_inject_exception(v, 6, false, 0);
+	vmx_inject_exception(v, X86_EXC_UD, false, 0);
 }
 
 /* What an emulation's outcome means for the run loop. */
@@ -90,11 +90,11 @@ static enum vmx_action exit_exception(struct vcpu *v, u64 qual)
 		__asm__ __volatile__("int $2");
 		return VMX_RESUME;
 	}
-	if (vector == 18) {
+	if (vector == X86_EXC_MC) {
 		domain_crash(v->domain, "vCPU %u: machine check while the guest ran", v->id);
 		return VMX_LEAVE_DEAD;
 	}
-	if (vector == 6 && hvm_is_hypercall_insn(v)) {
+	if (vector == X86_EXC_UD && hvm_is_hypercall_insn(v)) {
 		/* vmcall or vmmcall that raised #UD: a hypercall all the same. */
 		vmx_skip_insn(v, 3);
 		return hypercall(v);

@@ -12,12 +12,7 @@
 #include <keel/time.h>
 #include <keel/vcpu.h>
 
-#define MSR_STAR	   0xc0000081
-#define MSR_LSTAR	   0xc0000082
-#define MSR_CSTAR	   0xc0000083
-#define MSR_SFMASK	   0xc0000084
 #define MSR_KERNEL_GS_BASE 0xc0000102
-#define MSR_TSC_AUX	   0xc0000103
 
 u64 vmx_exit_totals[HVM_MAX_EXIT_REASONS];
 

@@ -9,11 +9,6 @@
 #include <keel/string.h>
 #include <keel/vcpu.h>
 
-#define EFER_LME (1ULL << 8)
-#define EFER_LMA (1ULL << 10)
-#define CR0_CD	 (1ULL << 30)
-#define CR0_NW	 (1ULL << 29)
-
 /* Keep EFER.LMA and the "IA-32e mode guest" entry control in step with CR0.PG and EFER.LME. */
 static void update_long_mode(u64 cr0)
 {
@@ -111,9 +106,6 @@ u64 vmx_get_efer(struct vcpu *v)
 {
 	return vmread(VMCS_GUEST_EFER);
 }
-
-#define EFER_SCE (1ULL << 0)
-#define EFER_NXE (1ULL << 11)
 
 int vmx_set_efer(struct vcpu *v, u64 val)
 {

@@ -2,62 +2,8 @@
 #ifndef ASM_CPU_H
 #define ASM_CPU_H
 
+#include <asm/x86_defs.h>
 #include <keel/types.h>
-
-#define MSR_EFER	    0xc0000080
-#define MSR_FS_BASE	    0xc0000100
-#define MSR_GS_BASE	    0xc0000101
-#define MSR_APIC_BASE	    0x0000001b
-#define MSR_PAT		    0x00000277
-#define MSR_FEATURE_CONTROL 0x0000003a
-
-#define MSR_IA32_DEBUGCTL 0x000001d9
-#define MSR_IA32_XSS	  0x00000da0
-
-#define EFER_LMA (1ULL << 10)
-
-#define CR0_PE	       (1UL << 0)
-#define CR0_MP	       (1UL << 1)
-#define CR0_EM	       (1UL << 2)
-#define CR0_TS	       (1UL << 3)
-#define CR0_NE	       (1UL << 5)
-#define CR0_WP	       (1UL << 16)
-#define CR0_PG	       (1UL << 31)
-#define CR4_VME	       (1UL << 0)
-#define CR4_PVI	       (1UL << 1)
-#define CR4_TSD	       (1UL << 2)
-#define CR4_DE	       (1UL << 3)
-#define CR4_PSE	       (1UL << 4)
-#define CR4_PAE	       (1UL << 5)
-#define CR4_MCE	       (1UL << 6)
-#define CR4_PGE	       (1UL << 7)
-#define CR4_PCE	       (1UL << 8)
-#define CR4_OSFXSR     (1UL << 9)
-#define CR4_OSXMMEXCPT (1UL << 10)
-#define CR4_UMIP       (1UL << 11)
-#define CR4_LA57       (1UL << 12)
-#define CR4_VMXE       (1UL << 13)
-#define CR4_FSGSBASE   (1UL << 16)
-#define CR4_PCIDE      (1UL << 17)
-#define CR4_OSXSAVE    (1UL << 18)
-#define CR4_SMEP       (1UL << 20)
-#define CR4_SMAP       (1UL << 21)
-#define CR4_PKE	       (1UL << 22)
-
-#define X86_EFLAGS_IF (1UL << 9)
-
-/* What guest page walks and string instructions read (arch/x86/hvm/). */
-#define CR4_PSE	      (1UL << 4)
-#define CR4_LA57      (1UL << 12)
-#define CR4_SMAP      (1UL << 21)
-#define EFER_LMA      (1ULL << 10)
-#define EFER_NXE      (1ULL << 11)
-#define X86_EFLAGS_DF (1UL << 10)
-#define X86_EFLAGS_AC (1UL << 18)
-#define X86_EXC_UD    6
-#define X86_EXC_SS    12
-#define X86_EXC_GP    13
-#define X86_EXC_PF    14
 
 struct cpuid_regs {
 	u32 eax, ebx, ecx, edx;

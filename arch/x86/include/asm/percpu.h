@@ -3,9 +3,8 @@
 #define ASM_PERCPU_H
 
 #include <asm/desc.h>
+#include <keel/limits.h>
 #include <keel/types.h>
-
-#define MAX_CPUS 64
 
 struct percpu {
 	struct percpu *self; /* must stay first: this_cpu() reads %gs:0 */

@@ -3,10 +3,7 @@
 #define ASM_TRAPS_H
 
 #include <asm/regs.h>
-
-/* Architectural exception vectors. */
-#define X86_EXC_UD 6
-#define X86_EXC_GP 13
+#include <asm/x86_defs.h> /* the architectural exception vectors */
 
 /* Vector assignments. */
 #define VEC_FIRST_IRQ	0x20
