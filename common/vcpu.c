@@ -156,6 +156,20 @@ void vcpu_unpause(struct vcpu *v)
 		vcpu_unpause_wake(v);
 }
 
+enum vcpu_leave vcpu_should_leave(const struct vcpu *v)
+{
+	const struct domain *d = v->domain;
+
+	if (d->state == DOMAIN_SHUTDOWN || d->state == DOMAIN_CRASHED || d->state == DOMAIN_DEAD ||
+	    d->dying)
+		return VCPU_LEAVE_DEAD;
+	if (READ_ONCE(v->blocked))
+		return VCPU_LEAVE_BLOCKED;
+	if (v->need_resched || READ_ONCE(v->pause_count) || softirq_pending())
+		return VCPU_LEAVE_RESCHED;
+	return VCPU_STAY;
+}
+
 bool vcpu_event_pending(const struct vcpu *v)
 {
 	return v->vcpu_info && READ_ONCE(v->vcpu_info->upcall_pending);

@@ -37,6 +37,7 @@ static void idle(void)
  */
 static bool run_one(struct vcpu *v, u64 slice_ns, unsigned int cpu)
 {
+	enum vcpu_leave why = VCPU_LEAVE_RESCHED;
 	bool yielded, dying;
 
 	v->processor = cpu;
@@ -47,12 +48,13 @@ static bool run_one(struct vcpu *v, u64 slice_ns, unsigned int cpu)
 	if (READ_ONCE(v->pause_count) == 0 && !v->domain->dying) {
 		vcpu_set_current(v);
 		pvclock_update(v);
-		arch_vcpu_run(v, slice_ns);
+		why = arch_vcpu_run(v, slice_ns);
 		vcpu_set_current(NULL);
 	}
 	yielded = v->yielded;
 	v->yielded = false;
-	dying = v->domain->dying;
+	/* Its domain ended while it ran (or before): CPU 0 must reap it. */
+	dying = why == VCPU_LEAVE_DEAD || v->domain->dying;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	WRITE_ONCE(v->running, false);
 	sched_release(&v->sched);

@@ -7,10 +7,15 @@
 struct domain;
 struct vcpu;
 
-enum arch_leave {
-	ARCH_LEAVE_RESCHED, /* slice over, yield, kick or host work to do */
-	ARCH_LEAVE_BLOCKED, /* the vCPU waits for an event */
-	ARCH_LEAVE_DEAD,    /* its domain stopped */
+/*
+ * Why a vCPU leaves its CPU, from the exit handler that decides it through the vendor's run loop
+ * to the CPU loop: one enum end to end. Exit handlers return VCPU_STAY to re-enter the guest.
+ */
+enum vcpu_leave {
+	VCPU_STAY,	    /* not leaving: enter the guest again */
+	VCPU_LEAVE_RESCHED, /* slice over, yield, kick or host work to do */
+	VCPU_LEAVE_BLOCKED, /* the vCPU waits for an event */
+	VCPU_LEAVE_DEAD,    /* its domain stopped */
 };
 
 bool arch_virt_available(void);
@@ -25,7 +30,7 @@ int arch_vcpu_init(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);
 void arch_vcpu_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx);
 /* Run @v on this CPU for at most @slice_ns. */
-enum arch_leave arch_vcpu_run(struct vcpu *v, u64 slice_ns);
+enum vcpu_leave arch_vcpu_run(struct vcpu *v, u64 slice_ns);
 /* Print @v's registers (only while it is loaded on this CPU, i.e. from its exit handlers). */
 void arch_vcpu_dump(struct vcpu *v);
 /* Make a running vCPU on @cpu leave guest mode soon (an IPI). */

@@ -3,6 +3,7 @@
 #define KEEL_VCPU_H
 
 #include <asm/hvm.h>
+#include <keel/arch_vcpu.h>
 #include <keel/sched.h>
 #include <keel/timer.h>
 #include <keel/types.h>
@@ -76,6 +77,11 @@ void vcpu_unpause(struct vcpu *v);
 void vcpu_block(struct vcpu *v);
 /* An event arrived for @v: wake it if blocked, make a running one notice. */
 void vcpu_kick(struct vcpu *v);
+/*
+ * The one question the vendor's run loop asks common code, before each VM entry and after a
+ * hypercall: does @v leave its CPU now, and why (VCPU_STAY: no)?
+ */
+enum vcpu_leave vcpu_should_leave(const struct vcpu *v);
 /* Is an upcall pending that the guest should see? */
 bool vcpu_event_pending(const struct vcpu *v);
 /* Requeue a vCPU whose block ended (used by vcpu_kick). */

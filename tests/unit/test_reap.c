@@ -85,14 +85,14 @@ void pvclock_update(struct vcpu *v)
 {
 	(void)v;
 }
-enum arch_leave arch_vcpu_run(struct vcpu *v, u64 slice_ns)
+enum vcpu_leave arch_vcpu_run(struct vcpu *v, u64 slice_ns)
 {
 	(void)slice_ns;
 	entered[__atomic_fetch_add(&nr_entered, 1, __ATOMIC_SEQ_CST) % ARRAY_SIZE(entered)] = v;
 	if (v == stop_in_guest)
 		shim_gate_wait_here(&gate);
 	udelay(1000); /* it ran 1 ms */
-	return ARCH_LEAVE_RESCHED;
+	return VCPU_LEAVE_RESCHED;
 }
 int arch_vcpu_init(struct vcpu *v)
 {

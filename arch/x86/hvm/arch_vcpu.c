@@ -66,16 +66,9 @@ void arch_vcpu_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx)
 	hvm_ops->vcpu_set_pvh_entry(v, entry, ebx);
 }
 
-enum arch_leave arch_vcpu_run(struct vcpu *v, u64 slice_ns)
+enum vcpu_leave arch_vcpu_run(struct vcpu *v, u64 slice_ns)
 {
-	switch (hvm_ops->vcpu_run(v, slice_ns)) {
-	case LEAVE_BLOCKED:
-		return ARCH_LEAVE_BLOCKED;
-	case LEAVE_DEAD:
-		return ARCH_LEAVE_DEAD;
-	default:
-		return ARCH_LEAVE_RESCHED;
-	}
+	return hvm_ops->vcpu_run(v, slice_ns);
 }
 
 void arch_vcpu_dump(struct vcpu *v)

@@ -37,7 +37,7 @@ void vmx_debug_save(struct vcpu *v)
 }
 
 /* MOV to/from DRn while the vCPU does not own its debug registers (qualification: n in 2:0). */
-enum vmx_action vmx_exit_dr_access(struct vcpu *v, u64 qual)
+enum vcpu_leave vmx_exit_dr_access(struct vcpu *v, u64 qual)
 {
 	struct vmx_vcpu *x = v->arch.vendor;
 	int exc = hvm_mov_dr_check(v, qual & 7);
@@ -45,13 +45,13 @@ enum vmx_action vmx_exit_dr_access(struct vcpu *v, u64 qual)
 	/* The exit comes before the #GP (CPL > 0) and #UD (DR4/DR5, CR4.DE) the CPU would raise. */
 	if (exc) {
 		vmx_inject_exception(v, (u8)exc, exc == X86_EXC_GP, 0);
-		return VMX_RESUME;
+		return VCPU_STAY;
 	}
 	hvm_dr_save(v, false); /* DR6 as the guest has it now */
 	x->dr_owned = true;
 	hvm_dr_load(v, true);
 	vmwrite(VMCS_PROC_CTLS, vmread(VMCS_PROC_CTLS) & ~(u64)PROC_MOV_DR_EXITING);
-	return VMX_RESUME; /* RIP unchanged: the MOV runs again, now without exiting */
+	return VCPU_STAY; /* RIP unchanged: the MOV runs again, now without exiting */
 }
 
 u64 vmx_get_debugctl(struct vcpu *v)

@@ -64,23 +64,19 @@ static void inject_ud(struct vcpu *v)
 }
 
 /* What an emulation's outcome means for the run loop. */
-static enum vmx_action emulated(enum hvm_emul r)
+static enum vcpu_leave emulated(enum hvm_emul r)
 {
-	return r == HVM_EMUL_DEAD ? VMX_LEAVE_DEAD : VMX_RESUME;
+	return r == HVM_EMUL_DEAD ? VCPU_LEAVE_DEAD : VCPU_STAY;
 }
 
 /* A hypercall, from VMCALL or from VMMCALL through its #UD, with RIP already past it. */
-static enum vmx_action hypercall(struct vcpu *v)
+static enum vcpu_leave hypercall(struct vcpu *v)
 {
 	hvm_do_hypercall(v);
-	if (v->domain->state != DOMAIN_RUNNING)
-		return VMX_LEAVE_DEAD;
-	if (v->blocked)
-		return VMX_LEAVE_BLOCKED;
-	return v->need_resched ? VMX_LEAVE_RESCHED : VMX_RESUME;
+	return vcpu_should_leave(v);
 }
 
-static enum vmx_action exit_exception(struct vcpu *v, u64 qual)
+static enum vcpu_leave exit_exception(struct vcpu *v, u64 qual)
 {
 	u32 info = (u32)vmread(VMCS_EXIT_INTR_INFO);
 	u8 vector = info & 0xff;
@@ -88,11 +84,11 @@ static enum vmx_action exit_exception(struct vcpu *v, u64 qual)
 	if (((info >> 8) & 7) == 2) {
 		/* A host NMI arrived while the guest ran: handle it as Keel's own. */
 		__asm__ __volatile__("int $2");
-		return VMX_RESUME;
+		return VCPU_STAY;
 	}
 	if (vector == X86_EXC_MC) {
 		domain_crash(v->domain, "vCPU %u: machine check while the guest ran", v->id);
-		return VMX_LEAVE_DEAD;
+		return VCPU_LEAVE_DEAD;
 	}
 	if (vector == X86_EXC_UD && hvm_is_hypercall_insn(v)) {
 		/* vmcall or vmmcall that raised #UD: a hypercall all the same. */
@@ -102,38 +98,38 @@ static enum vmx_action exit_exception(struct vcpu *v, u64 qual)
 	/* Any other intercepted exception goes back to the guest unchanged. */
 	vmx_inject_exception(v, vector, info & INTR_INFO_ERRCODE,
 			     (u32)vmread(VMCS_EXIT_INTR_ERRCODE));
-	return VMX_RESUME;
+	return VCPU_STAY;
 }
 
-static enum vmx_action exit_external_interrupt(struct vcpu *v, u64 qual)
+static enum vcpu_leave exit_external_interrupt(struct vcpu *v, u64 qual)
 {
 	/* Interrupts are re-enabled after each exit; the host takes it then. */
-	return VMX_RESUME;
+	return VCPU_STAY;
 }
 
-static enum vmx_action exit_triple_fault(struct vcpu *v, u64 qual)
+static enum vcpu_leave exit_triple_fault(struct vcpu *v, u64 qual)
 {
 	pr_err("vmx: d%u vCPU %u triple fault at RIP %#llx", v->domain->id, v->id,
 	       vmread(VMCS_GUEST_RIP));
 	vmx_dump_vcpu(v);
 	domain_crash(v->domain, "vCPU %u triple-faulted", v->id);
-	return VMX_LEAVE_DEAD;
+	return VCPU_LEAVE_DEAD;
 }
 
-static enum vmx_action exit_init_sipi(struct vcpu *v, u64 qual)
+static enum vcpu_leave exit_init_sipi(struct vcpu *v, u64 qual)
 {
 	/* PVH vCPUs are started with VCPUOP_up; INIT and SIPI signals are ignored. */
 	pr_debug("vmx: d%u vCPU %u ignored INIT/SIPI", v->domain->id, v->id);
-	return VMX_RESUME;
+	return VCPU_STAY;
 }
 
-static enum vmx_action exit_interrupt_window(struct vcpu *v, u64 qual)
+static enum vcpu_leave exit_interrupt_window(struct vcpu *v, u64 qual)
 {
 	vmwrite(VMCS_PROC_CTLS, vmread(VMCS_PROC_CTLS) & ~(u64)PROC_INTR_WINDOW);
-	return VMX_RESUME;
+	return VCPU_STAY;
 }
 
-static enum vmx_action exit_cpuid(struct vcpu *v, u64 qual)
+static enum vcpu_leave exit_cpuid(struct vcpu *v, u64 qual)
 {
 	struct cpuid_regs r;
 	struct guest_gprs *g = &v->arch.gprs;
@@ -144,14 +140,14 @@ static enum vmx_action exit_cpuid(struct vcpu *v, u64 qual)
 	g->rcx = r.ecx;
 	g->rdx = r.edx;
 	vmx_advance_rip();
-	return VMX_RESUME;
+	return VCPU_STAY;
 }
 
-static enum vmx_action exit_hlt(struct vcpu *v, u64 qual)
+static enum vcpu_leave exit_hlt(struct vcpu *v, u64 qual)
 {
 	vmx_advance_rip();
 	if (vcpu_event_pending(v))
-		return VMX_RESUME;
+		return VCPU_STAY;
 	/*
 	 * HLT with interrupts off and no callback vector: only an event-channel kick wakes it, and
 	 * usually it is done. A guest can do this in a loop: say so once per vCPU, not per HLT.
@@ -161,22 +157,22 @@ static enum vmx_action exit_hlt(struct vcpu *v, u64 qual)
 		pr_info("vmx: d%u vCPU %u halted with interrupts disabled (logged once per vCPU)",
 			v->domain->id, v->id);
 	vcpu_block(v);
-	return VMX_LEAVE_BLOCKED;
+	return VCPU_LEAVE_BLOCKED;
 }
 
-static enum vmx_action exit_vmcall(struct vcpu *v, u64 qual)
+static enum vcpu_leave exit_vmcall(struct vcpu *v, u64 qual)
 {
 	vmx_advance_rip();
 	return hypercall(v);
 }
 
-static enum vmx_action exit_vmx_insn(struct vcpu *v, u64 qual)
+static enum vcpu_leave exit_vmx_insn(struct vcpu *v, u64 qual)
 {
 	inject_ud(v); /* no nested virtualization */
-	return VMX_RESUME;
+	return VCPU_STAY;
 }
 
-static enum vmx_action exit_cr_access(struct vcpu *v, u64 qual)
+static enum vcpu_leave exit_cr_access(struct vcpu *v, u64 qual)
 {
 	struct vmx_vcpu *x = v->arch.vendor;
 	unsigned int cr = qual & 15, type = (qual >> 4) & 3, reg = (qual >> 8) & 15;
@@ -211,13 +207,13 @@ static enum vmx_action exit_cr_access(struct vcpu *v, u64 qual)
 	}
 	if (rc) {
 		inject_gp(v);
-		return VMX_RESUME;
+		return VCPU_STAY;
 	}
 	vmx_advance_rip();
-	return VMX_RESUME;
+	return VCPU_STAY;
 }
 
-static enum vmx_action exit_io(struct vcpu *v, u64 qual)
+static enum vcpu_leave exit_io(struct vcpu *v, u64 qual)
 {
 	struct hvm_io_insn io = {
 	    .port = (u16)(qual >> 16),
@@ -240,34 +236,34 @@ static enum vmx_action exit_io(struct vcpu *v, u64 qual)
 	return emulated(hvm_emulate_io(v, &io));
 }
 
-static enum vmx_action exit_rdmsr(struct vcpu *v, u64 qual)
+static enum vcpu_leave exit_rdmsr(struct vcpu *v, u64 qual)
 {
 	struct guest_gprs *g = &v->arch.gprs;
 	u64 val;
 
 	if (hvm_msr_read(v, (u32)g->rcx, &val)) {
 		inject_gp(v);
-		return VMX_RESUME;
+		return VCPU_STAY;
 	}
 	g->rax = (u32)val;
 	g->rdx = val >> 32;
 	vmx_advance_rip();
-	return VMX_RESUME;
+	return VCPU_STAY;
 }
 
-static enum vmx_action exit_wrmsr(struct vcpu *v, u64 qual)
+static enum vcpu_leave exit_wrmsr(struct vcpu *v, u64 qual)
 {
 	struct guest_gprs *g = &v->arch.gprs;
 
 	if (hvm_msr_write(v, (u32)g->rcx, ((g->rdx & 0xffffffff) << 32) | (g->rax & 0xffffffff))) {
 		inject_gp(v);
-		return VMX_RESUME;
+		return VCPU_STAY;
 	}
 	vmx_advance_rip();
-	return VMX_RESUME;
+	return VCPU_STAY;
 }
 
-static enum vmx_action exit_ept_violation(struct vcpu *v, u64 qual)
+static enum vcpu_leave exit_ept_violation(struct vcpu *v, u64 qual)
 {
 	u64 gpa = vmread(VMCS_GUEST_PHYS_ADDR);
 	const char *what = (qual & 2) ? "write" : (qual & 4) ? "instruction fetch" : "read";
@@ -281,48 +277,48 @@ static enum vmx_action exit_ept_violation(struct vcpu *v, u64 qual)
 	vmx_dump_vcpu(v);
 	domain_crash(v->domain, "vCPU %u: %s at GPA %#llx (RIP %#llx): outside the domain's memory",
 		     v->id, what, gpa, vmread(VMCS_GUEST_RIP));
-	return VMX_LEAVE_DEAD;
+	return VCPU_LEAVE_DEAD;
 }
 
-static enum vmx_action exit_ept_misconfig(struct vcpu *v, u64 qual)
+static enum vcpu_leave exit_ept_misconfig(struct vcpu *v, u64 qual)
 {
 	vmx_dump_vcpu(v);
 	domain_crash(v->domain, "vCPU %u: EPT misconfiguration at GPA %#llx (a Keel bug)", v->id,
 		     vmread(VMCS_GUEST_PHYS_ADDR));
-	return VMX_LEAVE_DEAD;
+	return VCPU_LEAVE_DEAD;
 }
 
-static enum vmx_action exit_preempt_timer(struct vcpu *v, u64 qual)
+static enum vcpu_leave exit_preempt_timer(struct vcpu *v, u64 qual)
 {
-	return VMX_LEAVE_RESCHED;
+	return VCPU_LEAVE_RESCHED;
 }
 
-static enum vmx_action exit_skip(struct vcpu *v, u64 qual)
+static enum vcpu_leave exit_skip(struct vcpu *v, u64 qual)
 {
 	vmx_advance_rip(); /* WBINVD/INVD: nothing to do for a guest without devices */
-	return VMX_RESUME;
+	return VCPU_STAY;
 }
 
-static enum vmx_action exit_gp(struct vcpu *v, u64 qual)
+static enum vcpu_leave exit_gp(struct vcpu *v, u64 qual)
 {
 	inject_gp(v); /* RDPMC: no performance counters for guests */
-	return VMX_RESUME;
+	return VCPU_STAY;
 }
 
-static enum vmx_action exit_xsetbv(struct vcpu *v, u64 qual)
+static enum vcpu_leave exit_xsetbv(struct vcpu *v, u64 qual)
 {
 	struct guest_gprs *g = &v->arch.gprs;
 	int exc = hvm_xsetbv(v, (u32)g->rcx, ((g->rdx & 0xffffffff) << 32) | (g->rax & 0xffffffff));
 
 	if (exc) {
 		vmx_inject_exception(v, (u8)exc, exc == X86_EXC_GP, 0);
-		return VMX_RESUME;
+		return VCPU_STAY;
 	}
 	vmx_advance_rip();
-	return VMX_RESUME;
+	return VCPU_STAY;
 }
 
-static enum vmx_action exit_unknown(struct vcpu *v, u64 qual);
+static enum vcpu_leave exit_unknown(struct vcpu *v, u64 qual);
 
 static const struct exit_entry exit_table[HVM_MAX_EXIT_REASONS] = {
     [EXIT_EXCEPTION_NMI] = {exit_exception, "exception or NMI"},
@@ -389,17 +385,17 @@ const char *vmx_exit_reason_name(unsigned int reason)
 	return "unknown";
 }
 
-static enum vmx_action exit_unknown(struct vcpu *v, u64 qual)
+static enum vcpu_leave exit_unknown(struct vcpu *v, u64 qual)
 {
 	u32 reason = (u32)vmread(VMCS_EXIT_REASON) & 0xffff;
 
 	vmx_dump_vcpu(v);
 	domain_crash(v->domain, "vCPU %u: unexpected VM exit %u (%s), qualification %#llx", v->id,
 		     reason, vmx_exit_reason_name(reason), qual);
-	return VMX_LEAVE_DEAD;
+	return VCPU_LEAVE_DEAD;
 }
 
-enum vmx_action vmx_handle_exit(struct vcpu *v, u32 reason)
+enum vcpu_leave vmx_handle_exit(struct vcpu *v, u32 reason)
 {
 	vmx_exit_handler_t h = NULL;
 

@@ -97,7 +97,7 @@ static void set_preemption_timer(u64 deadline_tsc)
 		vmwrite(VMCS_PREEMPT_TIMER, MIN(ticks, 0xffffffffULL));
 }
 
-static enum vmx_action entry_failed(struct vcpu *v, u32 reason)
+static enum vcpu_leave entry_failed(struct vcpu *v, u32 reason)
 {
 	if (reason & EXIT_REASON_ENTRY_FAIL) {
 		vmx_dump_vcpu(v);
@@ -111,15 +111,15 @@ static enum vmx_action entry_failed(struct vcpu *v, u32 reason)
 			     "vCPU %u: VMLAUNCH/VMRESUME failed, VM-instruction error %llu", v->id,
 			     vmread(VMCS_INSN_ERROR));
 	}
-	return VMX_LEAVE_DEAD;
+	return VCPU_LEAVE_DEAD;
 }
 
-enum hvm_leave vmx_vcpu_run(struct vcpu *v, u64 slice_ns)
+enum vcpu_leave vmx_vcpu_run(struct vcpu *v, u64 slice_ns)
 {
 	struct vmx_vcpu *x = v->arch.vendor;
 	struct vmx_p2m *p2m = v->domain->arch.p2m;
 	u64 deadline = rdtsc() + slice_ns * tsc_khz / 1000000;
-	enum vmx_action act = VMX_RESUME;
+	enum vcpu_leave act = VCPU_STAY;
 	unsigned int cpu;
 
 	local_irq_disable();
@@ -142,14 +142,15 @@ enum hvm_leave vmx_vcpu_run(struct vcpu *v, u64 slice_ns)
 		x->last_cpu = (int)smp_processor_id();
 	}
 	swap_in(v);
-	while (act == VMX_RESUME) {
+	while (act == VCPU_STAY) {
 		u32 reason;
 
 		local_irq_disable();
-		if (v->need_resched || softirq_pending() || (s64)(rdtsc() - deadline) >= 0) {
-			act = VMX_LEAVE_RESCHED;
+		act = vcpu_should_leave(v);
+		if (act == VCPU_STAY && (s64)(rdtsc() - deadline) >= 0)
+			act = VCPU_LEAVE_RESCHED;
+		if (act != VCPU_STAY)
 			break;
-		}
 		inject_upcall(v);
 		set_preemption_timer(deadline);
 		vmx_p2m_enter(p2m, cpu);
@@ -178,12 +179,5 @@ enum hvm_leave vmx_vcpu_run(struct vcpu *v, u64 slice_ns)
 	BUG_ON(vmclear(x->vmcs_pa));
 	x->launched = false;
 	local_irq_enable();
-	switch (act) {
-	case VMX_LEAVE_BLOCKED:
-		return LEAVE_BLOCKED;
-	case VMX_LEAVE_DEAD:
-		return LEAVE_DEAD;
-	default:
-		return LEAVE_RESCHED;
-	}
+	return act;
 }

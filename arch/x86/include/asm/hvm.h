@@ -97,13 +97,6 @@ struct arch_domain {
 	bool walk_page_1g;
 };
 
-/* Why the guest was left (returned by vcpu_run). */
-enum hvm_leave {
-	LEAVE_RESCHED, /* slice over, yield, kick, or an interrupt to handle */
-	LEAVE_BLOCKED, /* waiting for an event */
-	LEAVE_DEAD,    /* its domain crashed or shut down */
-};
-
 /* The operations a virtualization vendor backend provides. */
 struct hvm_vendor_ops {
 	const char *name;
@@ -117,7 +110,7 @@ struct hvm_vendor_ops {
 	int (*vcpu_init)(struct vcpu *v);
 	void (*vcpu_destroy)(struct vcpu *v);
 	void (*vcpu_set_pvh_entry)(struct vcpu *v, u32 entry, u32 ebx);
-	enum hvm_leave (*vcpu_run)(struct vcpu *v, u64 slice_ns);
+	enum vcpu_leave (*vcpu_run)(struct vcpu *v, u64 slice_ns); /* never VCPU_STAY */
 	void (*vcpu_get_state)(struct vcpu *v, struct hvm_vcpu_state *s);
 	void (*inject_exception)(struct vcpu *v, u8 vector, bool has_err, u32 err);
 	void (*vcpu_dump)(struct vcpu *v);

@@ -5,6 +5,7 @@
 #include <asm/ept.h>
 #include <asm/hvm.h>
 #include <asm/vmx.h>
+#include <keel/arch_vcpu.h>
 #include <keel/spinlock.h>
 
 /* The controls chosen once from the capability MSRs, applied to every VMCS. */
@@ -33,15 +34,8 @@ struct vmx_vcpu {
 	u64 host_rsp; /* scratch for vmx_entry.S */
 };
 
-enum vmx_action {
-	VMX_RESUME,
-	VMX_LEAVE_RESCHED,
-	VMX_LEAVE_BLOCKED,
-	VMX_LEAVE_DEAD,
-};
-
 struct vcpu;
-typedef enum vmx_action (*vmx_exit_handler_t)(struct vcpu *v, u64 qual);
+typedef enum vcpu_leave (*vmx_exit_handler_t)(struct vcpu *v, u64 qual);
 
 int vmx_probe(void);
 int vmx_cpu_enable(void);
@@ -51,8 +45,8 @@ int vmx_vcpu_init(struct vcpu *v);
 void vmx_vcpu_destroy(struct vcpu *v);
 void vmx_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx);
 void vmx_load_host_state(void);
-enum hvm_leave vmx_vcpu_run(struct vcpu *v, u64 slice_ns);
-enum vmx_action vmx_handle_exit(struct vcpu *v, u32 reason);
+enum vcpu_leave vmx_vcpu_run(struct vcpu *v, u64 slice_ns);
+enum vcpu_leave vmx_handle_exit(struct vcpu *v, u32 reason);
 const char *vmx_exit_reason_name(unsigned int reason);
 void vmx_dump_vcpu(struct vcpu *v);
 void vmx_get_state(struct vcpu *v, struct hvm_vcpu_state *s);
@@ -77,7 +71,7 @@ int vmx_gpa_to_hpa(struct domain *d, u64 gpa, bool write, paddr_t *hpa);
 void vmx_debug_reset(struct vcpu *v);
 void vmx_debug_load(struct vcpu *v);
 void vmx_debug_save(struct vcpu *v);
-enum vmx_action vmx_exit_dr_access(struct vcpu *v, u64 qual);
+enum vcpu_leave vmx_exit_dr_access(struct vcpu *v, u64 qual);
 u64 vmx_get_debugctl(struct vcpu *v);
 void vmx_set_debugctl(struct vcpu *v, u64 val);
 /* Guest CR0/CR4 writes, with the fixed bits and long-mode activation handled. */
