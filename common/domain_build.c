@@ -57,7 +57,7 @@ static int place_modules_and_start_info(struct domain *d, const struct domain_co
 		u64 size = r->end - r->start;
 
 		next = ALIGN_UP(next, PAGE_SIZE);
-		if (!pvh_range_is_ram(d->mem_bytes, next, size))
+		if (!pvh_range_is_ram(d->mem.bytes, next, size))
 			return -ENOSPC;
 		rc = domain_copy_to_gpa(d, next, paddr_to_virt(r->start), size);
 		if (rc)
@@ -66,7 +66,7 @@ static int place_modules_and_start_info(struct domain *d, const struct domain_co
 		next += size;
 	}
 	memset(&p, 0, sizeof(p));
-	p.mem_bytes = d->mem_bytes;
+	p.mem_bytes = d->mem.bytes;
 	p.cmdline = c->cmdline;
 	p.modules = mods;
 	p.nr_modules = c->nr_ramdisks;
@@ -77,7 +77,7 @@ static int place_modules_and_start_info(struct domain *d, const struct domain_co
 		return -ENOMEM;
 	len = pvh_build_start_info(&p, next, buf, START_INFO_BUF);
 	rc = len < 0 ? len : 0;
-	if (!rc && !pvh_range_is_ram(d->mem_bytes, next, (u64)len))
+	if (!rc && !pvh_range_is_ram(d->mem.bytes, next, (u64)len))
 		rc = -ENOSPC;
 	if (!rc)
 		rc = domain_copy_to_gpa(d, next, buf, (size_t)len);
@@ -127,7 +127,7 @@ static int build_one(const struct domain_config *c)
 	d->on_crash = end_action(c->on_crash);
 	rc = domain_populate_ram(d, c->mem_bytes);
 	for (unsigned int i = 0; !rc && i < info.nr_segments; i++)
-		if (!pvh_range_is_ram(d->mem_bytes, info.segments[i].paddr, info.segments[i].memsz))
+		if (!pvh_range_is_ram(d->mem.bytes, info.segments[i].paddr, info.segments[i].memsz))
 			rc = -ERANGE;
 	if (rc == -ERANGE)
 		pr_err("domain: '%s': the kernel loads outside its %llu MiB of RAM", c->name,

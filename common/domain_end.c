@@ -150,7 +150,7 @@ void domain_reap(void)
 					 : 0;
 
 			pr_info("domain: d%u '%s' destroyed (%llu pages scrubbed and freed)", d->id,
-				d->name, d->pages);
+				d->name, d->mem.pages);
 			domain_destroy(d);
 			if (cfg)
 				domain_rebuild(cfg, ran_ns);

@@ -71,7 +71,7 @@ struct e820_entry {
 static long memory_map(struct vcpu *v, u64 arg)
 {
 	struct memory_map m;
-	struct e820_entry e = {0, v->domain->mem_bytes, 1};
+	struct e820_entry e = {0, v->domain->mem.bytes, 1};
 
 	if (copy_from_guest(v, &m, arg, sizeof(m)))
 		return -EFAULT;

@@ -3,6 +3,7 @@
 #define KEEL_DOMAIN_H
 
 #include <asm/hvm.h>
+#include <keel/domain_mem.h>
 #include <keel/spinlock.h>
 #include <keel/types.h>
 
@@ -22,13 +23,6 @@ enum domain_state {
 
 enum domain_end_action { ACTION_DESTROY, ACTION_RESTART, ACTION_PRESERVE };
 
-/* A block of guest RAM: 2^order frames at @hpa mapped at @gpa. */
-struct mem_extent {
-	u64 gpa;
-	paddr_t hpa;
-	unsigned int order;
-};
-
 struct evtchn;
 
 struct domain {
@@ -44,11 +38,7 @@ struct domain {
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus[DOMAIN_MAX_VCPUS];
 
-	/* Memory. */
-	u64 mem_bytes;
-	unsigned int nr_extents, max_extents;
-	struct mem_extent *extents;
-	u64 pages; /* frames owned (RAM + Keel pages given to it) */
+	struct domain_mem mem; /* its RAM and the frames Keel gave it (keel/domain_mem.h) */
 
 	/* Xen ABI state. */
 	struct shared_info *shared_info;
@@ -76,8 +66,6 @@ struct domain {
 
 /* Create an empty, paused domain (@id DOMID_AUTO: the next free one). */
 struct domain *domain_create(u16 id, const char *name, unsigned int nr_vcpus, bool privileged);
-/* Give @d @bytes of RAM from GPA 0 (scrubbed frames, large blocks where possible). */
-int domain_populate_ram(struct domain *d, u64 bytes);
 /* Free everything (memory scrubbed and returned); the domain must not be running. */
 void domain_destroy(struct domain *d);
 void domain_pause(struct domain *d);
@@ -97,10 +85,5 @@ bool keep_running_requested(void);
 unsigned int domains_alive(void);
 /* Write guest console output for @d (buffered per line, prefixed with the domain). */
 void domain_console_write(struct domain *d, const char *buf, size_t len);
-
-/* Copy to/from guest-physical memory of @d (no paging): 0 or -EFAULT outside its RAM. */
-int domain_copy_to_gpa(struct domain *d, u64 gpa, const void *src, size_t len);
-int domain_copy_from_gpa(struct domain *d, void *dst, u64 gpa, size_t len);
-int domain_zero_gpa(struct domain *d, u64 gpa, size_t len);
 
 #endif

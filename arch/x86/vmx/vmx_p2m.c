@@ -39,10 +39,10 @@ static unsigned int p2m_nr_cpus(void)
 
 static u64 p2m_table_limit(const struct domain *d, const struct ept *e)
 {
-	u64 limit = P2M_TABLES_FIXED + d->pages / P2M_PAGES_PER_TABLE;
+	u64 limit = P2M_TABLES_FIXED + d->mem.pages / P2M_PAGES_PER_TABLE;
 
 	if (e->max_leaf_level == EPT_LEVEL_4K)
-		limit += d->pages / 512 + d->pages / (512ULL * 512) + 2;
+		limit += d->mem.pages / 512 + d->mem.pages / (512ULL * 512) + 2;
 	return limit;
 }
 
