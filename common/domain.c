@@ -137,7 +137,7 @@ void domain_destroy(struct domain *d)
 		memset(d->shared_info, 0, PAGE_SIZE);
 		frame_free(d->shared_info_pa, 0);
 	}
-	if (d->evtchns)
+	if (d->evtchn.ports)
 		evtchn_domain_destroy(d);
 	d->state = DOMAIN_DEAD;
 	kfree(d);

@@ -17,8 +17,8 @@ int evtchn_send(struct domain *d, u32 port)
 	int rc = -EINVAL;
 
 	/* VIRQ ports are raised by Keel, not sent. */
-	if (evtchn_port_bound(d, port) && d->evtchns[port].state == EVTCHN_IPI) {
-		evtchn_abi_of(d)->set_pending(d, d->vcpus[d->evtchns[port].vcpu], port);
+	if (evtchn_port_bound(d, port) && d->evtchn.ports[port].state == EVTCHN_IPI) {
+		evtchn_abi_of(d)->set_pending(d, d->vcpus[d->evtchn.ports[port].vcpu], port);
 		rc = 0;
 	}
 	spin_unlock_irqrestore(&d->lock, flags);
@@ -31,7 +31,7 @@ int evtchn_unmask(struct domain *d, u32 port)
 	int rc = -EINVAL;
 
 	if (evtchn_port_bound(d, port)) {
-		evtchn_abi_of(d)->unmask(d, d->vcpus[d->evtchns[port].vcpu], port);
+		evtchn_abi_of(d)->unmask(d, d->vcpus[d->evtchn.ports[port].vcpu], port);
 		rc = 0;
 	}
 	spin_unlock_irqrestore(&d->lock, flags);

@@ -10,19 +10,19 @@
 
 int evtchn_domain_init(struct domain *d)
 {
-	d->evtchns = kzalloc(sizeof(struct evtchn) * EVTCHN_MAX_PORTS);
-	if (!d->evtchns)
+	d->evtchn.ports = kzalloc(sizeof(struct evtchn) * EVTCHN_MAX_PORTS);
+	if (!d->evtchn.ports)
 		return -ENOMEM;
-	d->nr_ports = EVTCHN_MAX_PORTS;
-	d->evtchns[0].state = EVTCHN_RESERVED; /* port 0 is never valid */
+	d->evtchn.nr_ports = EVTCHN_MAX_PORTS;
+	d->evtchn.ports[0].state = EVTCHN_RESERVED; /* port 0 is never valid */
 	return 0;
 }
 
 void evtchn_domain_destroy(struct domain *d)
 {
-	kfree(d->evtchns);
-	d->evtchns = NULL;
-	d->nr_ports = 0;
+	kfree(d->evtchn.ports);
+	d->evtchn.ports = NULL;
+	d->evtchn.nr_ports = 0;
 }
 
 const struct evtchn_abi *evtchn_abi_of(const struct domain *d)
@@ -32,14 +32,15 @@ const struct evtchn_abi *evtchn_abi_of(const struct domain *d)
 
 bool evtchn_port_bound(const struct domain *d, u32 port)
 {
-	return port > 0 && port < d->nr_ports && d->evtchns[port].state != EVTCHN_FREE &&
-	       d->evtchns[port].state != EVTCHN_RESERVED;
+	return port > 0 && port < d->evtchn.nr_ports &&
+	       d->evtchn.ports[port].state != EVTCHN_FREE &&
+	       d->evtchn.ports[port].state != EVTCHN_RESERVED;
 }
 
 static int alloc_port(struct domain *d, u32 *port)
 {
-	for (u32 p = 1; p < d->nr_ports; p++) {
-		if (d->evtchns[p].state == EVTCHN_FREE) {
+	for (u32 p = 1; p < d->evtchn.nr_ports; p++) {
+		if (d->evtchn.ports[p].state == EVTCHN_FREE) {
 			*port = p;
 			return 0;
 		}
@@ -55,16 +56,16 @@ int evtchn_bind_virq(struct domain *d, u32 virq, u32 vcpu, u32 *port)
 	if (virq >= NR_VIRQS || vcpu >= d->nr_vcpus || !d->vcpus[vcpu])
 		return -EINVAL;
 	flags = spin_lock_irqsave(&d->lock);
-	for (u32 p = 1; p < d->nr_ports; p++) {
-		if (d->evtchns[p].state == EVTCHN_VIRQ && d->evtchns[p].virq == virq &&
-		    d->evtchns[p].vcpu == vcpu) {
+	for (u32 p = 1; p < d->evtchn.nr_ports; p++) {
+		if (d->evtchn.ports[p].state == EVTCHN_VIRQ && d->evtchn.ports[p].virq == virq &&
+		    d->evtchn.ports[p].vcpu == vcpu) {
 			spin_unlock_irqrestore(&d->lock, flags);
 			return -EEXIST;
 		}
 	}
 	rc = alloc_port(d, port);
 	if (!rc) {
-		d->evtchns[*port] = (struct evtchn){EVTCHN_VIRQ, (u8)virq, (u16)vcpu};
+		d->evtchn.ports[*port] = (struct evtchn){EVTCHN_VIRQ, (u8)virq, (u16)vcpu};
 		if (virq == VIRQ_TIMER)
 			d->vcpus[vcpu]->virq_timer_port = (int)*port;
 	}
@@ -82,7 +83,7 @@ int evtchn_bind_ipi(struct domain *d, u32 vcpu, u32 *port)
 	flags = spin_lock_irqsave(&d->lock);
 	rc = alloc_port(d, port);
 	if (!rc)
-		d->evtchns[*port] = (struct evtchn){EVTCHN_IPI, 0, (u16)vcpu};
+		d->evtchn.ports[*port] = (struct evtchn){EVTCHN_IPI, 0, (u16)vcpu};
 	spin_unlock_irqrestore(&d->lock, flags);
 	return rc;
 }
@@ -95,7 +96,7 @@ int evtchn_close(struct domain *d, u32 port)
 	if (!evtchn_port_bound(d, port)) {
 		rc = -EINVAL;
 	} else {
-		struct evtchn *e = &d->evtchns[port];
+		struct evtchn *e = &d->evtchn.ports[port];
 
 		if (e->state == EVTCHN_VIRQ && e->virq == VIRQ_TIMER &&
 		    d->vcpus[e->vcpu]->virq_timer_port == (int)port)
@@ -116,11 +117,11 @@ int evtchn_bind_vcpu(struct domain *d, u32 port, u32 vcpu)
 		return -EINVAL;
 	flags = spin_lock_irqsave(&d->lock);
 	/* Per-vCPU VIRQs (the timer) stay on the vCPU they were bound to. */
-	if (!evtchn_port_bound(d, port) ||
-	    (d->evtchns[port].state == EVTCHN_VIRQ && d->evtchns[port].virq == VIRQ_TIMER))
+	if (!evtchn_port_bound(d, port) || (d->evtchn.ports[port].state == EVTCHN_VIRQ &&
+					    d->evtchn.ports[port].virq == VIRQ_TIMER))
 		rc = -EINVAL;
 	else
-		d->evtchns[port].vcpu = (u16)vcpu;
+		d->evtchn.ports[port].vcpu = (u16)vcpu;
 	spin_unlock_irqrestore(&d->lock, flags);
 	return rc;
 }

@@ -4,6 +4,7 @@
 
 #include <asm/hvm.h>
 #include <keel/domain_mem.h>
+#include <keel/event_channel.h>
 #include <keel/spinlock.h>
 #include <keel/types.h>
 
@@ -22,8 +23,6 @@ enum domain_state {
 };
 
 enum domain_end_action { ACTION_DESTROY, ACTION_RESTART, ACTION_PRESERVE };
-
-struct evtchn;
 
 struct domain {
 	u16 id;
@@ -45,9 +44,8 @@ struct domain {
 	paddr_t shared_info_pa;
 	spinlock_t physmap_lock; /* serializes guest changes of the physical map (add_to_physmap) */
 	u64 shared_info_gfn;	 /* 0: not mapped yet; where it is mapped, under physmap_lock */
-	unsigned int nr_ports;
-	struct evtchn *evtchns;
 	u64 hvm_params[64];
+	struct domain_evtchn evtchn; /* its event channels (keel/event_channel.h) */
 
 	/* Console output line buffer (console_io, port 0xE9). */
 	char con_buf[160];

@@ -15,6 +15,12 @@ struct evtchn {
 	u16 vcpu;
 };
 
+/* A domain's event channels (a sub-structure of struct domain). */
+struct domain_evtchn {
+	unsigned int nr_ports;
+	struct evtchn *ports; /* nr_ports entries; port 0 is reserved */
+};
+
 struct domain;
 struct vcpu;
 

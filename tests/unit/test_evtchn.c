@@ -57,8 +57,8 @@ static int teardown(void **state)
 	(void)state;
 	assert_false(spin_is_locked(&d->lock));
 	evtchn_domain_destroy(d);
-	assert_null(d->evtchns);
-	assert_int_equal(d->nr_ports, 0);
+	assert_null(d->evtchn.ports);
+	assert_int_equal(d->evtchn.nr_ports, 0);
 	free(vc[0]);
 	free(vc[1]);
 	free(si);
@@ -84,11 +84,11 @@ static bool masked(u32 port)
 static void test_init(void **state)
 {
 	(void)state;
-	assert_int_equal(d->nr_ports, EVTCHN_MAX_PORTS);
-	assert_non_null(d->evtchns);
-	assert_int_equal(d->evtchns[0].state, EVTCHN_RESERVED);
+	assert_int_equal(d->evtchn.nr_ports, EVTCHN_MAX_PORTS);
+	assert_non_null(d->evtchn.ports);
+	assert_int_equal(d->evtchn.ports[0].state, EVTCHN_RESERVED);
 	for (unsigned int p = 1; p < EVTCHN_MAX_PORTS; p++)
-		assert_int_equal(d->evtchns[p].state, EVTCHN_FREE);
+		assert_int_equal(d->evtchn.ports[p].state, EVTCHN_FREE);
 }
 
 static void test_bind_virq(void **state)
@@ -105,9 +105,9 @@ static void test_bind_virq(void **state)
 
 	assert_int_equal(evtchn_bind_virq(d, VIRQ_TIMER, 1, &port), 0);
 	assert_int_equal(port, 1);
-	assert_int_equal(d->evtchns[1].state, EVTCHN_VIRQ);
-	assert_int_equal(d->evtchns[1].virq, VIRQ_TIMER);
-	assert_int_equal(d->evtchns[1].vcpu, 1);
+	assert_int_equal(d->evtchn.ports[1].state, EVTCHN_VIRQ);
+	assert_int_equal(d->evtchn.ports[1].virq, VIRQ_TIMER);
+	assert_int_equal(d->evtchn.ports[1].vcpu, 1);
 	assert_int_equal(vc[1]->virq_timer_port, 1);
 	assert_int_equal(vc[0]->virq_timer_port, 0);
 
@@ -136,10 +136,10 @@ static void test_bind_ipi_and_reuse(void **state)
 	assert_int_equal(a, 1);
 	assert_int_equal(b, 2);
 	assert_int_equal(c, 3);
-	assert_int_equal(d->evtchns[b].state, EVTCHN_IPI);
-	assert_int_equal(d->evtchns[b].vcpu, 1);
+	assert_int_equal(d->evtchn.ports[b].state, EVTCHN_IPI);
+	assert_int_equal(d->evtchn.ports[b].vcpu, 1);
 	assert_int_equal(evtchn_close(d, b), 0);
-	assert_int_equal(d->evtchns[b].state, EVTCHN_FREE);
+	assert_int_equal(d->evtchn.ports[b].state, EVTCHN_FREE);
 	assert_int_equal(evtchn_bind_ipi(d, 1, &port), 0);
 	assert_int_equal(port, b); /* the lowest free port again */
 }
@@ -157,7 +157,7 @@ static void test_close_invalid(void **state)
 	assert_int_equal(evtchn_bind_ipi(d, 0, &p), 0);
 	assert_int_equal(evtchn_close(d, p), 0);
 	assert_int_equal(evtchn_close(d, p), -EINVAL); /* twice */
-	assert_int_equal(d->evtchns[0].state, EVTCHN_RESERVED);
+	assert_int_equal(d->evtchn.ports[0].state, EVTCHN_RESERVED);
 	assert_false(spin_is_locked(&d->lock));
 }
 
@@ -337,7 +337,7 @@ static void test_bind_vcpu(void **state)
 	assert_int_equal(evtchn_bind_vcpu(d, ipi, 0xffffffffu), -EINVAL);
 	assert_int_equal(evtchn_bind_vcpu(d, 0, 0), -EINVAL);
 	assert_int_equal(evtchn_bind_vcpu(d, EVTCHN_MAX_PORTS, 0), -EINVAL);
-	assert_int_equal(d->evtchns[ipi].vcpu, 1);
+	assert_int_equal(d->evtchn.ports[ipi].vcpu, 1);
 }
 
 static void test_port_exhaustion(void **state)
@@ -398,7 +398,7 @@ static void test_hypercall_bind_send_close(void **state)
 	assert_int_equal(op(EVTCHNOP_unmask, GVA(0x300)), 0);
 	assert_int_equal(shim_core_nr_kicks, 1);
 	assert_int_equal(op(EVTCHNOP_close, GVA(0x300)), 0);
-	assert_int_equal(d->evtchns[bi.port].state, EVTCHN_FREE);
+	assert_int_equal(d->evtchn.ports[bi.port].state, EVTCHN_FREE);
 	assert_int_equal(op(EVTCHNOP_close, GVA(0x300)), -EINVAL);
 
 	{
@@ -433,7 +433,7 @@ static void test_hypercall_hostile(void **state)
 	assert_int_equal(op(1ULL << 32 | EVTCHNOP_send, GVA(0)), -ENOSYS);
 	/* Nothing was bound by any of it. */
 	for (unsigned int p = 1; p < 16; p++)
-		assert_int_equal(d->evtchns[p].state, EVTCHN_FREE);
+		assert_int_equal(d->evtchn.ports[p].state, EVTCHN_FREE);
 	assert_false(spin_is_locked(&d->lock));
 }
 
