@@ -156,7 +156,7 @@ void vcpu_unpause(struct vcpu *v)
 		vcpu_unpause_wake(v);
 }
 
-enum vcpu_leave vcpu_should_leave(const struct vcpu *v)
+enum vcpu_leave vcpu_leave_reason(const struct vcpu *v)
 {
 	const struct domain *d = v->domain;
 
@@ -165,7 +165,7 @@ enum vcpu_leave vcpu_should_leave(const struct vcpu *v)
 		return VCPU_LEAVE_DEAD;
 	if (READ_ONCE(v->blocked))
 		return VCPU_LEAVE_BLOCKED;
-	if (v->need_resched || READ_ONCE(v->pause_count) || softirq_pending())
+	if (v->need_resched || READ_ONCE(v->pause_count))
 		return VCPU_LEAVE_RESCHED;
 	return VCPU_STAY;
 }

@@ -4,6 +4,7 @@
 
 #include <asm/hvm.h>
 #include <keel/arch_vcpu.h>
+#include <keel/compiler.h>
 #include <keel/sched.h>
 #include <keel/timer.h>
 #include <keel/types.h>
@@ -77,11 +78,21 @@ void vcpu_unpause(struct vcpu *v);
 void vcpu_block(struct vcpu *v);
 /* An event arrived for @v: wake it if blocked, make a running one notice. */
 void vcpu_kick(struct vcpu *v);
+/* Why @v must leave its CPU now, or VCPU_STAY (vcpu_should_leave()'s slow path). */
+enum vcpu_leave vcpu_leave_reason(const struct vcpu *v);
+
 /*
- * The one question the vendor's run loop asks common code, before each VM entry and after a
- * hypercall: does @v leave its CPU now, and why (VCPU_STAY: no)?
+ * The question the vendor's run loop asks common code about @v, before each VM entry and after
+ * each hypercall: must it leave its CPU, and why (VCPU_STAY: no)? Host work (softirqs) and the
+ * slice deadline the loop checks itself, once per entry. Inline and short: pausing a vCPU and
+ * ending its domain both set need_resched, so the common case reads two flags.
  */
-enum vcpu_leave vcpu_should_leave(const struct vcpu *v);
+static inline enum vcpu_leave vcpu_should_leave(const struct vcpu *v)
+{
+	if (!READ_ONCE(v->need_resched) && !READ_ONCE(v->blocked))
+		return VCPU_STAY;
+	return vcpu_leave_reason(v);
+}
 /* Is an upcall pending that the guest should see? */
 bool vcpu_event_pending(const struct vcpu *v);
 /* Requeue a vCPU whose block ended (used by vcpu_kick). */

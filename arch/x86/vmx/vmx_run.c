@@ -147,7 +147,7 @@ enum vcpu_leave vmx_vcpu_run(struct vcpu *v, u64 slice_ns)
 
 		local_irq_disable();
 		act = vcpu_should_leave(v);
-		if (act == VCPU_STAY && (s64)(rdtsc() - deadline) >= 0)
+		if (act == VCPU_STAY && (softirq_pending() || (s64)(rdtsc() - deadline) >= 0))
 			act = VCPU_LEAVE_RESCHED;
 		if (act != VCPU_STAY)
 			break;
