@@ -63,7 +63,7 @@ static void flush_domain(struct domain *d)
 		return;
 	for (unsigned int c = 0; c < MAX_CPUS; c++)
 		if (cpu_table[c] && cpu_table[c]->online)
-			BUG_ON(smp_call_on(c, invept_here, &d->arch.eptp));
+			BUG_ON(smp_call_on(c, invept_here, &d->arch.eptp, 1000000000ULL));
 	ept_flush_done(e);
 }
 
