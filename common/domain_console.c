@@ -4,8 +4,8 @@
 
 static void flush_line(struct domain *d)
 {
-	pr_info("(d%u) %.*s", d->id, (int)d->con_len, d->con_buf);
-	d->con_len = 0;
+	pr_info("(d%u) %.*s", d->id, (int)d->console.line_len, d->console.line);
+	d->console.line_len = 0;
 }
 
 void domain_console_write(struct domain *d, const char *buf, size_t len)
@@ -24,8 +24,8 @@ void domain_console_write(struct domain *d, const char *buf, size_t len)
 		/* Control characters from a guest must not drive the host's terminal. */
 		if ((unsigned char)c < 0x20 && c != '\t')
 			c = '?';
-		d->con_buf[d->con_len++] = c;
-		if (d->con_len == sizeof(d->con_buf))
+		d->console.line[d->console.line_len++] = c;
+		if (d->console.line_len == sizeof(d->console.line))
 			flush_line(d);
 	}
 	spin_unlock_irqrestore(&d->lock, flags);

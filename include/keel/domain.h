@@ -3,6 +3,7 @@
 #define KEEL_DOMAIN_H
 
 #include <asm/hvm.h>
+#include <keel/domain_console.h>
 #include <keel/spinlock.h>
 #include <keel/types.h>
 
@@ -58,9 +59,7 @@ struct domain {
 	struct evtchn *evtchns;
 	u64 hvm_params[64];
 
-	/* Console output line buffer (console_io, port 0xE9). */
-	char con_buf[160];
-	unsigned int con_len;
+	struct domain_console console; /* its console output (console_io, port 0xE9) */
 
 	bool dying;	       /* to be destroyed once no vCPU runs */
 	bool restart;	       /* build it again from build_cfg once destroyed */
