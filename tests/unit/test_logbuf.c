@@ -211,8 +211,8 @@ static void capture_write(struct console *con, const char *buf, size_t len)
 	}
 }
 
-static struct capture_console cap_a = {{"cap-a", capture_write, NULL}, "", 0};
-static struct capture_console cap_b = {{"cap-b", capture_write, NULL}, "", 0};
+static struct capture_console cap_a = {{"cap-a", capture_write, NULL, 0}, "", 0};
+static struct capture_console cap_b = {{"cap-b", capture_write, NULL, 0}, "", 0};
 
 static void capture_reset(void)
 {
@@ -333,7 +333,7 @@ static void reentrant_write(struct console *con, const char *buf, size_t len)
 	reentry_depth--;
 }
 
-static struct console reentrant_con = {"reentrant", reentrant_write, NULL};
+static struct console reentrant_con = {"reentrant", reentrant_write, NULL, 0};
 
 static void test_printk_reentry_does_not_deadlock(void **state)
 {
