@@ -91,7 +91,7 @@ extern bool domains_started;
 /* The `keep_running` option: stay up when no domain is left. */
 bool keep_running_requested(void);
 unsigned int domains_alive(void);
-/* Write guest console output for @d (buffered per line, prefixed with the domain). */
+/* Take guest console output of @d: only buffered (keel/domain_console.h), printed by a flush. */
 void domain_console_write(struct domain *d, const char *buf, size_t len);
 
 /* Copy to/from guest-physical memory of @d (no paging): 0 or -EFAULT outside its RAM. */

@@ -16,6 +16,8 @@ void hvm_io_out(struct vcpu *v, u16 port, unsigned int size, u32 val)
 		char c = (char)val;
 
 		domain_console_write(v->domain, &c, 1);
+		if (c == '\n')
+			domain_console_flush(v->domain); /* no lock held, interrupts on */
 	}
 }
 
