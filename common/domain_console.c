@@ -78,21 +78,27 @@ static u32 bucket_rate(void)
 	return half && half < DOMAIN_CONSOLE_RATE_BYTES ? half : DOMAIN_CONSOLE_RATE_BYTES;
 }
 
+/* What the bucket holds at @rate: DOMAIN_CONSOLE_BURST_BYTES, or 4 seconds' worth if less. */
+static u32 bucket_size(u32 rate)
+{
+	return MIN((u32)DOMAIN_CONSOLE_BURST_BYTES, 4 * rate);
+}
+
 /* Refill the bucket for the time since the last refill. */
 static void bucket_refill(struct domain_console *c, u64 now)
 {
 	u64 add;
 
 	if (!c->refilled_at) {
-		c->tokens = DOMAIN_CONSOLE_BURST_BYTES;
 		c->rate = bucket_rate();
+		c->tokens = bucket_size(c->rate);
 		c->refilled_at = MAX(now, 1ULL);
 	} else if (now > c->refilled_at) {
 		/* Whole tokens only: the rest of the time counts towards the next refill. */
 		add = MIN(now - c->refilled_at, 10 * 1000000000ULL) * c->rate / 1000000000ULL;
 		if (add) {
-			c->tokens = (u32)MIN(c->tokens + add, (u64)DOMAIN_CONSOLE_BURST_BYTES);
 			c->rate = bucket_rate();
+			c->tokens = (u32)MIN(c->tokens + add, (u64)bucket_size(c->rate));
 			c->refilled_at = now;
 		}
 	}
@@ -163,9 +169,10 @@ static bool has_output(const struct domain_console *c, u64 now)
 
 /*
  * Write the drop summary if it is due (or @final), else one queued line of @d; false if there was
- * nothing. The line is taken in turn, so two vCPUs of @d keep its order.
+ * nothing or (unless @wait) someone else is writing. The line is taken in turn, so two vCPUs of
+ * @d keep its order.
  */
-static bool write_one_line(struct domain *d, bool final)
+static bool write_one_line(struct domain *d, bool final, bool wait)
 {
 	struct domain_console *c = &d->console;
 	char text[DOMAIN_CONSOLE_LINE_MAX + 80];
@@ -176,9 +183,8 @@ static bool write_one_line(struct domain *d, bool final)
 	bucket_refill(c, now_ns());
 	pending = c->queue_head != c->queue_tail || (final ? c->dropped : summary_due(c, now_ns()));
 	spin_unlock_irqrestore(&c->lock, flags);
-	if (!pending)
+	if (!pending || !printk_guest_begin(wait))
 		return false;
-	printk_guest_begin();
 	flags = spin_lock_irqsave(&c->lock);
 	if (final ? c->dropped != 0 : summary_due(c, now_ns()))
 		n = take_summary(c, text, sizeof(text));
@@ -196,9 +202,9 @@ static bool write_one_line(struct domain *d, bool final)
 }
 
 /* Write @d's queued lines for up to DOMAIN_CONSOLE_FLUSH_NS (at least one line). */
-static void flush_bounded(struct domain *d, u64 start)
+static void flush_bounded(struct domain *d, u64 start, bool wait)
 {
-	while (write_one_line(d, false) && now_ns() - start < DOMAIN_CONSOLE_FLUSH_NS)
+	while (write_one_line(d, false, wait) && now_ns() - start < DOMAIN_CONSOLE_FLUSH_NS)
 		;
 }
 
@@ -207,7 +213,15 @@ void domain_console_flush(struct domain *d)
 	u64 start = now_ns();
 
 	if (has_output(&d->console, start) && arch_irqs_enabled())
-		flush_bounded(d, start);
+		flush_bounded(d, start, true);
+}
+
+void domain_console_try_flush(struct domain *d)
+{
+	u64 start = now_ns();
+
+	if (has_output(&d->console, start) && arch_irqs_enabled())
+		flush_bounded(d, start, false);
 }
 
 /*
@@ -225,12 +239,12 @@ void domain_console_end(struct domain *d)
 	if (c->line_len)
 		line_done(c, false, now_ns());
 	spin_unlock_irqrestore(&c->lock, flags);
-	flush_bounded(d, now_ns());
+	flush_bounded(d, now_ns(), true);
 	flags = spin_lock_irqsave(&c->lock);
 	if (c->queue_head != c->queue_tail) {
 		drop(c, c->queue_head - c->queue_tail, now_ns());
 		c->queue_tail = c->queue_head;
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
-	write_one_line(d, true);
+	write_one_line(d, true, true);
 }

@@ -210,11 +210,20 @@ void vprintk(enum log_level level, const char *fmt, va_list ap)
 	}
 }
 
-void printk_guest_begin(void)
+bool printk_guest_begin(bool wait)
 {
+	if (!wait) {
+		if (!spin_trylock(&guest_turn))
+			return false;
+		if (spin_trylock(&console_owner))
+			return true;
+		spin_unlock(&guest_turn);
+		return false;
+	}
 	spin_lock(&guest_turn);
 	while (!spin_trylock(&console_owner))
 		printk_cpu_relax();
+	return true;
 }
 
 void printk_guest_line(const char *line, size_t len)

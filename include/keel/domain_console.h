@@ -11,10 +11,11 @@
 #define DOMAIN_CONSOLE_QUEUE_SIZE 4096
 /*
  * The rate limit, a bucket of console bytes: a line costs its text and DOMAIN_CONSOLE_LINE_COST
- * (the "[time] (dN) " prefix and the line end). The bucket holds DOMAIN_CONSOLE_BURST_BYTES and
- * starts full; it refills by DOMAIN_CONSOLE_RATE_BYTES a second, or by half of what the slowest
- * console writes a second if that is less, so that a domain flooding a slow console leaves at
- * least half of it to the others and to Keel. What is dropped is summed up for
+ * (the "[time] (dN) " prefix and the line end). It refills by DOMAIN_CONSOLE_RATE_BYTES a second,
+ * or by half of what the slowest console writes a second if that is less, so that a domain
+ * flooding a slow console leaves at least half of it to the others and to Keel. It holds
+ * DOMAIN_CONSOLE_BURST_BYTES, or 4 seconds of its rate if that is less (so a burst does not keep
+ * a slow console busy for long), and starts full. What is dropped is summed up for
  * DOMAIN_CONSOLE_SUMMARY_NS, then reported in one line.
  */
 #define DOMAIN_CONSOLE_BURST_BYTES 4096
@@ -53,12 +54,15 @@ struct domain_console {
  * "[time] (dN) text", stamped when they go out.
  *
  * domain_console_flush() writes @d's queued lines on the consoles for up to
- * DOMAIN_CONSOLE_FLUSH_NS, with interrupts on and no lock held: the time the console takes is
- * spent by @d's own vCPU. Call it with no lock held, from a vCPU of @d (right after its console
- * output, and after each of its runs) or once no vCPU of @d runs. With interrupts off it writes
- * nothing and the lines wait for the next call.
+ * DOMAIN_CONSOLE_FLUSH_NS (and at least one line), with interrupts on and no lock held, waiting
+ * in turn behind other writers: the time the console takes is spent by @d's own vCPU. Call it
+ * from a vCPU of @d right after its console output, with no lock held. With interrupts off it
+ * writes nothing and the lines wait for the next call. domain_console_try_flush() does the same
+ * only while nobody else is writing, without waiting: for after each run of a vCPU of @d, so that
+ * lines a bounded flush left behind go out without making that CPU wait for other writers.
  */
 void domain_console_flush(struct domain *d);
+void domain_console_try_flush(struct domain *d);
 /*
  * @d is being destroyed (no vCPU of it runs): its unfinished line and waiting lines go out in one
  * last bounded flush, what does not fit in it is dropped, and the drop summary comes last.

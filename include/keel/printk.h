@@ -34,12 +34,13 @@ size_t printk_format(char line[PRINTK_LINE_MAX], enum log_level level, const cha
 
 /*
  * A guest's console line (common/domain_console.c), already formatted, goes out between Keel's
- * messages with interrupts enabled. printk_guest_begin() waits its turn among guest writers and
- * for Keel's writer to finish; call it with interrupts on and no lock held, never from interrupt
- * context. printk_guest_line() logs @line (an info message) and writes it on the consoles;
+ * messages with interrupts enabled. printk_guest_begin() takes a turn among guest writers, after
+ * Keel's writer: with @wait it waits for it (in order), else it returns false at once if someone
+ * is writing. Call it with interrupts on and no lock held, never from interrupt context. Once it
+ * returned true, printk_guest_line() logs @line (an info message) and writes it on the consoles;
  * printk_guest_end() writes the Keel messages that came in meanwhile and ends the turn.
  */
-void printk_guest_begin(void);
+bool printk_guest_begin(bool wait);
 void printk_guest_line(const char *line, size_t len);
 void printk_guest_end(void);
 
