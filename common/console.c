@@ -55,3 +55,16 @@ void console_write(const char *buf, size_t len)
 	for (con = READ_ONCE(console_list); con; con = READ_ONCE(con->next))
 		con->write(con, buf, len);
 }
+
+u32 console_bytes_per_sec(void)
+{
+	u32 slowest = 0;
+
+	for (struct console *con = READ_ONCE(console_list); con; con = READ_ONCE(con->next)) {
+		u32 rate = READ_ONCE(con->bytes_per_sec);
+
+		if (rate && (!slowest || rate < slowest))
+			slowest = rate;
+	}
+	return slowest;
+}

@@ -127,6 +127,7 @@ void domain_destroy(struct domain *d)
 		*pp = d->next;
 	spin_unlock_irqrestore(&domlist_lock, flags);
 
+	domain_console_end(d);
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		if (d->vcpus[i])
 			vcpu_destroy(d->vcpus[i]);

@@ -4,20 +4,20 @@
 #include <keel/console.h>
 #include <keel/errno.h>
 #include <keel/logbuf.h>
+#include <keel/panic.h>
 #include <keel/printk.h>
 #include <keel/spinlock.h>
 #include <keel/string.h>
 #include <keel/time.h>
 
-#define PRINTK_LINE_MAX 512 /* one message, prefix and newline included; longer ones are cut */
-#define KEEL_LOG_SIZE	KiB(64)
+#define KEEL_LOG_SIZE	   KiB(64)
+#define CONSOLE_QUEUE_SIZE KiB(16)
 
 /*
- * How long printk tries to take its lock before writing without it. The holder normally keeps
- * the lock only while a line goes out on the consoles (512 bytes at 115200 baud is ~45 ms);
- * 2^24 attempts with a pause each take far longer than that on any machine. Failing to get the
- * lock for that long means the holder is this very CPU (printk re-entered from a fault or an
- * interrupt in the middle of a message) or a dead CPU: writing unlocked then may interleave or
+ * printk_lock guards the two rings: keel_log, and console_queue (Keel's lines waiting for the
+ * consoles). It is held, with interrupts off, only while a line is copied in or out. Failing to
+ * get it for 2^24 attempts (a pause each) therefore means the holder is this very CPU (printk
+ * re-entered from a fault in the middle of a copy) or a dead CPU: going on without it then may
  * garble a line, which beats a silent deadlock.
  */
 #define PRINTK_LOCK_ATTEMPTS (1UL << 24)
@@ -25,8 +25,27 @@
 static char keel_log_storage[KEEL_LOG_SIZE];
 struct logbuf keel_log = {keel_log_storage, KEEL_LOG_SIZE, 0, 0};
 
+static char console_queue_storage[CONSOLE_QUEUE_SIZE];
+static struct logbuf console_queue = {console_queue_storage, CONSOLE_QUEUE_SIZE, 0, 0};
+static u64 console_queue_done; /* console_queue is written up to here (by the owner only) */
+
 static spinlock_t printk_lock = SPINLOCK_INIT;
 static enum log_level printk_console_level = LOG_INFO;
+
+/*
+ * Writing on the consoles: whoever holds console_owner writes, one writer at a time, and it is
+ * only ever taken by trylock. Keel's messages never wait for it: printk queues its line and the
+ * holder (this printk, the one it interrupted, another CPU's, or a guest line's writer) writes
+ * the queue before letting go. So an interrupt or a nested printk cannot split a line, and no
+ * CPU spins with interrupts off behind a slow console.
+ *
+ * Guest lines (printk_guest_*, for common/domain_console.c) are written with interrupts on:
+ * their writers take turns on guest_turn (a ticket lock, never taken in interrupt context),
+ * then wait for console_owner, which Keel holds only while it writes its queued lines. Keel's
+ * lines that come in meanwhile wait for at most the one guest line being written.
+ */
+static spinlock_t console_owner = SPINLOCK_INIT;
+static spinlock_t guest_turn = SPINLOCK_INIT;
 
 static const struct {
 	const char *name;
@@ -45,11 +64,7 @@ static inline void printk_cpu_relax(void)
 #endif
 }
 
-/*
- * printk holds its lock with interrupts off, so an interrupt cannot print into the middle of a
- * line on the same CPU. Only a fault inside printk itself can re-enter it: after a bounded spin
- * the nested call writes without the lock rather than deadlock.
- */
+/* Take printk_lock with interrupts off; false (interrupts as they were) after the bounded spin. */
 static bool printk_lock_bounded(unsigned long *flags)
 {
 	unsigned long attempts;
@@ -60,6 +75,12 @@ static bool printk_lock_bounded(unsigned long *flags)
 		printk_cpu_relax();
 	}
 	return false;
+}
+
+static void printk_unlock(bool locked, unsigned long flags)
+{
+	if (locked)
+		spin_unlock_irqrestore(&printk_lock, flags);
 }
 
 static const char *printk_level_tag(enum log_level level)
@@ -76,40 +97,154 @@ static const char *printk_level_tag(enum log_level level)
 	}
 }
 
-void vprintk(enum log_level level, const char *fmt, va_list ap)
+static size_t printk_vformat(char line[PRINTK_LINE_MAX], enum log_level level, const char *fmt,
+			     va_list ap)
 {
 	static const char cut_mark[] = "...\n";
-	char line[PRINTK_LINE_MAX];
 	u64 ns = now_ns();
 	size_t len, room;
 	int n;
-	bool locked;
-	unsigned long flags = 0;
 
-	n = snprintf(line, sizeof(line), "[%5llu.%06llu] %s", (unsigned long long)(ns / 1000000000),
+	n = snprintf(line, PRINTK_LINE_MAX, "[%5llu.%06llu] %s",
+		     (unsigned long long)(ns / 1000000000),
 		     (unsigned long long)(ns / 1000 % 1000000), printk_level_tag(level));
-	len = MIN((size_t)n, sizeof(line) - 1);
-	room = sizeof(line) - len;
+	len = MIN((size_t)n, PRINTK_LINE_MAX - 1);
+	room = PRINTK_LINE_MAX - len;
 	n = vsnprintf(line + len, room, fmt ? fmt : "(null format)", ap);
 	if ((size_t)n < room - 1) {
 		len += (size_t)n;
 		if (line[len - 1] != '\n')
 			line[len++] = '\n';
-	} else if ((size_t)n == room - 1 && line[sizeof(line) - 2] == '\n') {
+	} else if ((size_t)n == room - 1 && line[PRINTK_LINE_MAX - 2] == '\n') {
 		len += (size_t)n; /* fits exactly, newline included */
 	} else {
 		/* Too long (or no room left for the newline): cut it and mark the cut. */
-		len = sizeof(line) - sizeof(cut_mark);
+		len = PRINTK_LINE_MAX - sizeof(cut_mark);
 		memcpy(line + len, cut_mark, sizeof(cut_mark));
 		len += sizeof(cut_mark) - 1;
 	}
+	return len;
+}
 
-	locked = printk_lock_bounded(&flags);
+size_t printk_format(char line[PRINTK_LINE_MAX], enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+	size_t len;
+
+	va_start(ap, fmt);
+	len = printk_vformat(line, level, fmt, ap);
+	va_end(ap);
+	return len;
+}
+
+static bool console_queue_empty(void)
+{
+	return READ_ONCE(console_queue.head) == READ_ONCE(console_queue_done);
+}
+
+/* Write Keel's queued lines on the consoles; the caller holds console_owner (or Keel panics). */
+static void console_write_queued(void)
+{
+	char buf[256];
+
+	for (;;) {
+		unsigned long flags = 0;
+		bool locked = printk_lock_bounded(&flags);
+		u64 lost = console_queue.tail > console_queue_done
+			       ? console_queue.tail - console_queue_done
+			       : 0;
+		size_t n = logbuf_read(&console_queue, &console_queue_done, buf, sizeof(buf));
+
+		printk_unlock(locked, flags);
+		if (lost) {
+			char note[96];
+			int len = snprintf(
+			    note, sizeof(note),
+			    "[console: %llu bytes of the log skipped: the queue was full]\n",
+			    (unsigned long long)lost);
+
+			console_write(note, MIN((size_t)len, sizeof(note) - 1));
+		}
+		if (!n)
+			return;
+		console_write(buf, n);
+	}
+}
+
+/* Write the queue unless someone else holds the consoles: then the holder writes it. */
+static void console_drain(void)
+{
+	while (spin_trylock(&console_owner)) {
+		console_write_queued();
+		spin_unlock(&console_owner);
+		/* A line queued after our last read whose printk saw the owner still busy? */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (console_queue_empty())
+			return;
+	}
+}
+
+void vprintk(enum log_level level, const char *fmt, va_list ap)
+{
+	char line[PRINTK_LINE_MAX];
+	size_t len = printk_vformat(line, level, fmt, ap);
+	bool shown = level <= READ_ONCE(printk_console_level);
+	bool panicking = READ_ONCE(panic_in_progress);
+	unsigned long flags = 0;
+	bool locked = printk_lock_bounded(&flags);
+
 	logbuf_append(&keel_log, line, len);
-	if (level <= READ_ONCE(printk_console_level))
+	if (shown && locked && !panicking)
+		logbuf_append(&console_queue, line, len);
+	printk_unlock(locked, flags);
+	if (!shown)
+		return;
+	if (panicking) {
+		/* The other CPUs are stopped, a writer among them perhaps: write it all now. */
+		console_write_queued();
 		console_write(line, len);
-	if (locked)
-		spin_unlock_irqrestore(&printk_lock, flags);
+	} else if (!locked) {
+		console_write(line, len);
+	} else {
+		console_drain();
+	}
+}
+
+bool printk_guest_begin(bool wait)
+{
+	if (!wait) {
+		if (!spin_trylock(&guest_turn))
+			return false;
+		if (spin_trylock(&console_owner))
+			return true;
+		spin_unlock(&guest_turn);
+		return false;
+	}
+	spin_lock(&guest_turn);
+	while (!spin_trylock(&console_owner))
+		printk_cpu_relax();
+	return true;
+}
+
+void printk_guest_line(const char *line, size_t len)
+{
+	unsigned long flags = 0;
+	bool locked = printk_lock_bounded(&flags);
+
+	logbuf_append(&keel_log, line, len);
+	printk_unlock(locked, flags);
+	if (LOG_INFO <= READ_ONCE(printk_console_level))
+		console_write(line, len);
+}
+
+void printk_guest_end(void)
+{
+	console_write_queued(); /* Keel's lines that came in during the guest line */
+	spin_unlock(&console_owner);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!console_queue_empty())
+		console_drain();
+	spin_unlock(&guest_turn);
 }
 
 void printk(enum log_level level, const char *fmt, ...)

@@ -11,10 +11,15 @@
 /* One call writes at most this much; a larger count is refused, not truncated. */
 #define CONSOLE_IO_MAX 16384
 
+/*
+ * The bytes are only buffered while they are copied; the lines they complete are written after
+ * the copy, by this vCPU, with no lock held and interrupts on (domain_console_flush).
+ */
 long do_console_io(struct vcpu *v, const u64 *args)
 {
 	u64 cmd = args[0], count = args[1], buf = args[2];
 	char chunk[128];
+	long rc = 0;
 
 	if (cmd != CONSOLEIO_write)
 		return v->domain->privileged ? 0 : -EPERM; /* reading: nothing yet */
@@ -23,10 +28,13 @@ long do_console_io(struct vcpu *v, const u64 *args)
 	for (u64 done = 0; done < count;) {
 		size_t n = (size_t)MIN(count - done, (u64)sizeof(chunk));
 
-		if (copy_from_guest(v, chunk, buf + done, n))
-			return -EFAULT;
+		if (copy_from_guest(v, chunk, buf + done, n)) {
+			rc = -EFAULT;
+			break;
+		}
 		domain_console_write(v->domain, chunk, n);
 		done += n;
 	}
-	return 0;
+	domain_console_flush(v->domain);
+	return rc;
 }

@@ -50,6 +50,8 @@ static bool run_one(struct vcpu *v, u64 slice_ns, unsigned int cpu)
 		pvclock_update(v);
 		why = arch_vcpu_run(v, slice_ns);
 		vcpu_set_current(NULL);
+		/* Console lines a flush left waiting go out in the domain's own time. */
+		domain_console_try_flush(v->domain);
 	}
 	yielded = v->yielded;
 	v->yielded = false;

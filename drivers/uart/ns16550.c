@@ -16,6 +16,8 @@
 #define REG_DLL	 0
 #define REG_DLM	 1
 #define LCR_DLAB 0x80
+#define LCR_STB	 0x04 /* 2 stop bits */
+#define LCR_PEN	 0x08 /* parity on */
 #define LSR_THRE 0x20
 
 struct uart_config {
@@ -71,6 +73,14 @@ static void uart_write(struct console *con, const char *buf, size_t len)
 
 static struct console uart_console = {.name = "uart", .write = uart_write};
 
+/* Bytes per second at @baud: each frame has a start bit, 5-8 data bits, parity, 1-2 stop bits. */
+static u32 uart_bytes_per_sec(u32 baud, u8 lcr)
+{
+	u32 bits = 1 + 5 + (lcr & 3) + ((lcr & LCR_PEN) ? 1 : 0) + ((lcr & LCR_STB) ? 2 : 1);
+
+	return baud / bits;
+}
+
 void uart_init(void)
 {
 	u16 p = uart_cfg.port;
@@ -86,5 +96,6 @@ void uart_init(void)
 	outb(p + REG_LCR, uart_cfg.lcr);
 	outb(p + REG_FCR, 0x07); /* enable and clear FIFOs */
 	outb(p + REG_MCR, 0x03); /* DTR, RTS */
+	uart_console.bytes_per_sec = uart_bytes_per_sec(uart_cfg.baud, uart_cfg.lcr); /* 0: auto */
 	console_register(&uart_console);
 }

@@ -13,6 +13,8 @@ extern volatile struct shared_info *shinfo;
 
 /* XENMEM_add_to_physmap(shared_info, idx 0) over a page of our own RAM. 0 or -errno. */
 long shared_info_map(void);
+/* Map it again at the same frame (the hypervisor replaces the mapping each time). 0 or -errno. */
+long shared_info_remap(void);
 
 /* Pure: ((delta shifted by shift) * mul) >> 32, with a 128-bit product. */
 uint64_t pvclock_scale_delta(uint64_t delta, uint32_t mul, int8_t shift);

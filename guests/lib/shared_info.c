@@ -8,7 +8,7 @@
 static uint8_t shared_info_page[4096] __attribute__((aligned(4096)));
 volatile struct shared_info *shinfo;
 
-long shared_info_map(void)
+static long add_shared_info(void)
 {
 	struct add_to_physmap xatp = {
 	    .domid = DOMID_SELF,
@@ -17,14 +17,25 @@ long shared_info_map(void)
 	    .idx = 0,
 	    .gpfn = (uint64_t)(uintptr_t)shared_info_page >> 12,
 	};
+
+	return hv_memory_op(XENMEM_add_to_physmap, &xatp);
+}
+
+long shared_info_map(void)
+{
 	long rc;
 
 	if (shinfo)
 		return 0;
-	rc = hv_memory_op(XENMEM_add_to_physmap, &xatp);
+	rc = add_shared_info();
 	if (rc == 0)
 		shinfo = (volatile struct shared_info *)shared_info_page;
 	return rc;
+}
+
+long shared_info_remap(void)
+{
+	return shinfo ? add_shared_info() : shared_info_map();
 }
 
 static uint64_t read_tsc(void)

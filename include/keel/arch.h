@@ -7,6 +7,8 @@
 
 unsigned int arch_cpu_id(void);
 unsigned int arch_nr_cpus(void);
+/* Whether this CPU takes interrupts right now. */
+bool arch_irqs_enabled(void);
 /* Print a symbolized backtrace starting at the caller's frame. */
 void arch_backtrace_here(void);
 /* Stop every other CPU (NMI) and wait briefly for them to acknowledge. */

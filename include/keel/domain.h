@@ -3,6 +3,7 @@
 #define KEEL_DOMAIN_H
 
 #include <asm/hvm.h>
+#include <keel/domain_console.h>
 #include <keel/domain_mem.h>
 #include <keel/event_channel.h>
 #include <keel/spinlock.h>
@@ -47,9 +48,7 @@ struct domain {
 	u64 hvm_params[64];
 	struct domain_evtchn evtchn; /* its event channels (keel/event_channel.h) */
 
-	/* Console output line buffer (console_io, port 0xE9). */
-	char con_buf[160];
-	unsigned int con_len;
+	struct domain_console console; /* its console output (console_io, port 0xE9) */
 
 	bool dying;	       /* to be destroyed once no vCPU runs */
 	bool restart;	       /* build it again from build_cfg once destroyed */
@@ -81,7 +80,7 @@ extern bool domains_started;
 /* The `keep_running` option: stay up when no domain is left. */
 bool keep_running_requested(void);
 unsigned int domains_alive(void);
-/* Write guest console output for @d (buffered per line, prefixed with the domain). */
+/* Take guest console output of @d: only buffered (keel/domain_console.h), printed by a flush. */
 void domain_console_write(struct domain *d, const char *buf, size_t len);
 
 #endif

@@ -5,6 +5,8 @@
 #include <keel/compiler.h>
 
 void panic(const char *fmt, ...) __noreturn __printf(1, 2);
+/* Set by the first CPU to panic (printk then writes straight to the consoles). */
+extern volatile int panic_in_progress;
 
 #define BUG() panic("BUG at %s:%d", __FILE__, __LINE__)
 #define BUG_ON(cond)                                                             \

@@ -14,9 +14,35 @@ enum log_level {
 	LOG_DEBUG = 7,
 };
 
-/* Log one message at @level. Messages above the console threshold still reach the log ring. */
+/* One message, prefix and newline included; longer ones are cut. */
+#define PRINTK_LINE_MAX 512
+
+/*
+ * Log one message at @level. Messages above the console threshold still reach the log ring.
+ * Never waits for a console: if another writer holds the consoles (another CPU, the printk this
+ * one interrupted, a guest line), the line is queued and that writer prints it next.
+ */
 void printk(enum log_level level, const char *fmt, ...) __printf(2, 3);
 void vprintk(enum log_level level, const char *fmt, va_list ap);
+
+/*
+ * Format a message exactly as printk logs it ("[seconds] (LEVEL) text\n", cut with "..." at
+ * PRINTK_LINE_MAX - 1 bytes); returns its length. Prints nothing.
+ */
+size_t printk_format(char line[PRINTK_LINE_MAX], enum log_level level, const char *fmt, ...)
+    __printf(3, 4);
+
+/*
+ * A guest's console line (common/domain_console.c), already formatted, goes out between Keel's
+ * messages with interrupts enabled. printk_guest_begin() takes a turn among guest writers, after
+ * Keel's writer: with @wait it waits for it (in order), else it returns false at once if someone
+ * is writing. Call it with interrupts on and no lock held, never from interrupt context. Once it
+ * returned true, printk_guest_line() logs @line (an info message) and writes it on the consoles;
+ * printk_guest_end() writes the Keel messages that came in meanwhile and ends the turn.
+ */
+bool printk_guest_begin(bool wait);
+void printk_guest_line(const char *line, size_t len);
+void printk_guest_end(void);
 
 /* Console threshold: messages with level <= this are printed on consoles (option `loglvl=`). */
 void printk_set_console_level(enum log_level level);

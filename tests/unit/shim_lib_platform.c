@@ -26,6 +26,9 @@ void udelay(u64 us)
 
 /* Spinlocks: tests/unit/shim_spinlock.c. */
 
+/* Never set here: a panic ends the test. */
+volatile int panic_in_progress;
+
 /* A Keel panic becomes a cmocka assertion failure (expect_assert_failure() can catch it). */
 void panic(const char *fmt, ...)
 {

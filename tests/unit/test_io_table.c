@@ -26,6 +26,14 @@ void domain_console_write(struct domain *d, const char *buf, size_t len)
 	console_len += len;
 }
 
+/* A newline on port 0xE9 asks for a flush: count them. */
+static unsigned int console_flushes;
+void domain_console_flush(struct domain *d)
+{
+	assert_non_null(d);
+	console_flushes++;
+}
+
 static int dev_read(struct vcpu *v, void *priv, u64 addr, unsigned int size, u64 *val)
 {
 	*val = (u64)(uintptr_t)priv;
@@ -44,6 +52,7 @@ static int setup(void **state)
 	(void)state;
 	hvm_io_table_init(&t);
 	console_len = 0;
+	console_flushes = 0;
 	return 0;
 }
 
@@ -244,11 +253,14 @@ static void test_domain_devices(void **state)
 		struct vcpu v = {.domain = &d};
 
 		assert_int_equal(r.ops->write(&v, r.priv, 0xe9, 1, 'k'), 0);
+		assert_int_equal(console_flushes, 0);
+		assert_int_equal(r.ops->write(&v, r.priv, 0xe9, 1, '\n'), 0);
+		assert_int_equal(console_flushes, 1); /* a whole line: written out at once */
 		assert_int_equal(r.ops->write(&v, r.priv, 0xe9, 2, 'x'), 0);
 		assert_int_equal(r.ops->read(&v, r.priv, 0xe9, 1, &val), 0);
 		assert_true(val == ~0ULL);
 	}
-	assert_int_equal(console_len, 1);
+	assert_int_equal(console_len, 2);
 	assert_int_equal(console[0], 'k');
 }
 

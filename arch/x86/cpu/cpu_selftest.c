@@ -10,6 +10,8 @@
 #define TSC_ROUNDS 50
 /* The most two CPUs' TSCs may disagree: 100 microseconds. */
 #define TSC_SKEW_MAX_US 100
+/* How long a CPU may take to start a cross-CPU call before the check fails: 1 s. */
+#define CALL_TIMEOUT_NS 1000000000ULL
 
 static int check_ipis(char *why, size_t len)
 {
@@ -68,17 +70,22 @@ static void sample_store(void *arg)
 	*(volatile u64 *)arg = rdtsc();
 }
 
-/* The worst amount by which CPU @c's TSC lags (or, with @ahead, leads) CPU 0's. */
+/*
+ * The worst amount by which CPU @c's TSC lags (or, with @ahead, leads) CPU 0's. A call CPU @c does
+ * not start in time is cancelled (so the samples on this stack are safe) and fails the check.
+ */
 static int tsc_worst(unsigned int c, bool ahead, s64 *worst)
 {
 	for (int r = 0; r < TSC_ROUNDS; r++) {
 		s64 behind = 0;
 		u64 theirs = 0;
+		int rc;
 
 		WRITE_ONCE(tsc_seen, rdtsc());
-		if (smp_call_on(c, ahead ? sample_store : sample_after,
-				ahead ? (void *)&theirs : (void *)&behind))
-			return -ETIMEDOUT;
+		rc = smp_call_on(c, ahead ? sample_store : sample_after,
+				 ahead ? (void *)&theirs : (void *)&behind, CALL_TIMEOUT_NS);
+		if (rc)
+			return rc;
 		if (ahead)
 			behind = (s64)(READ_ONCE(theirs) - rdtsc());
 		*worst = MAX(*worst, behind);
@@ -95,10 +102,17 @@ static int check_tsc(char *why, size_t len)
 		if (!cpu_table[c] || !cpu_table[c]->online)
 			continue;
 		s64 lag = 0, lead = 0;
+		int rc = tsc_worst(c, false, &lag);
 
-		if (tsc_worst(c, false, &lag) || tsc_worst(c, true, &lead)) {
-			snprintf(why, len, "CPU %u did not run the TSC check", c);
-			return -ETIMEDOUT;
+		if (!rc)
+			rc = tsc_worst(c, true, &lead);
+		if (rc == -ETIMEDOUT) {
+			snprintf(why, len, "CPU %u did not start a cross-CPU call within 1 s", c);
+			return rc;
+		}
+		if (rc) {
+			snprintf(why, len, "CPU %u did not run the TSC check (error %d)", c, rc);
+			return rc;
 		}
 		if ((u64)lag > limit || (u64)lead > limit) {
 			snprintf(

@@ -58,6 +58,11 @@ unsigned int arch_nr_cpus(void)
 	return nr_cpus_online;
 }
 
+bool arch_irqs_enabled(void)
+{
+	return read_flags() & X86_EFLAGS_IF;
+}
+
 __noreturn void arch_halt_cpu(void)
 {
 	cpu_halt_forever();

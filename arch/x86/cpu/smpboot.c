@@ -32,11 +32,20 @@ struct percpu *ap_boot_percpu;
 static u64 opt_maxcpus = MAX_CPUS;
 KEEL_PARAM_UINT(maxcpus, opt_maxcpus, "start at most this many CPUs (default: all, up to 64)");
 
+/*
+ * A cross-CPU call goes through the target's slot. A caller owns the slot (claimed) from posting
+ * to its return; the call moves IDLE -> POSTED -> RUNNING (the target took it) -> DONE, or back
+ * from POSTED to IDLE (the caller withdrew it in time). Both moves out of POSTED are one
+ * compare-and-swap, so a withdrawn call can never start later: its arguments may live on the
+ * caller's stack.
+ */
+enum call_state { CALL_IDLE, CALL_POSTED, CALL_RUNNING, CALL_DONE };
+
 struct call_slot {
-	void (*claimed)(void *); /* non-NULL while a caller owns the slot */
+	bool claimed; /* a caller owns the slot */
 	void (*fn)(void *);
 	void *arg;
-	volatile bool done;
+	enum call_state state;
 };
 static struct call_slot call_slots[MAX_CPUS];
 
@@ -66,14 +75,16 @@ static void ping_handler(struct cpu_regs *regs)
 	this_cpu()->ipi_pings++;
 }
 
+/* Run the call posted in this CPU's slot, unless its caller withdrew it first. */
 static void call_handler(struct cpu_regs *regs)
 {
 	struct call_slot *s = &call_slots[smp_processor_id()];
-	void (*fn)(void *) = __atomic_exchange_n(&s->fn, NULL, __ATOMIC_ACQUIRE);
+	enum call_state posted = CALL_POSTED;
 
-	if (fn) {
-		fn(s->arg);
-		__atomic_store_n(&s->done, true, __ATOMIC_RELEASE);
+	if (__atomic_compare_exchange_n(&s->state, &posted, CALL_RUNNING, false, __ATOMIC_ACQUIRE,
+					__ATOMIC_RELAXED)) {
+		s->fn(s->arg);
+		__atomic_store_n(&s->state, CALL_DONE, __ATOMIC_RELEASE);
 	}
 }
 
@@ -184,10 +195,20 @@ void smp_boot_aps(const struct acpi_madt_info *madt, paddr_t tramp_pa)
 	nr_cpus_possible = next;
 }
 
-int smp_call_on(unsigned int cpu, void (*fn)(void *), void *arg)
+/* Whether @deadline (now_ns() time) has passed; spins meanwhile serve calls sent to this CPU. */
+static bool call_wait_step(u64 deadline)
 {
+	call_handler(NULL); /* two CPUs may be calling each other with interrupts off */
+	cpu_relax();
+	return (s64)(now_ns() - deadline) >= 0;
+}
+
+int smp_call_on(unsigned int cpu, void (*fn)(void *), void *arg, u64 timeout_ns)
+{
+	u64 deadline = now_ns() + timeout_ns;
+	enum call_state posted = CALL_POSTED;
 	struct call_slot *s;
-	void (*none)(void *) = NULL;
+	bool unclaimed = false;
 
 	if (cpu >= MAX_CPUS || !cpu_table[cpu] || !cpu_table[cpu]->online)
 		return -ENODEV;
@@ -196,24 +217,33 @@ int smp_call_on(unsigned int cpu, void (*fn)(void *), void *arg)
 		return 0;
 	}
 	s = &call_slots[cpu];
-	/* Claim the target's slot; another CPU may be using it: wait for it to finish. */
-	while (!__atomic_compare_exchange_n(&s->claimed, &none, fn, false, __ATOMIC_ACQUIRE,
+	/* Another caller may own the target's slot: wait for it, within the same time bound. */
+	while (!__atomic_compare_exchange_n(&s->claimed, &unclaimed, true, false, __ATOMIC_ACQUIRE,
 					    __ATOMIC_RELAXED)) {
-		none = NULL;
-		call_handler(NULL); /* serve our own slot meanwhile: two CPUs may call each other */
-		cpu_relax();
+		unclaimed = false;
+		if (call_wait_step(deadline))
+			return -ETIMEDOUT; /* nothing was posted: nothing can run */
 	}
+	s->fn = fn;
 	s->arg = arg;
-	s->done = false;
-	__atomic_store_n(&s->fn, fn, __ATOMIC_RELEASE);
+	__atomic_store_n(&s->state, CALL_POSTED, __ATOMIC_RELEASE);
 	lapic_send_ipi(cpu_table[cpu]->apic_id, APIC_DM_FIXED, VEC_IPI_CALL);
-	for (u64 t = 0; !__atomic_load_n(&s->done, __ATOMIC_ACQUIRE); t++) {
-		if (t > 1000000)
-			panic("smp: CPU %u did not run a cross-CPU call within a second", cpu);
-		call_handler(NULL);
-		udelay(1);
+	while (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != CALL_DONE) {
+		if (!call_wait_step(deadline))
+			continue;
+		/* Out of time: withdraw the call unless the target has already started it. */
+		if (__atomic_compare_exchange_n(&s->state, &posted, CALL_IDLE, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			__atomic_store_n(&s->claimed, false, __ATOMIC_RELEASE);
+			return -ETIMEDOUT;
+		}
+		posted = CALL_POSTED;
+		/* It is running: a started call is waited for to its end. */
+		while (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != CALL_DONE)
+			call_wait_step(deadline);
 	}
-	__atomic_store_n(&s->claimed, NULL, __ATOMIC_RELEASE);
+	__atomic_store_n(&s->state, CALL_IDLE, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->claimed, false, __ATOMIC_RELEASE);
 	return 0;
 }
 

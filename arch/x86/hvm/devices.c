@@ -27,8 +27,11 @@ static int debug_console_write(struct vcpu *v, void *priv, u64 port, unsigned in
 {
 	char c = (char)val;
 
-	if (size == 1)
+	if (size == 1) {
 		domain_console_write(v->domain, &c, 1);
+		if (c == '\n')
+			domain_console_flush(v->domain); /* no lock held, interrupts on */
+	}
 	return 0;
 }
 
