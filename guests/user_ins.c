@@ -44,16 +44,6 @@ const char guest_name[] = "user_ins";
 enum { PG_UCODE, PG_USTACK, PG_DECOY, PG_UDATA, PG_SUP, PG_RO, PG_UDATA2, PG_SMAP, NPAGES };
 #define VA(pg) (WIN + (uint64_t)(pg)*4096)
 
-struct __attribute__((packed)) tss64 {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap;
-};
-
 extern uint64_t pml4[512];
 static uint64_t gdt[12] __attribute__((aligned(16)));
 static struct tss64 tss __attribute__((aligned(16)));
@@ -201,7 +191,7 @@ static void setup_gdt_and_tss(void)
 	gdt[9] = seg_desc((uint32_t)t, sizeof(tss) - 1, 0x89, 0);
 	gdt[10] = t >> 32;
 	tss.rsp[0] = (uint64_t)(uintptr_t)(kstack + sizeof(kstack));
-	tss.iomap = sizeof(tss);
+	tss.iomap_base = sizeof(tss);
 	asm volatile("lgdt %0\n\t"
 		     "pushq $0x08\n\t"
 		     "leaq 1f(%%rip), %%rax\n\t"

@@ -176,7 +176,7 @@ static void check_reset_state(void)
 		return;
 	if (cpuid(1).ecx & CPUID1_ECX_OSXSAVE)
 		test_fail("CPUID.1:ECX.OSXSAVE is set before the guest set CR4.OSXSAVE");
-	cr4_set(cr4_get() | CR4_OSXSAVE);
+	write_cr4(read_cr4() | CR4_OSXSAVE);
 	if (!(cpuid(1).ecx & CPUID1_ECX_OSXSAVE))
 		test_fail("CPUID.1:ECX.OSXSAVE is clear after the guest set CR4.OSXSAVE");
 	check_eq("XCR0", xcr_get(0), XCR0_X87, "at start");
@@ -300,8 +300,8 @@ void guest_main(void)
 	if (rc)
 		test_fail("XENMEM_add_to_physmap(shared_info) returned %ld", rc);
 	/* FXSAVE/SSE on: CR0.EM clear, MP and NE set; CR4.OSFXSR and OSXMMEXCPT. */
-	cr0_set((cr0_get() & ~(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE);
-	cr4_set(cr4_get() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+	write_cr0((read_cr0() & ~(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE);
+	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	detect();
 	check_reset_state();
 	con_printf("xregs: seed %u: reset state clean\n", seed);

@@ -86,7 +86,7 @@ static void check_mov_dr(void)
 	for (int pass = 0; pass < 2; pass++) {
 		const char *how = pass ? " (native)" : " (first access)";
 
-		cr4_set(cr4_get() | CR4_DE);
+		write_cr4(read_cr4() | CR4_DE);
 		expect(TRY_INSN(X86_EXC_UD, "mov %%dr4, %0", "=r"(v)), X86_EXC_UD,
 		       pass ? "mov from DR4 with CR4.DE (native)" : "mov from DR4 with CR4.DE");
 		expect(TRY_INSN(X86_EXC_UD, "mov %0, %%dr5",
@@ -97,7 +97,7 @@ static void check_mov_dr(void)
 			     pass ? "mov from DR0 at CPL 3 (native)" : "mov from DR0 at CPL 3");
 		expect_ring3(ring3_write_dr7, ring3_write_dr7_insn, DR7_RESET, 0, X86_EXC_GP,
 			     pass ? "mov to DR7 at CPL 3 (native)" : "mov to DR7 at CPL 3");
-		cr4_set(cr4_get() & ~CR4_DE);
+		write_cr4(read_cr4() & ~CR4_DE);
 		/* Without CR4.DE, DR4 and DR5 are DR6 and DR7. */
 		asm volatile("mov %%dr4, %0" : "=r"(v));
 		if (v != DR6_RESET)
@@ -210,7 +210,7 @@ static void check_xsetbv(uint64_t offered)
 	expect(TRY_INSN(X86_EXC_UD, "xgetbv", "=a"(lo), "=d"(hi)
 			: "c"(0)),
 	       X86_EXC_UD, "XGETBV with CR4.OSXSAVE clear");
-	cr4_set(cr4_get() | CR4_OSXSAVE);
+	write_cr4(read_cr4() | CR4_OSXSAVE);
 	if (!(cpuid(1).ecx & CPUID1_ECX_OSXSAVE))
 		test_fail("CPUID.1:ECX.OSXSAVE clear with CR4.OSXSAVE set");
 	if (xcr_get(0) != XCR0_X87)
@@ -258,18 +258,18 @@ static void check_xsetbv(uint64_t offered)
 	con_printf("xstate_abi: XSETBV: components %#lx, XCR0 %#lx, CPUID 0xD consistent\n",
 		   (unsigned long)offered, (unsigned long)good);
 
-	cr4_set(cr4_get() & ~CR4_OSXSAVE);
+	write_cr4(read_cr4() & ~CR4_OSXSAVE);
 	if (cpuid(1).ecx & CPUID1_ECX_OSXSAVE)
 		test_fail("CPUID.1:ECX.OSXSAVE still set after clearing CR4.OSXSAVE");
 	expect(try_xsetbv(0, XCR0_X87, X86_EXC_UD), X86_EXC_UD, "XSETBV after clearing OSXSAVE");
-	cr4_set(cr4_get() | CR4_OSXSAVE);
+	write_cr4(read_cr4() | CR4_OSXSAVE);
 }
 
 /* Every CR4 bit the guest's CPUID does not offer raises #GP and leaves CR4 as it was. */
 static void check_cr4(void)
 {
 	struct cpuid_regs r7 = cpuid_count(7, 0);
-	uint64_t cr4 = cr4_get();
+	uint64_t cr4 = read_cr4();
 	static const unsigned int never[] = {12 /* LA57: hidden */,
 					     13 /* VMXE */,
 					     14 /* SMXE */,
@@ -291,9 +291,9 @@ static void check_cr4(void)
 	for (unsigned int i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
 		if (try_cr4(cr4 | (1ull << never[i])) != X86_EXC_GP)
 			test_fail("setting CR4 bit %u did not raise #GP", never[i]);
-		if (cr4_get() != cr4)
+		if (read_cr4() != cr4)
 			test_fail("CR4 changed to %#lx after setting bit %u failed",
-				  (unsigned long)cr4_get(), never[i]);
+				  (unsigned long)read_cr4(), never[i]);
 	}
 	if (!(r7.ecx & CPUID7_ECX_PKU) && try_cr4(cr4 | (1ull << 22)) != X86_EXC_GP)
 		test_fail("CR4.PKE without PKU offered did not raise #GP");
@@ -310,8 +310,8 @@ static void check_cr4(void)
 		expect(try_cr4(cr4 | (1ull << 16)), -1, "setting CR4.FSGSBASE (offered)");
 		expect(try_cr4(cr4), -1, "clearing CR4.FSGSBASE");
 	}
-	if (cr4_get() != cr4)
-		test_fail("CR4 is %#lx, expected %#lx", (unsigned long)cr4_get(),
+	if (read_cr4() != cr4)
+		test_fail("CR4 is %#lx, expected %#lx", (unsigned long)read_cr4(),
 			  (unsigned long)cr4);
 	con_printf("xstate_abi: CR4: every bit not offered raises #GP (CR4 %#lx)\n",
 		   (unsigned long)cr4);
@@ -329,8 +329,8 @@ void guest_main(void)
 	if (r1.ecx & CPUID1_ECX_OSXSAVE)
 		test_fail("CPUID.1:ECX.OSXSAVE set before the guest set CR4.OSXSAVE");
 	offered = cpuid_count(0xd, 0).eax;
-	cr0_set((cr0_get() & ~(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE);
-	cr4_set(cr4_get() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+	write_cr0((read_cr0() & ~(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE);
+	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	check_mov_dr();
 	check_xsetbv(offered);
 	check_cr4();

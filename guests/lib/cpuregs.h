@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "x86.h" /* read_cr0/write_cr0, read_cr4/write_cr4 */
+
 #define CR0_MP	       (1ull << 1)
 #define CR0_EM	       (1ull << 2)
 #define CR0_TS	       (1ull << 3)
@@ -26,32 +28,6 @@
 #define CPUID7_EBX_AVX512F (1u << 16)
 
 #define MSR_DEBUGCTL 0x1d9
-
-static inline uint64_t cr0_get(void)
-{
-	uint64_t v;
-
-	asm volatile("mov %%cr0, %0" : "=r"(v));
-	return v;
-}
-
-static inline void cr0_set(uint64_t v)
-{
-	asm volatile("mov %0, %%cr0" ::"r"(v) : "memory");
-}
-
-static inline uint64_t cr4_get(void)
-{
-	uint64_t v;
-
-	asm volatile("mov %%cr4, %0" : "=r"(v));
-	return v;
-}
-
-static inline void cr4_set(uint64_t v)
-{
-	asm volatile("mov %0, %%cr4" ::"r"(v) : "memory");
-}
 
 static inline uint64_t xcr_get(uint32_t index)
 {

@@ -12,16 +12,6 @@
 #define SEL_TSS	   0x30
 #define NR_VECTORS 32
 
-struct __attribute__((packed)) tss64 {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base;
-};
-
 struct idt_gate {
 	uint16_t offset_lo, selector;
 	uint8_t ist, type_attr;

@@ -19,6 +19,17 @@ struct cpuid_regs {
 	uint32_t eax, ebx, ecx, edx;
 };
 
+/* The 64-bit task-state segment (for tests that run code at CPL 3). */
+struct __attribute__((packed)) tss64 {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+};
+
 static inline struct cpuid_regs cpuid_count(uint32_t leaf, uint32_t subleaf)
 {
 	struct cpuid_regs r;
