@@ -107,16 +107,6 @@ static void log_memmap(void)
 	}
 }
 
-static void cpu_features_init(void)
-{
-	struct cpuid_regs r;
-
-	cpuid(7, &r);
-	if (r.ebx & (1u << 7))
-		write_cr4(read_cr4() | CR4_SMEP);
-	xstate_cpu_init(); /* FPU control bits, XCR0; each AP does it in ap_main() */
-}
-
 void keel_start(u32 mbi_phys)
 {
 	struct percpu *bsp;
@@ -140,7 +130,7 @@ void keel_start(u32 mbi_phys)
 	idt_init();
 	bsp = percpu_alloc(0, 0);
 	percpu_load(bsp);
-	cpu_features_init();
+	cpu_control_init();
 
 	if (!boot_info.rsdp_len || acpi_parse(boot_info.rsdp, boot_info.rsdp_len, &acpi_info))
 		pr_warn("acpi: no usable ACPI tables: one CPU, no power-off");

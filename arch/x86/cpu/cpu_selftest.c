@@ -1,4 +1,4 @@
-/* The `selftest` CPU checks: every CPU answers an IPI, takes timer ticks and agrees on the TSC. */
+/* The `selftest` CPU checks: IPIs, timer ticks, TSCs, and every CPU's control registers alike. */
 #include <asm/cpu.h>
 #include <asm/percpu.h>
 #include <asm/smp.h>
@@ -127,9 +127,56 @@ static int check_tsc(char *why, size_t len)
 	return 0;
 }
 
+static void read_control(void *arg)
+{
+	u64 *cr = arg;
+
+	cr[0] = read_cr0();
+	cr[1] = read_cr4();
+}
+
+/*
+ * Every CPU runs with the boot CPU's CR0 and CR4 (caches on, WP, SMEP, the FPU bits): an AP
+ * that kept what INIT left (CR0.CD/NW set) would run without caches.
+ */
+static int check_control_regs(char *why, size_t len)
+{
+	u64 mine[2];
+
+	read_control(mine);
+	if (mine[0] & (CR0_CD | CR0_NW)) {
+		snprintf(why, len, "CPU 0 runs with caches off (CR0 %#llx)", mine[0]);
+		return -EINVAL;
+	}
+	for (unsigned int c = 1; c < MAX_CPUS; c++) {
+		u64 theirs[2] = {0, 0};
+		int rc;
+
+		if (!cpu_table[c] || !cpu_table[c]->online)
+			continue;
+		rc = smp_call_on(c, read_control, theirs, CALL_TIMEOUT_NS);
+		if (rc) {
+			snprintf(why, len, "CPU %u did not report its control registers (error %d)",
+				 c, rc);
+			return rc;
+		}
+		if (theirs[0] != mine[0] || theirs[1] != mine[1]) {
+			snprintf(why, len,
+				 "CPU %u runs with CR0 %#llx CR4 %#llx, CPU 0 with %#llx %#llx", c,
+				 theirs[0], theirs[1], mine[0], mine[1]);
+			return -EINVAL;
+		}
+	}
+	pr_info("selftest: every CPU runs with CR0 %#llx CR4 %#llx", mine[0], mine[1]);
+	return 0;
+}
+
 int arch_selftest_cpus(char *why, size_t len)
 {
 	int rc = check_ipis(why, len);
+
+	if (!rc)
+		rc = check_control_regs(why, len);
 
 	if (!rc)
 		rc = check_timers(why, len);

@@ -110,7 +110,7 @@ static void cpu_go_online(struct percpu *p)
 void ap_main(struct percpu *p)
 {
 	percpu_load(p);
-	xstate_cpu_init(); /* before it can run any vCPU */
+	cpu_control_init(); /* as the boot CPU did: caches, SMEP, FPU bits, XCR0 */
 	cpu_go_online(p);
 	while (!READ_ONCE(runloop_started))
 		safe_halt();

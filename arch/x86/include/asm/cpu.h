@@ -140,4 +140,7 @@ static inline __attribute__((noreturn)) void cpu_halt_forever(void)
 		__asm__ __volatile__("cli; hlt" ::: "memory");
 }
 
+/* Set this CPU's control registers as Keel runs (arch/x86/cpu/cpu_control.c): each CPU, once. */
+void cpu_control_init(void);
+
 #endif
