@@ -123,13 +123,28 @@ bool vcpu_log_once(struct vcpu *v, enum vcpu_log_once what)
 }
 
 /* Wait until @v is off every CPU (it was told to leave). */
+/*
+ * Waiting is measured in time: a CPU that takes over a second to leave guest mode (it has
+ * interrupts off in Keel, or is slow) is logged once, not a panic; the wait goes on, since
+ * the caller may only touch the vCPU once it is off every CPU.
+ */
+#define DESCHEDULE_WARN_NS 1000000000ULL
+
 static void wait_descheduled(struct vcpu *v)
 {
+	u64 start = now_ns();
+	bool warned = false;
+
 	if (v == current_vcpu())
 		return;
 	while (READ_ONCE(v->running)) {
 		arch_kick_cpu(v->processor);
 		udelay(10);
+		if (!warned && now_ns() - start > DESCHEDULE_WARN_NS) {
+			pr_warn("vcpu: d%u vCPU %u has not left CPU %u after %llu ms; still waiting",
+				v->domain->id, v->id, v->processor, DESCHEDULE_WARN_NS / 1000000);
+			warned = true;
+		}
 	}
 }
 
