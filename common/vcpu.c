@@ -141,8 +141,9 @@ static void wait_descheduled(struct vcpu *v)
 		arch_kick_cpu(v->processor);
 		udelay(10);
 		if (!warned && now_ns() - start > DESCHEDULE_WARN_NS) {
-			pr_warn("vcpu: d%u vCPU %u has not left CPU %u after %llu ms; still waiting",
-				v->domain->id, v->id, v->processor, DESCHEDULE_WARN_NS / 1000000);
+			pr_warn(
+			    "vcpu: d%u vCPU %u has not left CPU %u after %llu ms; still waiting",
+			    v->domain->id, v->id, v->processor, DESCHEDULE_WARN_NS / 1000000);
 			warned = true;
 		}
 	}
