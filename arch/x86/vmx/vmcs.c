@@ -154,7 +154,7 @@ void vmx_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx)
 	vmwrite(VMCS_CR4_SHADOW, x->cr4_shadow);
 	vmwrite(VMCS_GUEST_CR0,
 		(x->cr0_shadow | (vmx_cfg.cr0_fixed0 & ~(CR0_PE | CR0_PG))) & vmx_cfg.cr0_fixed1);
-	vmwrite(VMCS_GUEST_CR4, vmx_cfg.cr4_fixed0);
+	vmwrite(VMCS_GUEST_CR4, vmx_cfg.cr4_fixed0 | GUEST_CR4_KEEL);
 	vmwrite(VMCS_GUEST_CR3, 0);
 	vmwrite(VMCS_GUEST_EFER, 0);
 	vmwrite(VMCS_ENTRY_CTLS, vmx_cfg.entry);

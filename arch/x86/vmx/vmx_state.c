@@ -68,7 +68,7 @@ int vmx_write_cr4(struct vcpu *v, u64 val)
 		return -1;
 	x->cr4_shadow = val;
 	vmwrite(VMCS_CR4_SHADOW, val);
-	vmwrite(VMCS_GUEST_CR4, val | vmx_cfg.cr4_fixed0);
+	vmwrite(VMCS_GUEST_CR4, val | vmx_cfg.cr4_fixed0 | GUEST_CR4_KEEL);
 	/* Keel did the write, not the CPU: the flush it implies is Keel's to do. */
 	if ((val ^ old) & CR4_FLUSH_BITS) {
 		if (vmx_cfg.has_invvpid_single)

@@ -20,6 +20,13 @@ struct vmx_config {
 };
 extern struct vmx_config vmx_cfg;
 
+/*
+ * CR4 bits the real register holds in guest mode whatever the guest wrote (it reads its own
+ * value from the shadow): MCE, so that a machine check in guest mode exits to Keel (#MC is in
+ * the exception bitmap) and crashes that domain, instead of shutting the CPU down.
+ */
+#define GUEST_CR4_KEEL CR4_MCE
+
 struct vmx_vcpu {
 	void *vmcs;
 	paddr_t vmcs_pa;
