@@ -15,9 +15,9 @@ void cpu_control_init(void)
 	cpuid(1, &r);
 	if (r.edx & LEAF1_EDX_PGE)
 		write_cr4(read_cr4() | CR4_PGE); /* the boot CPU's head.S sets it; APs do it here */
+	/* A machine check is an exception (Keel's #MC handler), not a shutdown. */
 	if (r.edx & LEAF1_EDX_MCE)
-		write_cr4(read_cr4() |
-			  CR4_MCE); /* a machine check is an exception, not a shutdown */
+		write_cr4(read_cr4() | CR4_MCE);
 	cpuid(7, &r);
 	if (r.ebx & LEAF7_EBX_SMEP)
 		write_cr4(read_cr4() | CR4_SMEP);
