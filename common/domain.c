@@ -31,7 +31,7 @@ struct domain *domain_find_dying(void)
 	unsigned long flags = spin_lock_irqsave(&domlist_lock);
 	struct domain *d = domain_list;
 
-	while (d && !d->dying)
+	while (d && !d->life.dying)
 		d = d->next;
 	spin_unlock_irqrestore(&domlist_lock, flags);
 	return d;
@@ -64,13 +64,13 @@ struct domain *domain_create(u16 id, const char *name, unsigned int nr_vcpus, bo
 	strlcpy(d->name, name, sizeof(d->name));
 	d->privileged = privileged;
 	d->state = DOMAIN_CREATED;
-	d->on_crash = ACTION_DESTROY;
-	d->on_poweroff = ACTION_DESTROY;
-	d->on_reboot = ACTION_DESTROY;
-	d->shared_info = frame_alloc_zeroed_page();
-	if (!d->shared_info)
+	d->life.on_crash = ACTION_DESTROY;
+	d->life.on_poweroff = ACTION_DESTROY;
+	d->life.on_reboot = ACTION_DESTROY;
+	d->abi.shared_info = frame_alloc_zeroed_page();
+	if (!d->abi.shared_info)
 		goto fail;
-	d->shared_info_pa = virt_to_paddr(d->shared_info);
+	d->abi.shared_info_pa = virt_to_paddr(d->abi.shared_info);
 	d->mem.pages++;
 	if (evtchn_domain_init(d) || arch_domain_init(d))
 		goto fail;
@@ -80,7 +80,7 @@ struct domain *domain_create(u16 id, const char *name, unsigned int nr_vcpus, bo
 			goto fail;
 		d->nr_vcpus = i + 1;
 		if (i < SHARED_INFO_VCPUS)
-			d->vcpus[i]->vcpu_info = &d->shared_info->vcpu_info[i];
+			d->vcpus[i]->vcpu_info = &d->abi.shared_info->vcpu_info[i];
 	}
 	flags = spin_lock_irqsave(&domlist_lock);
 	d->next = domain_list;
@@ -134,9 +134,9 @@ void domain_destroy(struct domain *d)
 	if (d->arch.p2m)
 		arch_domain_destroy(d);
 	domain_mem_release(d);
-	if (d->shared_info) {
-		memset(d->shared_info, 0, PAGE_SIZE);
-		frame_free(d->shared_info_pa, 0);
+	if (d->abi.shared_info) {
+		memset(d->abi.shared_info, 0, PAGE_SIZE);
+		frame_free(d->abi.shared_info_pa, 0);
 	}
 	if (d->evtchn.ports)
 		evtchn_domain_destroy(d);

@@ -121,10 +121,10 @@ static int build_one(const struct domain_config *c)
 		pr_err("domain: cannot create '%s' (out of memory or no VT-x)", c->name);
 		return -ENOMEM;
 	}
-	d->build_cfg = c;
-	d->on_poweroff = end_action(c->on_poweroff);
-	d->on_reboot = end_action(c->on_reboot);
-	d->on_crash = end_action(c->on_crash);
+	d->life.build_cfg = c;
+	d->life.on_poweroff = end_action(c->on_poweroff);
+	d->life.on_reboot = end_action(c->on_reboot);
+	d->life.on_crash = end_action(c->on_crash);
 	rc = domain_populate_ram(d, c->mem_bytes);
 	for (unsigned int i = 0; !rc && i < info.nr_segments; i++)
 		if (!pvh_range_is_ram(d->mem.bytes, info.segments[i].paddr, info.segments[i].memsz))
@@ -145,7 +145,7 @@ static int build_one(const struct domain_config *c)
 		domain_destroy(d);
 		return rc;
 	}
-	d->started_ns = now_ns();
+	d->life.started_ns = now_ns();
 	domain_unpause(d);
 	pr_info("domain: d%u '%s' started: %llu MiB, %u vCPU%s, entry %#x, start info at %#llx",
 		d->id, d->name, c->mem_bytes >> 20, c->vcpus, c->vcpus > 1 ? "s" : "", info.entry,

@@ -47,31 +47,31 @@ static void log_exit_stat(const char *name, u64 count, void *ctx)
 static void end_domain(struct domain *d, enum domain_state state, enum domain_end_action action)
 {
 	d->state = state;
-	d->ended_ns = now_ns();
+	d->life.ended_ns = now_ns();
 	stop_vcpus(d);
 	if (action == ACTION_PRESERVE) {
 		pr_info("domain: d%u '%s' kept for inspection (on_* = preserve)", d->id, d->name);
 		return;
 	}
-	d->restart = action == ACTION_RESTART && d->build_cfg;
-	if (action == ACTION_RESTART && !d->build_cfg)
+	d->life.restart = action == ACTION_RESTART && d->life.build_cfg;
+	if (action == ACTION_RESTART && !d->life.build_cfg)
 		pr_warn(
 		    "domain: d%u '%s' cannot be restarted (not a boot-time domain); destroying it",
 		    d->id, d->name);
-	d->dying = true;
+	d->life.dying = true;
 }
 
 void domain_shutdown(struct domain *d, unsigned int reason)
 {
-	if (d->state == DOMAIN_SHUTDOWN || d->state == DOMAIN_CRASHED || d->dying)
+	if (d->state == DOMAIN_SHUTDOWN || d->state == DOMAIN_CRASHED || d->life.dying)
 		return;
-	d->shutdown_reason = reason;
+	d->life.shutdown_reason = reason;
 	pr_info("domain: d%u '%s' shut down: %s", d->id, d->name, reason_name(reason));
 	if (reason == SHUTDOWN_crash)
-		end_domain(d, DOMAIN_CRASHED, d->on_crash);
+		end_domain(d, DOMAIN_CRASHED, d->life.on_crash);
 	else
 		end_domain(d, DOMAIN_SHUTDOWN,
-			   reason == SHUTDOWN_reboot ? d->on_reboot : d->on_poweroff);
+			   reason == SHUTDOWN_reboot ? d->life.on_reboot : d->life.on_poweroff);
 }
 
 void domain_crash(struct domain *d, const char *fmt, ...)
@@ -79,13 +79,13 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 	char msg[200];
 	va_list ap;
 
-	if (d->state == DOMAIN_CRASHED || d->dying)
+	if (d->state == DOMAIN_CRASHED || d->life.dying)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	pr_err("domain: d%u '%s' crashed: %s", d->id, d->name, msg);
-	end_domain(d, DOMAIN_CRASHED, d->on_crash);
+	end_domain(d, DOMAIN_CRASHED, d->life.on_crash);
 }
 
 /*
@@ -141,12 +141,12 @@ void domain_reap(void)
 	while ((d = domain_find_dying()) != NULL) {
 		if (vcpus_still_held(d))
 			return; /* again once the CPU holding it lets go */
-		if (!__atomic_exchange_n(&d->reaping, true, __ATOMIC_SEQ_CST)) {
+		if (!__atomic_exchange_n(&d->life.reaping, true, __ATOMIC_SEQ_CST)) {
 			for (unsigned int i = 0; i < d->nr_vcpus; i++)
 				arch_vcpu_exit_stats(d->vcpus[i], log_exit_stat, d->vcpus[i]);
-			const void *cfg = d->restart ? d->build_cfg : NULL;
-			u64 ran_ns = d->started_ns && d->ended_ns > d->started_ns
-					 ? d->ended_ns - d->started_ns
+			const void *cfg = d->life.restart ? d->life.build_cfg : NULL;
+			u64 ran_ns = d->life.started_ns && d->life.ended_ns > d->life.started_ns
+					 ? d->life.ended_ns - d->life.started_ns
 					 : 0;
 
 			pr_info("domain: d%u '%s' destroyed (%llu pages scrubbed and freed)", d->id,

@@ -177,7 +177,7 @@ enum vcpu_leave vcpu_leave_reason(const struct vcpu *v)
 	const struct domain *d = v->domain;
 
 	if (d->state == DOMAIN_SHUTDOWN || d->state == DOMAIN_CRASHED || d->state == DOMAIN_DEAD ||
-	    d->dying)
+	    d->life.dying)
 		return VCPU_LEAVE_DEAD;
 	if (READ_ONCE(v->blocked))
 		return VCPU_LEAVE_BLOCKED;

@@ -22,7 +22,7 @@ static void notify_vcpu(struct vcpu *v, u32 port)
 
 static void set_pending_2l(struct domain *d, struct vcpu *v, u32 port)
 {
-	struct shared_info *s = d->shared_info;
+	struct shared_info *s = d->abi.shared_info;
 
 	if (test_and_set(&s->evtchn_pending[port / 64], port % 64))
 		return;
@@ -33,13 +33,13 @@ static void set_pending_2l(struct domain *d, struct vcpu *v, u32 port)
 
 static void clear_pending_2l(struct domain *d, u32 port)
 {
-	__atomic_fetch_and(&d->shared_info->evtchn_pending[port / 64], ~(1ULL << (port % 64)),
+	__atomic_fetch_and(&d->abi.shared_info->evtchn_pending[port / 64], ~(1ULL << (port % 64)),
 			   __ATOMIC_SEQ_CST);
 }
 
 static void unmask_2l(struct domain *d, struct vcpu *v, u32 port)
 {
-	struct shared_info *s = d->shared_info;
+	struct shared_info *s = d->abi.shared_info;
 
 	__atomic_fetch_and(&s->evtchn_mask[port / 64], ~(1ULL << (port % 64)), __ATOMIC_SEQ_CST);
 	/* Pending while masked: deliver it now. */

@@ -37,7 +37,7 @@ static long hvm_param(struct vcpu *v, u64 arg, bool set)
 	if (p.index >= HVM_NR_PARAMS)
 		return -EINVAL;
 	if (!set) {
-		p.value = d->hvm_params[p.index];
+		p.value = d->abi.hvm_params[p.index];
 		return copy_to_guest(v, arg, &p, sizeof(p)) ? -EFAULT : 0;
 	}
 	if (p.index == HVM_PARAM_CALLBACK_IRQ)
@@ -48,7 +48,7 @@ static long hvm_param(struct vcpu *v, u64 arg, bool set)
 	else if (!d->privileged)
 		rc = -EPERM; /* the toolstack sets these, not the guest */
 	if (!rc)
-		d->hvm_params[p.index] = p.value;
+		d->abi.hvm_params[p.index] = p.value;
 	return rc;
 }
 

@@ -25,20 +25,20 @@ static int map_shared_info(struct domain *d, u64 gpfn)
 
 	if (gpfn == 0 || gpfn >= MAX_GUEST_GPFN)
 		return -EINVAL;
-	spin_lock(&d->physmap_lock);
-	if (d->shared_info_gfn != gpfn) {
+	spin_lock(&d->abi.physmap_lock);
+	if (d->abi.shared_info_gfn != gpfn) {
 		/* It covers whatever RAM page was there; that page stays the domain's until it ends. */
-		rc = arch_map_gpa(d, gpfn << 12, d->shared_info_pa, 4096, true);
+		rc = arch_map_gpa(d, gpfn << 12, d->abi.shared_info_pa, 4096, true);
 		/*
 		 * Mapped first: a failure (e.g. the domain's EPT table limit) leaves the old place.
 		 * Unmapping a 4 KiB leaf needs no table, so it cannot fail.
 		 */
-		if (!rc && d->shared_info_gfn)
-			arch_unmap_gpa(d, d->shared_info_gfn << 12, 4096);
+		if (!rc && d->abi.shared_info_gfn)
+			arch_unmap_gpa(d, d->abi.shared_info_gfn << 12, 4096);
 		if (!rc)
-			d->shared_info_gfn = gpfn;
+			d->abi.shared_info_gfn = gpfn;
 	}
-	spin_unlock(&d->physmap_lock);
+	spin_unlock(&d->abi.physmap_lock);
 	if (rc)
 		return rc;
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)

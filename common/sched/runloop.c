@@ -45,7 +45,7 @@ static bool run_one(struct vcpu *v, u64 slice_ns, unsigned int cpu)
 	WRITE_ONCE(v->running, true);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	/* Paused after the scheduler picked it: do not enter the guest. */
-	if (READ_ONCE(v->pause_count) == 0 && !v->domain->dying) {
+	if (READ_ONCE(v->pause_count) == 0 && !v->domain->life.dying) {
 		vcpu_set_current(v);
 		pvclock_update(v);
 		why = arch_vcpu_run(v, slice_ns);
@@ -56,7 +56,7 @@ static bool run_one(struct vcpu *v, u64 slice_ns, unsigned int cpu)
 	yielded = v->yielded;
 	v->yielded = false;
 	/* Its domain ended while it ran (or before): CPU 0 must reap it. */
-	dying = why == VCPU_LEAVE_DEAD || v->domain->dying;
+	dying = why == VCPU_LEAVE_DEAD || v->domain->life.dying;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	WRITE_ONCE(v->running, false);
 	sched_release(&v->sched);

@@ -25,37 +25,45 @@ enum domain_state {
 
 enum domain_end_action { ACTION_DESTROY, ACTION_RESTART, ACTION_PRESERVE };
 
+/* A domain's Xen ABI state: its shared_info page, where the guest mapped it, its HVM params. */
+struct domain_abi {
+	struct shared_info *shared_info;
+	paddr_t shared_info_pa;
+	spinlock_t physmap_lock; /* serializes guest changes of the physical map (add_to_physmap) */
+	u64 shared_info_gfn;	 /* 0: not mapped yet; where it is mapped, under physmap_lock */
+	u64 hvm_params[64];
+};
+
+/* A domain's life: what ends it does, and the state of its ending (a sub-structure). */
+struct domain_life {
+	enum domain_end_action on_crash, on_poweroff, on_reboot;
+	unsigned int shutdown_reason; /* SHUTDOWN_* from the ABI when state is SHUTDOWN */
+	bool dying;		      /* to be destroyed once no vCPU runs */
+	bool reaping;		      /* CPU 0 is destroying it */
+	bool restart;		      /* build it again from build_cfg once destroyed */
+	const void *build_cfg;	      /* the boot-time configuration it was built from, or NULL */
+	u64 started_ns;		      /* now_ns() when it was started (0: never) */
+	u64 ended_ns;		      /* now_ns() when it shut down or crashed */
+};
+
 struct domain {
 	u16 id;
 	char name[DOMAIN_NAME_LEN];
 	spinlock_t lock;
 	enum domain_state state;
-	unsigned int shutdown_reason; /* SHUTDOWN_* from the ABI when state is SHUTDOWN */
-	bool privileged;	      /* dom0 */
-	enum domain_end_action on_crash, on_poweroff, on_reboot;
+	bool privileged; /* dom0 */
 	unsigned int pause_count;
+	struct domain_life life; /* how it started and how it ends (common/domain_end.c) */
 
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus[DOMAIN_MAX_VCPUS];
 
 	struct domain_mem mem; /* its RAM and the frames Keel gave it (keel/domain_mem.h) */
 
-	/* Xen ABI state. */
-	struct shared_info *shared_info;
-	paddr_t shared_info_pa;
-	spinlock_t physmap_lock; /* serializes guest changes of the physical map (add_to_physmap) */
-	u64 shared_info_gfn;	 /* 0: not mapped yet; where it is mapped, under physmap_lock */
-	u64 hvm_params[64];
+	struct domain_abi abi;	     /* its Xen ABI pages and parameters */
 	struct domain_evtchn evtchn; /* its event channels (keel/event_channel.h) */
 
 	struct domain_console console; /* its console output (console_io, port 0xE9) */
-
-	bool dying;	       /* to be destroyed once no vCPU runs */
-	bool restart;	       /* build it again from build_cfg once destroyed */
-	u64 started_ns;	       /* now_ns() when it was started (0: never) */
-	u64 ended_ns;	       /* now_ns() when it shut down or crashed */
-	const void *build_cfg; /* the boot-time configuration it was built from, or NULL */
-	bool reaping;
 
 	struct arch_domain arch;
 	struct domain *next;

@@ -37,7 +37,7 @@ static int setup(void **state)
 		return -1;
 	memset(si, 0, 4096);
 	d->id = 7;
-	d->shared_info = si;
+	d->abi.shared_info = si;
 	d->nr_vcpus = NR_VCPUS;
 	for (unsigned int i = 0; i < 2; i++) {
 		vc[i] = calloc(1, sizeof(struct vcpu));

@@ -154,7 +154,7 @@ static int dom_index(const struct domain *d)
 struct domain *domain_find_dying(void)
 {
 	for (int i = 0; i < MAX_DOMS; i++)
-		if (doms[i] && !destroyed[i] && READ_ONCE(doms[i]->dying))
+		if (doms[i] && !destroyed[i] && READ_ONCE(doms[i]->life.dying))
 			return doms[i];
 	return NULL;
 }
@@ -391,7 +391,7 @@ static void test_reap_stress(void **state)
 	__atomic_store_n(&stress_stop, true, __ATOMIC_SEQ_CST);
 	pthread_join(cpu1, NULL);
 	widen_windows = false;
-	assert_false(filler->dying);
+	assert_false(filler->life.dying);
 }
 
 int main(void)
