@@ -21,10 +21,10 @@ static paddr_t msr_bitmap_pa;
 
 /* MSRs the guest reads and writes directly: their values live in the VMCS or are swapped. */
 static const u32 passthrough_msrs[] = {
-    0x174,	0x175,	    0x176,	/* SYSENTER_CS/ESP/EIP (VMCS guest state) */
-    0xc0000081, 0xc0000082, 0xc0000083, /* STAR, LSTAR, CSTAR (swapped by Keel) */
-    0xc0000084, 0xc0000102,		/* SFMASK, KERNEL_GS_BASE (swapped by Keel) */
-    0xc0000100, 0xc0000101,		/* FS_BASE, GS_BASE (VMCS guest state) */
+    MSR_SYSENTER_CS, MSR_SYSENTER_ESP,	 MSR_SYSENTER_EIP, /* VMCS guest state */
+    MSR_STAR,	     MSR_LSTAR,		 MSR_CSTAR,	   /* swapped by Keel */
+    MSR_SFMASK,	     MSR_KERNEL_GS_BASE,		   /* swapped by Keel */
+    MSR_FS_BASE,     MSR_GS_BASE,			   /* VMCS guest state */
 };
 
 static void msr_bitmap_allow(u32 msr)

@@ -12,8 +12,6 @@
 #include <keel/time.h>
 #include <keel/vcpu.h>
 
-#define MSR_KERNEL_GS_BASE 0xc0000102
-
 u64 vmx_exit_totals[HVM_MAX_EXIT_REASONS];
 
 static void swap_in(struct vcpu *v)
