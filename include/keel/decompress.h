@@ -19,6 +19,9 @@ struct decompress_result {
 	const char *why; /* NULL on success */
 };
 
+/* gzip (RFC 1952) holding one deflate stream (RFC 1951); CRC32 and ISIZE are checked. */
+int decompress_gzip(const u8 *in, size_t in_len, u8 *out, size_t out_max,
+		    struct decompress_result *res);
 /* LZ4 "legacy" frames as Linux's kernel images use them (magic 0x184C2102). */
 int decompress_lz4_legacy(const u8 *in, size_t in_len, u8 *out, size_t out_max,
 			  struct decompress_result *res);
