@@ -116,9 +116,10 @@ static int read_ehdr(struct elf_walk *w, struct elf_hdr *h)
 
 	if (h->type != ET_EXEC)
 		return elf_fail(w, "ELF type %u is not an executable (ET_EXEC = 2)", h->type);
-	if (h->machine != (w->is64 ? EM_X86_64 : EM_386))
+	/* ELF32 may say i386 or x86-64: 64-bit kernels linked as ELF32 for a PVH entry do. */
+	if (w->is64 ? h->machine != EM_X86_64 : h->machine != EM_386 && h->machine != EM_X86_64)
 		return elf_fail(w, "ELF%d machine %u is not %s", w->is64 ? 64 : 32, h->machine,
-				w->is64 ? "x86-64 (62)" : "i386 (3)");
+				w->is64 ? "x86-64 (62)" : "i386 (3) or x86-64 (62)");
 	if (h->ehsize < ehsize)
 		return elf_fail(w, "e_ehsize %u is below %u", h->ehsize, ehsize);
 	if (h->phnum == 0 || h->phnum == PN_XNUM)

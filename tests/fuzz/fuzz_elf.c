@@ -74,6 +74,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 
 		img_size = test_elf_build(tmpl, is64, note_sizes[(data[0] >> 2) & 3],
 					  test_elf_default_entry, (data[0] >> 4) & 1);
+		if (!is64 && data[0] & 0x40)
+			tmpl[18] = 62; /* ELF32 with e_machine x86-64 */
 		if (data[0] & 0x20 && size > 1)
 			img_size -= data[1] % img_size;
 		for (i = 2; i + 2 < size; i += 3) {

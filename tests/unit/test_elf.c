@@ -177,8 +177,38 @@ static void test_wrong_machine(void **state)
 	test_elf_set_ehdr(img, true, "machine", 3);
 	assert_refused("machine 3 is not x86-64");
 	build(false, 4, test_elf_default_entry, 0);
+	test_elf_set_ehdr(img, false, "machine", 40); /* ARM */
+	assert_refused("machine 40 is not i386 (3) or x86-64 (62)");
+	build(false, 4, test_elf_default_entry, 0);
+	test_elf_set_ehdr(img, false, "machine", 0);
+	assert_refused("machine 0 is not i386");
+}
+
+/* ELF32 with e_machine x86-64 (a 64-bit kernel wrapped for its 32-bit PVH entry) loads. */
+static void test_elf32_x86_64_machine(void **state)
+{
+	struct elf_pvh_info first;
+
+	build(false, 4, test_elf_default_entry, 0);
+	assert_int_equal(inspect(), 0);
+	first = info;
 	test_elf_set_ehdr(img, false, "machine", 62);
-	assert_refused("machine 62 is not i386");
+	assert_int_equal(inspect(), 0);
+	assert_string_equal(err, "");
+	assert_int_equal(info.elf_class, 32);
+	assert_int_equal(info.entry, test_elf_default_entry);
+	assert_memory_equal(&info, &first, sizeof(info));
+	/* The ELF32 bounds checks still apply: a segment past 4 GiB, notes past the file. */
+	test_elf_set_phdr(img, false, 1, "paddr", 0xffffff00);
+	assert_refused("overflows");
+	build(false, 4, test_elf_default_entry, 0);
+	test_elf_set_ehdr(img, false, "machine", 62);
+	test_elf_set_phdr(img, false, 2, "filesz", 0x10000);
+	assert_refused("PT_NOTE 2");
+	build(false, 4, test_elf_default_entry, 0);
+	test_elf_set_ehdr(img, false, "machine", 62);
+	test_elf_set_ehdr(img, false, "phnum", 0x100);
+	assert_refused("end past the file");
 }
 
 static void test_not_executable(void **state)
@@ -452,6 +482,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_class),
 	    cmocka_unit_test(test_big_endian_refused),
 	    cmocka_unit_test(test_wrong_machine),
+	    cmocka_unit_test(test_elf32_x86_64_machine),
 	    cmocka_unit_test(test_not_executable),
 	    cmocka_unit_test(test_header_sizes),
 	    cmocka_unit_test(test_phdrs_past_end),
