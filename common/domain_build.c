@@ -4,6 +4,7 @@
 #include <keel/domain_config.h>
 #include <keel/elf_loader.h>
 #include <keel/errno.h>
+#include <keel/kernel_image.h>
 #include <keel/mm.h>
 #include <keel/printk.h>
 #include <keel/pvh_info.h>
@@ -100,24 +101,47 @@ static void apply_sched_params(struct domain *d, const struct domain_config *c)
 	}
 }
 
+/*
+ * The kernel module as a checked PVH ELF in @ki / @info (a bzImage is decompressed first).
+ * A refusal is logged naming the module; then @ki holds nothing.
+ */
+static int open_kernel(const struct domain_config *c, struct kernel_image *ki,
+		       struct elf_pvh_info *info)
+{
+	char label[DOMCFG_NAME_MAX + DOMCFG_PATH_MAX + 24], err[KERNEL_IMAGE_ERR_MAX];
+	const char *what = "";
+	int rc;
+
+	snprintf(label, sizeof(label), "module %u ('%s'%s%s)", c->module, c->name,
+		 c->path[0] ? ", " : "", c->path);
+	rc = kernel_image_open(paddr_to_virt(c->kernel_start),
+			       (size_t)(c->kernel_end - c->kernel_start), label, ki, err,
+			       sizeof(err));
+	if (!rc && elf_pvh_inspect(ki->elf, ki->elf_size, info, err, sizeof(err))) {
+		rc = -EINVAL;
+		what = ki->from_bzimage ? "the ELF inside the bzImage: " : "";
+		kernel_image_close(ki);
+	}
+	if (rc)
+		pr_err("domain: %s refused: %s%s", label, what, err);
+	return rc;
+}
+
 /* Build and start one domain. Errors name the module and the reason; Keel runs on. */
 static int build_one(const struct domain_config *c)
 {
-	const void *image = paddr_to_virt(c->kernel_start);
+	struct kernel_image ki;
 	struct elf_pvh_info info;
-	char err[ELF_PVH_ERR_MAX];
 	struct domain *d;
 	u64 si_gpa = 0;
 	int rc;
 
-	if (elf_pvh_inspect(image, (size_t)(c->kernel_end - c->kernel_start), &info, err,
-			    sizeof(err))) {
-		pr_err("domain: module %u ('%s'%s%s) refused: %s", c->module, c->name,
-		       c->path[0] ? ", " : "", c->path, err);
-		return -EINVAL;
-	}
+	rc = open_kernel(c, &ki, &info);
+	if (rc)
+		return rc;
 	d = domain_create(c->dom0 ? 0 : DOMID_AUTO, c->name, c->vcpus, c->dom0);
 	if (!d) {
+		kernel_image_close(&ki);
 		pr_err("domain: cannot create '%s' (out of memory or no VT-x)", c->name);
 		return -ENOMEM;
 	}
@@ -132,7 +156,8 @@ static int build_one(const struct domain_config *c)
 	if (rc == -ERANGE)
 		pr_err("domain: '%s': the kernel loads outside its %llu MiB of RAM", c->name,
 		       c->mem_bytes >> 20);
-	rc = rc ?: elf_pvh_load(image, &info, write_cb, zero_cb, d);
+	rc = rc ?: elf_pvh_load(ki.elf, &info, write_cb, zero_cb, d);
+	kernel_image_close(&ki); /* the decompressed copy, if any, is no longer needed */
 	rc = rc ?: place_modules_and_start_info(d, c, info.paddr_hi, &si_gpa);
 	if (rc) {
 		pr_err("domain: building '%s' failed (%d)", c->name, rc);

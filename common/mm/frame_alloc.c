@@ -259,6 +259,51 @@ void frame_free(paddr_t pa, unsigned int order)
 	spin_unlock_irqrestore(&frame_lock, flags);
 }
 
+#define FRAME_MAX_BLOCK (1ULL << FRAME_MAX_ORDER)
+
+paddr_t frame_alloc_run(u64 nr_frames)
+{
+	u64 blocks = (nr_frames + FRAME_MAX_BLOCK - 1) >> FRAME_MAX_ORDER, run = 0, first = 0;
+	unsigned long flags;
+
+	if (nr_frames == 0 || nr_frames > frame_count)
+		return INVALID_PADDR;
+	flags = spin_lock_irqsave(&frame_lock);
+	/* Largest blocks are naturally aligned: look only at their possible heads. */
+	for (u64 pfn = 0; pfn + FRAME_MAX_BLOCK <= frame_count && run < blocks;
+	     pfn += FRAME_MAX_BLOCK) {
+		if (frame_meta[pfn] != frame_head_byte(FRAME_MAX_ORDER)) {
+			run = 0;
+			continue;
+		}
+		if (run++ == 0)
+			first = pfn;
+	}
+	if (run < blocks) {
+		spin_unlock_irqrestore(&frame_lock, flags);
+		return INVALID_PADDR;
+	}
+	for (u64 b = 0; b < blocks; b++) {
+		u64 pfn = first + (b << FRAME_MAX_ORDER);
+
+		frame_list_unlink(pfn, FRAME_MAX_ORDER);
+		memset(frame_meta + pfn, FRAME_PRESENT, FRAME_MAX_BLOCK);
+	}
+	frame_st.free_frames -= blocks << FRAME_MAX_ORDER;
+	spin_unlock_irqrestore(&frame_lock, flags);
+	return first << PAGE_SHIFT;
+}
+
+void frame_free_run(paddr_t pa, u64 nr_frames)
+{
+	u64 blocks = (nr_frames + FRAME_MAX_BLOCK - 1) >> FRAME_MAX_ORDER;
+
+	if (!IS_ALIGNED(pa, PAGE_SIZE << FRAME_MAX_ORDER))
+		panic("frame: run free of misaligned 0x%llx", (unsigned long long)pa);
+	for (u64 b = 0; b < blocks; b++)
+		frame_free(pa + (b << (FRAME_MAX_ORDER + PAGE_SHIFT)), FRAME_MAX_ORDER);
+}
+
 void *frame_alloc_zeroed_page(void)
 {
 	paddr_t pa = frame_alloc(0);

@@ -32,6 +32,13 @@ void frames_add_range(paddr_t start, paddr_t end); /* [start, end), trimmed to w
 /* Allocate 2^order contiguous, naturally aligned frames. INVALID_PADDR when none is free. */
 paddr_t frame_alloc(unsigned int order);
 void frame_free(paddr_t pa, unsigned int order);
+/*
+ * Allocate @nr_frames physically contiguous frames for a large short-lived buffer (a decompressed
+ * kernel): whole free 2^FRAME_MAX_ORDER blocks side by side, so @nr_frames is rounded up to one.
+ * INVALID_PADDR when no such run is free. frame_free_run() gives it back (same @nr_frames).
+ */
+paddr_t frame_alloc_run(u64 nr_frames);
+void frame_free_run(paddr_t pa, u64 nr_frames);
 /* Allocate one zeroed frame and return its direct-map pointer, or NULL. */
 void *frame_alloc_zeroed_page(void);
 

@@ -502,6 +502,50 @@ static void test_random_stress(void **state)
 	free(owner);
 }
 
+/* Runs of whole largest blocks: contiguous, only over free blocks, all given back. */
+static void test_contiguous_runs(void **state)
+{
+	const u64 blk = 1ULL << FRAME_MAX_ORDER, nblk = NFRAMES / blk;
+	struct frame_stats before, now;
+	paddr_t a, b, hole;
+
+	(void)state;
+	frames_add_range(BASE, BASE + shim_arena_size);
+	before = stats();
+	assert_int_equal(frame_alloc_run(0), INVALID_PADDR);
+	assert_int_equal(frame_alloc_run(NFRAMES + 1), INVALID_PADDR);
+	/* 1.5 blocks round up to 2; the whole arena fits once. */
+	a = frame_alloc_run(blk + blk / 2);
+	assert_int_not_equal(a, INVALID_PADDR);
+	assert_true(IS_ALIGNED(a, MAXBLK) && a >= BASE && a + 2 * MAXBLK <= BASE + shim_arena_size);
+	assert_int_equal(stats().free_frames, NFRAMES - 2 * blk);
+	check_stats_consistent();
+	memset(shim_arena() + (a - BASE), 0x5a, 2 * MAXBLK); /* every byte is usable */
+	frame_free_run(a, blk + blk / 2);
+	now = stats();
+	assert_stats_equal(&before, &now);
+	a = frame_alloc_run(NFRAMES);
+	assert_int_equal(a, BASE);
+	assert_int_equal(frame_alloc(0), INVALID_PADDR);
+	frame_free_run(a, NFRAMES);
+	now = stats();
+	assert_stats_equal(&before, &now);
+
+	/* One frame taken in the middle splits the arena: no run spans it. */
+	hole = frame_alloc(0);
+	assert_int_not_equal(hole, INVALID_PADDR);
+	assert_int_equal(frame_alloc_run(NFRAMES), INVALID_PADDR);
+	b = frame_alloc_run((nblk - 1) * blk);
+	assert_int_not_equal(b, INVALID_PADDR);
+	assert_false(hole >= b && hole < b + (nblk - 1) * MAXBLK);
+	assert_int_equal(frame_alloc_run(blk), INVALID_PADDR);
+	frame_free_run(b, (nblk - 1) * blk);
+	frame_free(hole, 0);
+	now = stats();
+	assert_stats_equal(&before, &now);
+	check_stats_consistent();
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -526,6 +570,7 @@ int main(void)
 	    T(test_smallest_block_used_first),
 	    T(test_corrupted_free_block_detected),
 	    T(test_random_stress),
+	    T(test_contiguous_runs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
