@@ -13,11 +13,18 @@
 #   MUST_EXIT=1|0       the emulator must power off by itself before TIMEOUT (default 1)
 #   MODULES='FILE args' multiboot2 modules, one per line: a file (e.g. $BUILD/guests/cpuid.elf,
 #                       $BUILD is replaced) and its module command line (docs/boot-domains.md)
+#   MEM=MiB             the machine's RAM (default 256): Bochs' guest and host memory, QEMU's -m
+#   NEEDS=linux         the test boots Debian's Linux: scripts/linux-cache.sh runs first, and
+#                       $LINUX_KERNEL (the bzImage) and $LINUX_INITRD (the busybox initramfs) are
+#                       replaced in MODULES. LINUX_FLAVOUR=stock|cloud picks the kernel (default
+#                       stock; the environment's KEEL_LINUX_FLAVOUR overrides it). run-tests.sh
+#                       skips these tests unless KEEL_LINUX_TESTS=1.
 #   JUDGE='script args' an extra judge (tests/boot/judges/), run with the clean serial log as its
 #                       last argument; a non-zero exit fails the test with the line it printed
 # Judged from the serial log only. Output: "PASS boot/NAME (Ns)" or "FAIL boot/NAME: reasons"
 # followed by the end of the serial log. Exit status 0 on pass, 1 on failure.
-# Environment: BUILD (default build), KEEL (default $BUILD/keel), KEEL_QEMU_KVM=1 (run QEMU tests
+# Environment: BUILD (default build), KEEL (default $BUILD/keel), KEEL_CACHE (linux-cache.sh's
+# cache, default ~/.cache/keel), KEEL_QEMU_KVM=1 (run QEMU tests
 # with -enable-kvm -cpu host,+vmx, and the Bochs tests in that QEMU too, since it has VT-x; fails
 # the test if the host has no nested VT-x).
 # Files: $BUILD/tests/boot/NAME/{keel.iso,serial.log,emu.log,result} (+ Bochs' own files).
@@ -52,6 +59,8 @@ MUST_EXIT=1
 MODULES=""
 JUDGE=""
 BOCHS_CPU=""
+NEEDS=""
+LINUX_FLAVOUR=stock
 # shellcheck disable=SC1090 # the test definition is chosen at run time
 . "$file"
 
@@ -111,14 +120,31 @@ case "$EMU" in
 qemu | bochs) ;;
 *) fail "EMU must be qemu or bochs, not '$EMU'"; finish ;;
 esac
-case "$CPUS$TIMEOUT$MUST_EXIT$EXPECT_RAM$EXPECT_CPUS" in
-*[!0-9]*) fail "CPUS, TIMEOUT, MUST_EXIT, EXPECT_RAM and EXPECT_CPUS must be numbers"; finish ;;
+case "$CPUS$TIMEOUT$MUST_EXIT$EXPECT_RAM$EXPECT_CPUS$MEM" in
+*[!0-9]*) fail "CPUS, TIMEOUT, MUST_EXIT, EXPECT_RAM, EXPECT_CPUS and MEM must be numbers"; finish ;;
 esac
 [ -f "$KEEL" ] || { fail "kernel $KEEL not built"; finish; }
+linux_kernel=""
+linux_initrd=""
+case "$NEEDS" in
+'') ;;
+linux)
+	LINUX_FLAVOUR=${KEEL_LINUX_FLAVOUR:-$LINUX_FLAVOUR}
+	if ! sh scripts/linux-cache.sh --flavour "$LINUX_FLAVOUR" >"$dir/linux-cache.log" 2>&1; then
+		fail "scripts/linux-cache.sh failed: $(tail -n 1 "$dir/linux-cache.log")"
+		finish
+	fi
+	linux_kernel=$(sh scripts/linux-cache.sh --flavour "$LINUX_FLAVOUR" --print kernel)
+	linux_initrd=$(sh scripts/linux-cache.sh --flavour "$LINUX_FLAVOUR" --print initramfs)
+	;;
+*) fail "NEEDS must be empty or linux, not '$NEEDS'"; finish ;;
+esac
 set --
 while IFS= read -r mod; do
 	[ -n "$mod" ] || continue
-	mod=$(printf '%s' "$mod" | sed "s|[$]BUILD|$BUILD|g")
+	mod=$(printf '%s' "$mod" |
+		sed -e "s|[$]BUILD|$BUILD|g" -e "s|[$]LINUX_KERNEL|$linux_kernel|g" \
+			-e "s|[$]LINUX_INITRD|$linux_initrd|g")
 	[ -f "${mod%% *}" ] || { fail "module ${mod%% *} not built"; finish; }
 	set -- "$@" "$mod"
 done <<MODEOF
@@ -133,7 +159,7 @@ start=$(date +%s)
 timed_out=0
 if [ "$EMU" = bochs ]; then
 	# In the background so that a TERM/INT here reaches run-bochs.sh, which SIGKILLs Bochs.
-	BOCHS_CPU_MODEL=${BOCHS_CPU:-corei7_skylake_x} \
+	BOCHS_CPU_MODEL=${BOCHS_CPU:-corei7_skylake_x} BOCHS_MEM_MB=$MEM \
 		sh scripts/run-bochs.sh "$iso" "$serial" "$CPUS" "$TIMEOUT" >"$emulog" 2>&1 </dev/null &
 	pid=$!
 	trap 'kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; exit 130' INT TERM

@@ -7,7 +7,9 @@
 #   fuzz: every libFuzzer binary declared by tests/fuzz/*.mk (FUZZERS += NAME), a short smoke run
 #         (-runs=100000 -seed=1, plus seeds from tests/fuzz/corpus/NAME/ if present); one result each
 #   boot: every tests/boot/*.test (scripts/boot-test.sh), KEEL_TEST_JOBS (default 2) at a time;
-#         KEEL_BOOT_TESTS='glob' picks a subset by name (e.g. 'qemu-*')
+#         KEEL_BOOT_TESTS='glob' picks a subset by name (e.g. 'qemu-*'); tests with a NEEDS=linux
+#         line (Debian's Linux as a guest: slow, fetched by scripts/linux-cache.sh) are skipped
+#         unless KEEL_LINUX_TESTS=1
 # Keeps going after failures. An empty set (nothing declared) is a failure. Prints one PASS/FAIL
 # line per result, ends with exactly "N passed, N failed" and exits 1 if anything failed.
 # Also writes $BUILD/test-results.txt: "PASS|FAIL<TAB>item<TAB>detail" lines, then
@@ -184,6 +186,7 @@ run_boot() {
 	jobs=${KEEL_TEST_JOBS:-2}
 	pattern=${KEEL_BOOT_TESTS:-*}
 	count=0
+	skipped=0
 	for file in tests/boot/*.test; do
 		[ -f "$file" ] || continue
 		name=$(basename "$file" .test)
@@ -192,6 +195,11 @@ run_boot() {
 		$pattern) ;;
 		*) continue ;;
 		esac
+		if [ "${KEEL_LINUX_TESTS:-0}" != 1 ] && grep -q '^NEEDS=linux' "$file"; then
+			echo "SKIP boot/$name (NEEDS=linux: set KEEL_LINUX_TESTS=1 to run it)"
+			skipped=$((skipped + 1))
+			continue
+		fi
 		count=$((count + 1))
 		while :; do
 			boot_reap 0
@@ -204,7 +212,8 @@ run_boot() {
 		boot_running="$boot_running $!:$name"
 	done
 	boot_reap 1
-	[ "$count" -gt 0 ] || record FAIL boot "no boot tests matching '$pattern' in tests/boot/"
+	[ "$count" -gt 0 ] || [ "$skipped" -gt 0 ] ||
+		record FAIL boot "no boot tests matching '$pattern' in tests/boot/"
 }
 
 trap 'for job in $boot_running; do kill -TERM "${job%%:*}" 2>/dev/null || true; done; exit 130' INT TERM
