@@ -15,8 +15,8 @@
 #define HDR_PAYLOAD_LENGTH 0x24c /* u32 (2.08+) */
 #define HDR_END		   0x250 /* what must be present to read the fields above */
 #define BOOT_FLAG	   0xaa55
-#define SETUP_SECTS_ZERO   4	  /* what setup_sects = 0 means */
-#define SIZE_TRAILER	   4	  /* the uncompressed size Linux appends to every payload */
+#define SETUP_SECTS_ZERO   4 /* what setup_sects = 0 means */
+#define SIZE_TRAILER	   4 /* the uncompressed size Linux appends to every payload */
 #define MAGIC_MAX	   6
 
 typedef int (*bz_decoder)(const u8 *in, size_t in_len, u8 *out, size_t out_max, void *work,
@@ -88,7 +88,8 @@ static u32 rd_le(const u8 *p, unsigned int bytes)
 
 bool bzimage_detect(const void *image, size_t size)
 {
-	return image && size >= HDR_MAGIC + 4 && memcmp((const u8 *)image + HDR_MAGIC, "HdrS", 4) == 0;
+	return image && size >= HDR_MAGIC + 4 &&
+	       memcmp((const u8 *)image + HDR_MAGIC, "HdrS", 4) == 0;
 }
 
 /* "gzip, LZ4": the formats this build decompresses, for refusals. */
@@ -121,13 +122,15 @@ static int inspect_payload(const u8 *p, struct bzimage_info *out, char *err, siz
 	out->format = f->name;
 	if (!f->decode) {
 		supported_list(have, sizeof(have));
-		bz_fail(err, errlen, "bzImage payload is %s: Keel has no %s decompressor (it has %s)",
-			f->name, f->name, have);
+		bz_fail(err, errlen,
+			"bzImage payload is %s: Keel has no %s decompressor (it has %s)", f->name,
+			f->name, have);
 		return -EOPNOTSUPP;
 	}
 	out->kernel_size = rd_le(p + out->payload_len - SIZE_TRAILER, SIZE_TRAILER);
 	if (out->kernel_size == 0)
-		return bz_fail(err, errlen, "bzImage payload (%s): uncompressed size is 0", f->name);
+		return bz_fail(err, errlen, "bzImage payload (%s): uncompressed size is 0",
+			       f->name);
 	if (out->kernel_size > BZIMAGE_MAX_KERNEL)
 		return bz_fail(err, errlen,
 			       "bzImage payload (%s): uncompressed size %u MiB is above the %llu "
@@ -168,9 +171,10 @@ int bzimage_inspect(const void *image, size_t size, struct bzimage_info *out, ch
 	sects = p[HDR_SETUP_SECTS] ? p[HDR_SETUP_SECTS] : SETUP_SECTS_ZERO;
 	out->setup_size = (sects + 1) * 512;
 	if (out->setup_size >= size)
-		return bz_fail(err, errlen,
-			       "bzImage setup (%u sectors, %u bytes) leaves nothing of its %zu bytes",
-			       sects, out->setup_size, size);
+		return bz_fail(
+		    err, errlen,
+		    "bzImage setup (%u sectors, %u bytes) leaves nothing of its %zu bytes", sects,
+		    out->setup_size, size);
 	pm_size = size - out->setup_size;
 	off = rd_le(p + HDR_PAYLOAD_OFFSET, 4);
 	len = rd_le(p + HDR_PAYLOAD_LENGTH, 4);

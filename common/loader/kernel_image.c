@@ -18,8 +18,8 @@
  * it is bounded by BZIMAGE_MAX_KERNEL and comes back whole on every path.
  */
 
-static int open_bzimage(const void *module, size_t size, const char *label,
-			struct kernel_image *ki, char *err, size_t errlen)
+static int open_bzimage(const void *module, size_t size, const char *label, struct kernel_image *ki,
+			char *err, size_t errlen)
 {
 	struct bzimage_info bz;
 	struct frame_stats st;
@@ -44,8 +44,9 @@ static int open_bzimage(const void *module, size_t size, const char *label,
 	if (bz.work_size) {
 		work = kmalloc(bz.work_size);
 		if (!work) {
-			snprintf(err, errlen, "bzImage payload (%s): no memory for %zu KiB of "
-					      "decompressor state",
+			snprintf(err, errlen,
+				 "bzImage payload (%s): no memory for %zu KiB of "
+				 "decompressor state",
 				 bz.format, bz.work_size >> 10);
 			kernel_image_close(ki);
 			return -ENOMEM;

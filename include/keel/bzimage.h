@@ -4,20 +4,20 @@
 
 #include <keel/types.h>
 
-#define BZIMAGE_MIN_PROTOCOL 0x208		/* payload_offset/payload_length appeared in 2.08 */
+#define BZIMAGE_MIN_PROTOCOL 0x208	    /* payload_offset/payload_length appeared in 2.08 */
 #define BZIMAGE_MAX_KERNEL   (512ULL << 20) /* refuse kernels that claim to decompress to more */
 #define BZIMAGE_ERR_MAX	     160	    /* a comfortable size for @err */
 
 struct bzimage_format;
 
 struct bzimage_info {
-	u16 protocol;	     /* boot protocol version, e.g. 0x20f for 2.15 */
-	u32 setup_size;	     /* bytes of real-mode setup before the protected-mode part */
-	u64 payload_off;     /* of the compressed kernel, in the image */
-	u64 payload_len;     /* its bytes, the 4-byte size trailer included */
-	u32 kernel_size;     /* the uncompressed ELF's size, from the trailer */
-	size_t work_size;    /* scratch bytes the decompressor needs (0: none) */
-	const char *format;  /* "gzip", "XZ", ... */
+	u16 protocol;	    /* boot protocol version, e.g. 0x20f for 2.15 */
+	u32 setup_size;	    /* bytes of real-mode setup before the protected-mode part */
+	u64 payload_off;    /* of the compressed kernel, in the image */
+	u64 payload_len;    /* its bytes, the 4-byte size trailer included */
+	u32 kernel_size;    /* the uncompressed ELF's size, from the trailer */
+	size_t work_size;   /* scratch bytes the decompressor needs (0: none) */
+	const char *format; /* "gzip", "XZ", ... */
 	const struct bzimage_format *fmt; /* private */
 };
 

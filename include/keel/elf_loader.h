@@ -28,9 +28,8 @@ struct elf_pvh_info {
 /*
  * Check @image (@size bytes, any alignment) and describe it in @out: an x86 ET_EXEC ELF (64-bit
  * x86-64, or 32-bit with e_machine i386 or x86-64; little-endian) whose headers and PT_LOAD
- * segments lie inside the file,
- * do not overlap, and carry a Xen PHYS32_ENTRY note (4 or 8 bytes, below 4 GiB) pointing into a
- * loaded segment. Returns 0, or -EINVAL with the reason in @err (@errlen bytes, may be 0).
+ * segments lie inside the file, do not overlap, and carry a Xen PHYS32_ENTRY note (4 or 8 bytes,
+ * below 4 GiB) pointing into a loaded segment. Returns 0, or -EINVAL with the reason in @err (@errlen bytes, may be 0).
  */
 int elf_pvh_inspect(const void *image, size_t size, struct elf_pvh_info *out, char *err,
 		    size_t errlen);

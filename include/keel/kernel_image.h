@@ -10,7 +10,7 @@ struct kernel_image {
 	const void *elf; /* the ELF to inspect and load */
 	size_t elf_size;
 	bool from_bzimage;
-	paddr_t buf;	 /* frames holding the decompressed ELF (INVALID_PADDR: none) */
+	paddr_t buf; /* frames holding the decompressed ELF (INVALID_PADDR: none) */
 	u64 buf_frames;
 };
 

@@ -45,8 +45,8 @@ struct blob {
 #define PM_AFTER 0x40	      /* bytes after it (Linux has its decompressor's data there) */
 
 static char workdir[] = "/tmp/keel-bzimage-test.XXXXXX";
-static struct blob elf;	 /* a PVH ELF64, padded */
-static struct blob img;	 /* the bzImage under test */
+static struct blob elf; /* a PVH ELF64, padded */
+static struct blob img; /* the bzImage under test */
 static char err[KERNEL_IMAGE_ERR_MAX];
 static struct bzimage_info info;
 
@@ -140,10 +140,10 @@ static int inspect(void)
 			fail_msg("error '%s' lacks '%s'", err, (text)); \
 	} while (0)
 
-#define assert_refused(rc_want, text)                    \
-	do {                                             \
+#define assert_refused(rc_want, text)                   \
+	do {                                            \
 		assert_int_equal(inspect(), (rc_want)); \
-		assert_err(text);                        \
+		assert_err(text);                       \
 	} while (0)
 
 static int setup_all(void **state)
@@ -340,13 +340,11 @@ static void test_size_trailer(void **state)
 	put_le(trailer, elf.len - 1, 4);
 	assert_int_equal(inspect(), 0);
 	out = malloc(elf.len + 64);
-	assert_int_equal(bzimage_decompress(img.data, &info, out, NULL, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(bzimage_decompress(img.data, &info, out, NULL, err, sizeof(err)), -EINVAL);
 	assert_err("decompresses to more than the");
 	put_le(trailer, elf.len + 64, 4);
 	assert_int_equal(inspect(), 0);
-	assert_int_equal(bzimage_decompress(img.data, &info, out, NULL, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(bzimage_decompress(img.data, &info, out, NULL, err, sizeof(err)), -EINVAL);
 	assert_err("LZ4 data gave 307200 bytes, its size trailer says 307264");
 	free(out);
 	free(z.data);
@@ -420,9 +418,8 @@ static void test_kernel_image_bzimage(void **state)
 
 	(void)state;
 	use(wrap(&z, 27, 0x20f));
-	assert_int_equal(kernel_image_open(img.data, img.len, "module 1 ('t')", &ki, err,
-					   sizeof(err)),
-			 0);
+	assert_int_equal(
+	    kernel_image_open(img.data, img.len, "module 1 ('t')", &ki, err, sizeof(err)), 0);
 	assert_true(ki.from_bzimage);
 	assert_int_equal(ki.elf_size, elf.len);
 	assert_memory_equal(ki.elf, elf.data, elf.len);
@@ -461,8 +458,7 @@ static void test_kernel_image_elf_and_refusals(void **state)
 	/* A kernel larger than the 64 MiB arena can hold: refused, nothing taken. */
 	use(wrap(&z, 27, 0x20f));
 	put_le(img.data + 28 * 512 + PM_CODE + z.len - 4, 100u << 20, 4);
-	assert_int_equal(kernel_image_open(img.data, img.len, "m", &ki, err, sizeof(err)),
-			 -ENOMEM);
+	assert_int_equal(kernel_image_open(img.data, img.len, "m", &ki, err, sizeof(err)), -ENOMEM);
 	assert_err("decompresses to 100 MiB: no free contiguous run");
 	assert_int_equal(free_frames(), before);
 	free(z.data);
