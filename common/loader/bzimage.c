@@ -109,7 +109,6 @@ static void supported_list(char *buf, size_t len)
 static int inspect_payload(const u8 *p, struct bzimage_info *out, char *err, size_t errlen)
 {
 	const struct bzimage_format *f = NULL;
-	char have[48];
 
 	for (size_t i = 0; i < ARRAY_SIZE(formats) && !f; i++)
 		if (out->payload_len >= formats[i].magic_len + SIZE_TRAILER &&
@@ -121,6 +120,8 @@ static int inspect_payload(const u8 *p, struct bzimage_info *out, char *err, siz
 			       p[0], p[1], p[2], p[3]);
 	out->format = f->name;
 	if (!f->decode) {
+		char have[48];
+
 		supported_list(have, sizeof(have));
 		bz_fail(err, errlen,
 			"bzImage payload is %s: Keel has no %s decompressor (it has %s)", f->name,
