@@ -1,13 +1,18 @@
 /* Domains: the domain list, creation, pausing and destruction (memory: common/mm/domain_mem.c). */
 #include <keel/arch_vcpu.h>
+#include <keel/console_ring.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/event_channel.h>
+#include <keel/grant_table.h>
 #include <keel/mm.h>
 #include <keel/panic.h>
 #include <keel/printk.h>
+#include <keel/softirq.h>
 #include <keel/string.h>
+#include <keel/time.h>
 #include <keel/vcpu.h>
+#include <keel/wallclock.h>
 #include <public/sched.h>
 #include <public/shared_info.h>
 
@@ -26,12 +31,66 @@ struct domain *domain_by_id(u16 id)
 	return d;
 }
 
+/* References (event channels, console input, grant maps) keep a domain from being reaped. */
+struct domain *domain_get(u16 id)
+{
+	unsigned long flags = spin_lock_irqsave(&domlist_lock);
+	struct domain *d = domain_list;
+
+	while (d && d->id != id)
+		d = d->next;
+	if (d && !READ_ONCE(d->life.dying))
+		__atomic_add_fetch(&d->refs, 1, __ATOMIC_SEQ_CST);
+	else
+		d = NULL;
+	spin_unlock_irqrestore(&domlist_lock, flags);
+	return d;
+}
+
+struct domain *domain_get_next(int after)
+{
+	unsigned long flags = spin_lock_irqsave(&domlist_lock);
+	struct domain *best = NULL;
+
+	for (struct domain *d = domain_list; d; d = d->next)
+		if ((int)d->id > after && !READ_ONCE(d->life.dying) && (!best || d->id < best->id))
+			best = d;
+	if (best)
+		__atomic_add_fetch(&best->refs, 1, __ATOMIC_SEQ_CST);
+	spin_unlock_irqrestore(&domlist_lock, flags);
+	return best;
+}
+
+void domain_put(struct domain *d)
+{
+	u32 left = __atomic_sub_fetch(&d->refs, 1, __ATOMIC_SEQ_CST);
+
+	BUG_ON(left == ~0u);
+	if (!left && READ_ONCE(d->life.dying))
+		softirq_raise_on(0, SOFTIRQ_SCHEDULE); /* CPU 0 may reap it now */
+}
+
+/*
+ * Off the list, @d gains no reference; domain_find_dying() only offers it with none held, so
+ * this wait is a check that no short-lived holder raced in.
+ */
+static void wait_for_references(struct domain *d)
+{
+	u64 start = now_ns();
+
+	while (__atomic_load_n(&d->refs, __ATOMIC_SEQ_CST)) {
+		BUG_ON(now_ns() - start > 5000000000ULL); /* a reference leaked */
+		__asm__ __volatile__("pause");
+	}
+}
+/* A dying domain that can be reaped: not one whose foreign maps are gone but others hold refs. */
 struct domain *domain_find_dying(void)
 {
 	unsigned long flags = spin_lock_irqsave(&domlist_lock);
 	struct domain *d = domain_list;
 
-	while (d && !d->life.dying)
+	while (d && (!d->life.dying ||
+		     (grant_maps_released(d) && __atomic_load_n(&d->refs, __ATOMIC_SEQ_CST))))
 		d = d->next;
 	spin_unlock_irqrestore(&domlist_lock, flags);
 	return d;
@@ -72,7 +131,8 @@ struct domain *domain_create(u16 id, const char *name, unsigned int nr_vcpus, bo
 		goto fail;
 	d->abi.shared_info_pa = virt_to_paddr(d->abi.shared_info);
 	d->mem.pages++;
-	if (evtchn_domain_init(d) || arch_domain_init(d))
+	wallclock_fill(d->abi.shared_info); /* wc_*: the wall clock at system time 0 */
+	if (evtchn_domain_init(d) || arch_domain_init(d) || grant_domain_init(d))
 		goto fail;
 	for (unsigned int i = 0; i < nr_vcpus; i++) {
 		d->vcpus[i] = vcpu_create(d, i);
@@ -126,19 +186,23 @@ void domain_destroy(struct domain *d)
 	if (*pp)
 		*pp = d->next;
 	spin_unlock_irqrestore(&domlist_lock, flags);
+	wait_for_references(d); /* evtchn */
 
 	domain_console_end(d);
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		if (d->vcpus[i])
 			vcpu_destroy(d->vcpus[i]);
+	grant_release_maps(d); /* before the EPT goes: it unmaps what it mapped of others */
 	if (d->arch.p2m)
 		arch_domain_destroy(d);
+	console_ring_release(d); /* its EPT is gone, so the guest cannot reach it */
+	grant_domain_destroy(d);
 	domain_mem_release(d);
 	if (d->abi.shared_info) {
 		memset(d->abi.shared_info, 0, PAGE_SIZE);
 		frame_free(d->abi.shared_info_pa, 0);
 	}
-	if (d->evtchn.ports)
+	if (d->evtchn.nr_ports)
 		evtchn_domain_destroy(d);
 	d->state = DOMAIN_DEAD;
 	kfree(d);

@@ -1,9 +1,11 @@
 /* Boot-time domains: build each domain described by GRUB modules and start it at its PVH entry. */
+#include <keel/console_ring.h>
 #include <keel/domain.h>
 #include <keel/domain_build.h>
 #include <keel/domain_config.h>
 #include <keel/elf_loader.h>
 #include <keel/errno.h>
+#include <keel/guest_acpi.h>
 #include <keel/kernel_image.h>
 #include <keel/mm.h>
 #include <keel/printk.h>
@@ -72,6 +74,7 @@ static int place_modules_and_start_info(struct domain *d, const struct domain_co
 	p.modules = mods;
 	p.nr_modules = c->nr_ramdisks;
 	p.flags = c->dom0 ? PVH_SIF_PRIVILEGED | PVH_SIF_INITDOMAIN : 0;
+	p.rsdp_paddr = GUEST_ACPI_GPA; /* load_acpi_tables() put them there */
 	next = ALIGN_UP(next, PAGE_SIZE);
 	buf = kzalloc(START_INFO_BUF);
 	if (!buf)
@@ -84,6 +87,22 @@ static int place_modules_and_start_info(struct domain *d, const struct domain_co
 		rc = domain_copy_to_gpa(d, next, buf, (size_t)len);
 	kfree(buf);
 	*start_info_gpa = next;
+	return rc;
+}
+
+/* The guest's ACPI tables (keel/guest_acpi.h), in frames of its own at GUEST_ACPI_GPA. */
+static int load_acpi_tables(struct domain *d)
+{
+	void *buf = kzalloc(GUEST_ACPI_SIZE);
+	int len, rc;
+
+	if (!buf)
+		return -ENOMEM;
+	len = guest_acpi_build(d->nr_vcpus, GUEST_ACPI_GPA, buf, GUEST_ACPI_SIZE);
+	rc = len < 0 ? len : domain_populate_extra(d, GUEST_ACPI_GPA, GUEST_ACPI_SIZE);
+	if (!rc)
+		rc = domain_copy_to_gpa(d, GUEST_ACPI_GPA, buf, (size_t)len);
+	kfree(buf);
 	return rc;
 }
 
@@ -158,7 +177,9 @@ static int build_one(const struct domain_config *c)
 		       c->mem_bytes >> 20);
 	rc = rc ?: elf_pvh_load(ki.elf, &info, write_cb, zero_cb, d);
 	kernel_image_close(&ki); /* the decompressed copy, if any, is no longer needed */
+	rc = rc ?: load_acpi_tables(d);
 	rc = rc ?: place_modules_and_start_info(d, c, info.paddr_hi, &si_gpa);
+	rc = rc ?: console_ring_setup(d); /* evtchn: its PV console (hvc0) */
 	if (rc) {
 		pr_err("domain: building '%s' failed (%d)", c->name, rc);
 		domain_destroy(d);

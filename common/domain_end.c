@@ -3,6 +3,7 @@
 #include <keel/cmdline.h>
 #include <keel/domain.h>
 #include <keel/domain_build.h>
+#include <keel/grant_table.h>
 #include <keel/mm.h>
 #include <keel/power.h>
 #include <keel/printk.h>
@@ -61,17 +62,29 @@ static void end_domain(struct domain *d, enum domain_state state, enum domain_en
 	d->life.dying = true;
 }
 
+/*
+ * A reason recorded with SCHEDOP_shutdown_code wins over the one given here (as in Xen: a guest
+ * that records "crash" and then triple-faults has crashed). poweroff ends per on_poweroff;
+ * reboot, and soft_reset (Keel cannot reset a domain in place: it rebuilds it), per on_reboot;
+ * crash and watchdog per on_crash. (suspend is refused by sched_op before it gets here.)
+ */
 void domain_shutdown(struct domain *d, unsigned int reason)
 {
+	u32 code = __atomic_load_n(&d->pv.shutdown_code, __ATOMIC_SEQ_CST);
+
 	if (d->state == DOMAIN_SHUTDOWN || d->state == DOMAIN_CRASHED || d->life.dying)
 		return;
+	if (code)
+		reason = code - 1;
 	d->life.shutdown_reason = reason;
-	pr_info("domain: d%u '%s' shut down: %s", d->id, d->name, reason_name(reason));
-	if (reason == SHUTDOWN_crash)
+	pr_info("domain: d%u '%s' shut down: %s%s", d->id, d->name, reason_name(reason),
+		reason == SHUTDOWN_soft_reset ? " (as a reboot)" : "");
+	if (reason == SHUTDOWN_crash || reason == SHUTDOWN_watchdog)
 		end_domain(d, DOMAIN_CRASHED, d->life.on_crash);
+	else if (reason == SHUTDOWN_reboot || reason == SHUTDOWN_soft_reset)
+		end_domain(d, DOMAIN_SHUTDOWN, d->life.on_reboot);
 	else
-		end_domain(d, DOMAIN_SHUTDOWN,
-			   reason == SHUTDOWN_reboot ? d->life.on_reboot : d->life.on_poweroff);
+		end_domain(d, DOMAIN_SHUTDOWN, d->life.on_poweroff);
 }
 
 void domain_crash(struct domain *d, const char *fmt, ...)
@@ -141,6 +154,12 @@ void domain_reap(void)
 	while ((d = domain_find_dying()) != NULL) {
 		if (vcpus_still_held(d))
 			return; /* again once the CPU holding it lets go */
+		/* -- grant tables: its own foreign maps go first, so two domains never wait on
+		 * each other; then it waits (a zombie) until no other domain maps its frames. -- */
+		grant_release_maps(d);
+		if (__atomic_load_n(&d->refs, __ATOMIC_SEQ_CST))
+			continue; /* domain_find_dying() skips it until domain_put() drops the last */
+		/* -- end grant tables -- */
 		if (!__atomic_exchange_n(&d->life.reaping, true, __ATOMIC_SEQ_CST)) {
 			for (unsigned int i = 0; i < d->nr_vcpus; i++)
 				arch_vcpu_exit_stats(d->vcpus[i], log_exit_stat, d->vcpus[i]);

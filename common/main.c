@@ -2,6 +2,8 @@
 #include <keel/arch.h>
 #include <keel/arch_vcpu.h>
 #include <keel/cmdline.h>
+#include <keel/console_input.h>
+#include <keel/console_ring.h>
 #include <keel/domain.h>
 #include <keel/domain_build.h>
 #include <keel/main.h>
@@ -68,8 +70,10 @@ void keel_main(const struct boot_info *bi)
 		keel_nothing_to_run();
 	}
 	sched_init(arch_nr_cpus());
+	console_ring_init(); /* before any guest can send on its console port */
 	if (domains_build_from_modules(bi) == 0)
 		keel_nothing_to_run();
+	console_input_start();
 	runloop_start();
 	cpu_run_loop();
 }

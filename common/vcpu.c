@@ -24,14 +24,6 @@ void vcpu_set_current(struct vcpu *v)
 	current_on[arch_cpu_id()] = v;
 }
 
-static void singleshot_fired(struct timer *t)
-{
-	struct vcpu *v = container_of(t, struct vcpu, singleshot);
-
-	v->singleshot_deadline = 0;
-	evtchn_send_virq(v, VIRQ_TIMER);
-}
-
 struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 {
 	struct vcpu *v = kzalloc(sizeof(*v));
@@ -40,8 +32,9 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 		return NULL;
 	v->id = id;
 	v->domain = d;
-	v->pause_count = 1; /* not started */
-	timer_init(&v->singleshot, singleshot_fired);
+	v->pause_count = 1;	    /* not started */
+	vcpu_timers_init(v);	    /* common/vcpu_timer.c */
+	runstate_init(v, now_ns()); /* common/runstate.c */
 	sched_unit_init(&v->sched, v, SCHED_DEFAULT_WEIGHT, 0, ~0ULL);
 	if (arch_vcpu_init(v)) {
 		kfree(v);
@@ -60,7 +53,7 @@ void vcpu_destroy(struct vcpu *v)
 {
 	sched_remove(&v->sched);
 	BUG_ON(sched_unit_held(&v->sched) || v->running);
-	timer_stop(&v->singleshot); /* waits if its callback runs on another CPU */
+	vcpu_timers_stop(v); /* waits if a callback runs on another CPU */
 	arch_vcpu_destroy(v);
 	kfree(v);
 }
@@ -108,6 +101,19 @@ int vcpu_up(struct vcpu *v)
 	if (now == VCPU_UP)
 		return 0;
 	return now == VCPU_STARTING ? -EBUSY : -EINVAL;
+}
+
+int vcpu_start_sipi(struct vcpu *v, u8 vector)
+{
+	/* A SIPI claims a vCPU that is down, or initialised but not yet up, like VCPUOP_up. */
+	if (!start_claim(v, VCPU_DOWN, VCPU_STARTING) &&
+	    !start_claim(v, VCPU_INITIALISED, VCPU_STARTING))
+		return -EBUSY;
+	BUG_ON(sched_unit_held(&v->sched) || v->running); /* never run: see vcpu_up() */
+	arch_vcpu_set_sipi_entry(v, vector);
+	__atomic_store_n(&v->start_state, VCPU_UP, __ATOMIC_SEQ_CST);
+	vcpu_unpause_wake(v);
+	return 0;
 }
 
 int vcpu_start_pvh(struct vcpu *v, u32 entry, u32 ebx)
@@ -188,6 +194,11 @@ enum vcpu_leave vcpu_leave_reason(const struct vcpu *v)
 
 bool vcpu_event_pending(const struct vcpu *v)
 {
+	return vcpu_upcall_pending(v) || arch_vcpu_irq_pending(v);
+}
+
+bool vcpu_upcall_pending(const struct vcpu *v)
+{
 	return v->vcpu_info && READ_ONCE(v->vcpu_info->upcall_pending);
 }
 
@@ -211,6 +222,8 @@ void vcpu_unpause_wake(struct vcpu *v)
 
 	if (v->pause_count || !vcpu_is_up(v))
 		return;
+	runstate_wake(v, now_ns()); /* common/runstate.c */
+	vcpu_down_woken(v);	    /* common/vcpu_down.c: not halted for good after all */
 	cpu = sched_wake(&v->sched, now_ns());
 	if (cpu >= 0)
 		softirq_raise_on((unsigned int)cpu, SOFTIRQ_SCHEDULE);

@@ -1,4 +1,4 @@
-/* Test guest triple_fault: exceptions with an empty IDT end in a triple fault (domain crash). */
+/* Test guest triple_fault: exceptions with an empty IDT end in a triple fault (the domain reboots). */
 #include "bootargs.h"
 #include "console.h"
 #include "events.h"

@@ -3,8 +3,9 @@
 #
 # Bochs runs with `clock: sync=none`, so the TSC advances one tick per emulated instruction and
 # the guest-side TSC deltas are instruction counts of each round trip: exact and repeatable.
-# Prints "bench: cpuid=N hypercall=N vmcall=N (TSC ticks, median of RUNS)" and exits 1 if the
-# guest did not report.
+# Prints "bench: cpuid=N hypercall=N vmcall=N (TSC ticks, median of RUNS)" and
+# "bench: evtchn_rtt=N ..." (interdomain event-channel round trip) and exits 1 if a guest did not
+# report.
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -20,3 +21,18 @@ if [ -z "$line" ]; then
 	exit 1
 fi
 echo "bench: $line (TSC ticks = instructions under Bochs, median of $RUNS runs)"
+
+# Event-channel round trip between two domains on two CPUs (guests/evtchn_pingpong.c): the
+# client's send, the server's upcall and reply, the client's upcall, halted in between.
+rounds=$RUNS
+[ "$rounds" -gt 1024 ] && rounds=1024
+sh scripts/mkiso.sh "$BUILD/keel" "$dir/evtchn.iso" "" \
+	"$BUILD/guests/evtchn_pingpong.elf name=server mem=4M cpus.0=0 -- role=server peer=2 rounds=$rounds" \
+	"$BUILD/guests/evtchn_pingpong.elf name=client mem=4M cpus.0=1 -- role=client peer=1 rounds=$rounds" >/dev/null
+sh scripts/run-bochs.sh "$dir/evtchn.iso" "$dir/serial-evtchn.txt" 2 600 >/dev/null 2>&1 || true
+rtt=$(tr -d '\r' <"$dir/serial-evtchn.txt" | sed -n 's/.*BENCH \(evtchn_rtt=[0-9]*\).*/\1/p' | tail -n 1)
+if [ -z "$rtt" ]; then
+	echo "bench: the event-channel ping-pong did not report; see $dir/serial-evtchn.txt" >&2
+	exit 1
+fi
+echo "bench: $rtt (TSC ticks of the client's CPU, two domains on two CPUs, median of $rounds)"

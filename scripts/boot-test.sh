@@ -5,6 +5,7 @@
 # A .test file is a shell fragment of KEY=VALUE lines:
 #   EMU=qemu|bochs   CPUS=N (default 1)   CMDLINE="..."   TIMEOUT=seconds (default 120)
 #   BOCHS_CPU=model  the Bochs CPU model (default corei7_skylake_x; see scripts/run-bochs.sh)
+#   BOCHS_TIME0=secs the time Bochs' CMOS clock starts at, in seconds since 1970 (UTC)
 #   EXPECT='regex'      extended regexes (grep -E), one per line, that must all appear
 #   FORBID='regex'      regexes, one per line, that must not appear
 #                       (default: selftest FAIL, PANIC, BUG as a word)
@@ -61,6 +62,7 @@ JUDGE=""
 BOCHS_CPU=""
 NEEDS=""
 LINUX_FLAVOUR=stock
+BOCHS_TIME0=""
 # shellcheck disable=SC1090 # the test definition is chosen at run time
 . "$file"
 
@@ -159,7 +161,7 @@ start=$(date +%s)
 timed_out=0
 if [ "$EMU" = bochs ]; then
 	# In the background so that a TERM/INT here reaches run-bochs.sh, which SIGKILLs Bochs.
-	BOCHS_CPU_MODEL=${BOCHS_CPU:-corei7_skylake_x} BOCHS_MEM_MB=$MEM \
+	BOCHS_CPU_MODEL=${BOCHS_CPU:-corei7_skylake_x} BOCHS_MEM_MB=$MEM BOCHS_TIME0=${BOCHS_TIME0:-946681200} \
 		sh scripts/run-bochs.sh "$iso" "$serial" "$CPUS" "$TIMEOUT" >"$emulog" 2>&1 </dev/null &
 	pid=$!
 	trap 'kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; exit 130' INT TERM

@@ -9,6 +9,8 @@
 # Environment: BOCHS_CPU_MODEL, the emulated CPU (default corei7_skylake_x; e.g.
 # corei7_sandy_bridge_2600k: XSAVE and AVX without XSAVES or AVX-512, corei5_arrandale_m520: no XSAVE);
 # BOCHS_MEM_MB, the machine's RAM in MiB (default 256; Bochs' guest and host memory alike).
+# BOCHS_TIME0, the seconds since 1970 the CMOS clock starts at (default 946681200; Bochs is run
+# with TZ=UTC so that its RTC holds UTC).
 set -eu
 
 follow=0
@@ -31,6 +33,13 @@ case "$cpus$timeout" in
 	;;
 esac
 model=${BOCHS_CPU_MODEL:-corei7_skylake_x}
+time0=${BOCHS_TIME0:-946681200}
+case "$time0" in
+'' | *[!0-9]*)
+	echo "run-bochs: BOCHS_TIME0 '$time0' is not a number of seconds" >&2
+	exit 2
+	;;
+esac
 case "$model" in
 '' | *[!a-z0-9_]*)
 	echo "run-bochs: BOCHS_CPU_MODEL '$model' is not a Bochs CPU model name" >&2
@@ -64,7 +73,7 @@ vgaromimage: file=/usr/share/vgabios/vgabios.bin
 vga: extension=none
 cpu: model=$model, count=$cpus, ips=10000000, reset_on_triple_fault=0
 pci: enabled=1, chipset=i440fx
-clock: sync=none, time0=946681200
+clock: sync=none, time0=$time0
 ata0-master: type=cdrom, path=$iso, status=inserted
 boot: cdrom
 com1: enabled=1, mode=file, dev=$serial
@@ -78,7 +87,7 @@ sound: driver=dummy
 EOF
 echo c >"$dir/bochs.rc"
 
-TERM=dumb bochs -q -f "$dir/bochsrc" -rc "$dir/bochs.rc" </dev/null >"$dir/bochs.out" 2>&1 &
+TZ=UTC TERM=dumb bochs -q -f "$dir/bochsrc" -rc "$dir/bochs.rc" </dev/null >"$dir/bochs.out" 2>&1 &
 pid=$!
 
 tailpid=""

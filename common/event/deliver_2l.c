@@ -47,9 +47,17 @@ static void unmask_2l(struct domain *d, struct vcpu *v, u32 port)
 		notify_vcpu(v, port);
 }
 
+static bool is_pending_2l(struct domain *d, u32 port)
+{
+	return __atomic_load_n(&d->abi.shared_info->evtchn_pending[port / 64], __ATOMIC_SEQ_CST) &
+	       (1ULL << (port % 64));
+}
+
 const struct evtchn_abi evtchn_abi_2l = {
     .name = "2-level",
+    .max_ports = EVTCHN_MAX_PORTS, /* 64 words of 64 bits in shared_info */
     .set_pending = set_pending_2l,
     .clear_pending = clear_pending_2l,
     .unmask = unmask_2l,
+    .is_pending = is_pending_2l,
 };

@@ -1,4 +1,5 @@
-/* hvm_op: HVM parameters (the event callback vector) and vm_assist. */
+/* hvm_op: HVM parameters (the event callback vector); vm_assist is in vm_assist.c. */
+#include <keel/arch_vcpu.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/guest_access.h>
@@ -52,19 +53,29 @@ static long hvm_param(struct vcpu *v, u64 arg, bool set)
 	return rc;
 }
 
+/* HVMOP_set_evtchn_upcall_vector: vCPU @vcpu's upcalls arrive through its LAPIC at @vector. */
+static long set_upcall_vector(struct vcpu *v, u64 arg)
+{
+	struct hvm_evtchn_upcall_vector a;
+	struct domain *d = v->domain;
+
+	if (copy_from_guest(v, &a, arg, sizeof(a)))
+		return -EFAULT;
+	if (a.vcpu >= d->nr_vcpus || !d->vcpus[a.vcpu] || a.vector < 0x10)
+		return -EINVAL;
+	return arch_set_upcall_vector(d->vcpus[a.vcpu], a.vector);
+}
+
 long do_hvm_op(struct vcpu *v, const u64 *args)
 {
 	switch (args[0]) {
+	case HVMOP_set_evtchn_upcall_vector:
+		return set_upcall_vector(v, args[1]);
 	case HVMOP_set_param:
 		return hvm_param(v, args[1], true);
 	case HVMOP_get_param:
 		return hvm_param(v, args[1], false);
 	default:
-		return -ENOSYS; /* pagetable_dying, per-vCPU upcall vectors: not offered */
+		return -ENOSYS; /* pagetable_dying: not offered */
 	}
-}
-
-long do_vm_assist(struct vcpu *v, const u64 *args)
-{
-	return -ENOSYS; /* runstate_update_flag comes with the runstate area */
 }

@@ -1,10 +1,12 @@
-/* memory_op: placing the shared_info page in the guest's physical map, and its memory map. */
+/* memory_op: the guest's physical map (shared_info, grant frames), its memory map, ballooning. */
 #include <keel/arch_vcpu.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
+#include <keel/grant_table.h>
 #include <keel/guest_access.h>
 #include <keel/printk.h>
 #include <keel/pvclock.h>
+#include <keel/pvh_info.h>
 #include <keel/spinlock.h>
 #include <keel/vcpu.h>
 #include <public/hypercall.h>
@@ -57,31 +59,116 @@ static long add_to_physmap(struct vcpu *v, u64 arg)
 	switch (a.space) {
 	case XENMAPSPACE_shared_info:
 		return a.idx == 0 ? map_shared_info(v->domain, a.gpfn) : -EINVAL;
+	/* -- grant tables -- */
+	case XENMAPSPACE_grant_table:
+		return grant_map_table_frame(v->domain, a.idx, a.gpfn);
+	/* -- end grant tables -- */
 	default:
-		return -ENOSYS; /* grant tables and the rest come with the split drivers */
+		return -ENOSYS;
 	}
 }
 
+/* -- memory map and reservations (ballooning) -- */
 struct e820_entry {
 	u64 addr;
 	u64 size;
 	u32 type;
 } __attribute__((packed));
 
+/*
+ * The start-info memmap, every entry. nr_entries in: room in the buffer (0 is refused: test
+ * guests probe mappings with it); out: entries written, the first ones if there is less room.
+ */
 static long memory_map(struct vcpu *v, u64 arg)
 {
+	struct pvh_memmap_entry map[PVH_MEMMAP_MAX];
 	struct memory_map m;
-	struct e820_entry e = {0, v->domain->mem.bytes, 1};
+	int n;
 
 	if (copy_from_guest(v, &m, arg, sizeof(m)))
 		return -EFAULT;
 	if (m.nr_entries < 1)
 		return -EINVAL;
-	if (copy_to_guest(v, m.buffer, &e, sizeof(e)))
-		return -EFAULT;
-	m.nr_entries = 1;
+	n = pvh_guest_memmap(v->domain->mem.bytes, map, PVH_MEMMAP_MAX);
+	if (n < 0)
+		return n;
+	if (m.nr_entries > (u32)n)
+		m.nr_entries = (u32)n;
+	for (u32 i = 0; i < m.nr_entries; i++) {
+		struct e820_entry e = {map[i].addr, map[i].size, map[i].type};
+
+		if (copy_to_guest(v, m.buffer + i * sizeof(e), &e, sizeof(e)))
+			return -EFAULT;
+	}
 	return copy_to_guest(v, arg, &m, sizeof(m)) ? -EFAULT : 0;
 }
+
+#define RESERVATION_MAX_EXTENTS 512 /* per call: the count done is returned, Linux loops */
+
+enum reservation_op { RES_POPULATE, RES_RELEASE };
+
+static bool balloon_in_use(struct domain *d, paddr_t hpa, u64 size)
+{
+	return grant_frame_pinned(d, hpa, size);
+}
+
+/* One extent at GFN @gfn: populate it, or give it back (never a frame another domain maps). */
+static int reservation_one(struct domain *d, enum reservation_op op, u64 gfn, unsigned int order)
+{
+	int rc;
+
+	if (gfn >= (1ULL << 34))
+		return -EINVAL;
+	spin_lock(&d->abi.physmap_lock);
+	if (op == RES_POPULATE) {
+		rc = domain_ram_populate(d, gfn << 12, order);
+	} else {
+		grant_pins_lock(d); /* no grant map can pin the frames while they go */
+		rc = domain_ram_release(d, gfn << 12, order, balloon_in_use);
+		grant_pins_unlock(d);
+	}
+	spin_unlock(&d->abi.physmap_lock);
+	return rc;
+}
+
+/* Returns the extents done (the first ones of the list), or -errno if none could be read. */
+static long reservation(struct vcpu *v, enum reservation_op op, u64 arg)
+{
+	struct domain *d = v->domain;
+	struct memory_reservation r;
+	u64 n, done;
+
+	if (copy_from_guest(v, &r, arg, sizeof(r)))
+		return -EFAULT;
+	if (r.domid != DOMID_SELF && r.domid != d->id)
+		return -EPERM; /* other domains' memory: dom0's business, later */
+	if (r.extent_order > MEM_GUEST_MAX_ORDER || (r.mem_flags & XENMEMF_populate_on_demand))
+		return -EINVAL;
+	n = r.nr_extents < RESERVATION_MAX_EXTENTS ? r.nr_extents : RESERVATION_MAX_EXTENTS;
+	// cppcheck-suppress knownConditionTrueFalse ; n comes from the guest's copy of r
+	for (done = 0; done < n; done++) {
+		u64 gfn;
+
+		if (copy_from_guest(v, &gfn, r.extent_start + done * sizeof(gfn), sizeof(gfn)))
+			return done ? (long)done : -EFAULT;
+		if (reservation_one(d, op, gfn, r.extent_order))
+			break;
+	}
+	return (long)done;
+}
+
+static long reservation_size(struct vcpu *v, u64 arg, bool maximum)
+{
+	struct domain *d = v->domain;
+	u16 domid;
+
+	if (copy_from_guest(v, &domid, arg, sizeof(domid)))
+		return -EFAULT;
+	if (domid != DOMID_SELF && domid != d->id)
+		return -EPERM;
+	return (long)(maximum ? d->mem.max_ram_pages : READ_ONCE(d->mem.ram_pages));
+}
+/* -- end memory map and reservations -- */
 
 long do_memory_op(struct vcpu *v, const u64 *args)
 {
@@ -90,6 +177,17 @@ long do_memory_op(struct vcpu *v, const u64 *args)
 		return add_to_physmap(v, args[1]);
 	case XENMEM_memory_map:
 		return memory_map(v, args[1]);
+	/* -- reservations -- */
+	case XENMEM_increase_reservation: /* auto-translated: a list of GFNs, as populate */
+	case XENMEM_populate_physmap:
+		return reservation(v, RES_POPULATE, args[1]);
+	case XENMEM_decrease_reservation:
+		return reservation(v, RES_RELEASE, args[1]);
+	case XENMEM_current_reservation:
+		return reservation_size(v, args[1], false);
+	case XENMEM_maximum_reservation:
+		return reservation_size(v, args[1], true);
+	/* -- end reservations -- */
 	default:
 		return -ENOSYS;
 	}

@@ -1,28 +1,12 @@
-/* vcpu_op: one-shot timers, and starting secondary vCPUs with Keel's PVH start protocol. */
-#include <keel/arch.h>
+/* vcpu_op: starting and stopping vCPUs, their timers, and the areas a guest registers for them. */
 #include <keel/domain.h>
 #include <keel/errno.h>
-#include <keel/event_channel.h>
 #include <keel/guest_access.h>
-#include <keel/time.h>
 #include <keel/vcpu.h>
+#include <public/shared_info.h>
 #include <public/vcpu.h>
 
 #include "handlers.h"
-
-static long set_singleshot(struct vcpu *v, u64 arg)
-{
-	struct vcpu_set_singleshot_timer t;
-
-	if (copy_from_guest(v, &t, arg, sizeof(t)))
-		return -EFAULT;
-	if ((t.flags & VCPU_SSHOTTMR_future) && t.timeout_abs_ns < now_ns())
-		return -ETIME;
-	v->singleshot_deadline = t.timeout_abs_ns;
-	/* A deadline in the past fires at once (through the timer, on this CPU). */
-	timer_set(&v->singleshot, t.timeout_abs_ns ? t.timeout_abs_ns : 1, arch_cpu_id());
-	return 0;
-}
 
 static long initialise(struct vcpu *v, struct vcpu *target, u64 arg)
 {
@@ -31,6 +15,52 @@ static long initialise(struct vcpu *v, struct vcpu *target, u64 arg)
 	if (copy_from_guest(v, &c, arg, sizeof(c)))
 		return -EFAULT;
 	return vcpu_initialise_pvh(target, c.entry_eip, c.ebx);
+}
+
+static long set_singleshot(struct vcpu *v, u64 arg)
+{
+	struct vcpu_set_singleshot_timer t;
+
+	if (copy_from_guest(v, &t, arg, sizeof(t)))
+		return -EFAULT;
+	return vcpu_set_singleshot(v, t.timeout_abs_ns, t.flags);
+}
+
+static long set_periodic(struct vcpu *v, struct vcpu *target, u64 arg)
+{
+	struct vcpu_set_periodic_timer t;
+
+	if (copy_from_guest(v, &t, arg, sizeof(t)))
+		return -EFAULT;
+	return vcpu_set_periodic(target, t.period_ns);
+}
+
+static long register_info(struct vcpu *v, struct vcpu *target, u64 arg)
+{
+	struct vcpu_register_vcpu_info r;
+
+	if (copy_from_guest(v, &r, arg, sizeof(r)))
+		return -EFAULT;
+	return vcpu_register_info(target, r.gfn, r.offset);
+}
+
+/* Both area registrations carry one guest virtual address. */
+static long register_area(struct vcpu *v, struct vcpu *target, u64 arg, bool runstate)
+{
+	u64 gva;
+
+	if (copy_from_guest(v, &gva, arg, sizeof(gva)))
+		return -EFAULT;
+	return runstate ? vcpu_register_runstate_area(v, target, gva)
+			: vcpu_register_time_area(v, target, gva);
+}
+
+static long get_runstate(struct vcpu *v, struct vcpu *target, u64 arg)
+{
+	struct runstate_info r;
+
+	runstate_get(target, &r);
+	return copy_to_guest(v, arg, &r, sizeof(r)) ? -EFAULT : 0;
 }
 
 long do_vcpu_op(struct vcpu *v, const u64 *args)
@@ -46,20 +76,32 @@ long do_vcpu_op(struct vcpu *v, const u64 *args)
 	case VCPUOP_initialise:
 		return initialise(v, target, arg);
 	case VCPUOP_up:
-		return vcpu_up(target);
+		return vcpu_up_after_down(target) ? 0 : vcpu_up(target);
+	case VCPUOP_down:
+		return vcpu_down_op(target);
 	case VCPUOP_is_up:
-		return vcpu_is_up(target);
+		return vcpu_is_up(target) && !vcpu_is_down_by_op(target);
+	case VCPUOP_get_runstate_info:
+		return get_runstate(v, target, arg);
+	case VCPUOP_register_runstate_memory_area:
+		return register_area(v, target, arg, true);
+	case VCPUOP_set_periodic_timer:
+		return set_periodic(v, target, arg);
 	case VCPUOP_stop_periodic_timer:
-		return 0; /* Keel has no periodic guest timer to stop */
+		vcpu_stop_periodic(target);
+		return 0;
 	case VCPUOP_set_singleshot_timer:
 		return target == v ? set_singleshot(v, arg) : -EINVAL;
 	case VCPUOP_stop_singleshot_timer:
 		if (target != v)
 			return -EINVAL;
-		timer_stop(&v->singleshot);
-		v->singleshot_deadline = 0;
+		vcpu_stop_singleshot(v);
 		return 0;
+	case VCPUOP_register_vcpu_info:
+		return register_info(v, target, arg);
+	case VCPUOP_register_vcpu_time_memory_area:
+		return register_area(v, target, arg, false);
 	default:
-		return -ENOSYS;
+		return -ENOSYS; /* send_nmi, get_physid */
 	}
 }

@@ -25,10 +25,10 @@ typedef int (*bz_decoder)(const u8 *in, size_t in_len, u8 *out, size_t out_max, 
 struct bzimage_format {
 	const char *name;
 	u8 magic[MAGIC_MAX];
-	unsigned int magic_len;
+	u8 magic_len;
+	bool own_trailer;  /* the size trailer is part of the stream (gzip's ISIZE) */
 	bz_decoder decode; /* NULL: recognised, but Keel has no decompressor for it */
 	size_t work_size;  /* scratch the decoder needs from its caller */
-	bool own_trailer;  /* the size trailer is part of the stream (gzip's ISIZE) */
 };
 
 /* The decoders that take no scratch space, in the table's signature. */
@@ -49,20 +49,18 @@ static int dec_lz4(const u8 *in, size_t in_len, u8 *out, size_t out_max, void *w
 /*
  * Every format a Linux bzImage may carry. To add a decompressor from include/keel/decompress.h
  * (signature as bz_decoder), put its name and its work size in its line, e.g. for XZ:
- *   {"XZ", {...}, 6, decompress_xz, DECOMPRESS_WORK_SIZE, false},
+ *   {"XZ", {...}, 6, false, decompress_xz, DECOMPRESS_WORK_SIZE},
  * and list its source in tests/unit/bzimage.mk and tests/fuzz/bzimage.mk. Nothing else changes.
  */
 static const struct bzimage_format formats[] = {
-    {"gzip", {0x1f, 0x8b}, 2, dec_gzip, 0, true},
-    {"LZ4", {0x02, 0x21, 0x4c, 0x18}, 4, dec_lz4, 0, false},
-    /* XZ: decompress_xz, DECOMPRESS_WORK_SIZE here when common/loader/decompress/xz.c lands */
-    {"XZ", {0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00}, 6, NULL, 0, false},
-    /* zstd: decompress_zstd, DECOMPRESS_WORK_SIZE here when .../decompress/zstd.c lands */
-    {"zstd", {0x28, 0xb5, 0x2f, 0xfd}, 4, NULL, 0, false},
+    {"gzip", {0x1f, 0x8b}, 2, true, dec_gzip, 0},
+    {"LZ4", {0x02, 0x21, 0x4c, 0x18}, 4, false, dec_lz4, 0},
+    {"XZ", {0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00}, 6, false, decompress_xz, DECOMPRESS_WORK_SIZE},
+    {"zstd", {0x28, 0xb5, 0x2f, 0xfd}, 4, false, decompress_zstd, DECOMPRESS_WORK_SIZE},
     /* Formats Keel does not plan to decompress: named so the refusal says what it saw. */
-    {"bzip2", {'B', 'Z', 'h'}, 3, NULL, 0, false},
-    {"LZMA", {0x5d, 0x00, 0x00}, 3, NULL, 0, false},
-    {"LZO", {0x89, 'L', 'Z', 'O', 0x00}, 5, NULL, 0, false},
+    {"bzip2", {'B', 'Z', 'h'}, 3, false, NULL, 0},
+    {"LZMA", {0x5d, 0x00, 0x00}, 3, false, NULL, 0},
+    {"LZO", {0x89, 'L', 'Z', 'O', 0x00}, 5, false, NULL, 0},
 };
 
 static int __printf(3, 4) bz_fail(char *err, size_t errlen, const char *fmt, ...)
@@ -111,7 +109,7 @@ static int inspect_payload(const u8 *p, struct bzimage_info *out, char *err, siz
 	const struct bzimage_format *f = NULL;
 
 	for (size_t i = 0; i < ARRAY_SIZE(formats) && !f; i++)
-		if (out->payload_len >= formats[i].magic_len + SIZE_TRAILER &&
+		if (out->payload_len >= (u64)formats[i].magic_len + SIZE_TRAILER &&
 		    memcmp(p, formats[i].magic, formats[i].magic_len) == 0)
 			f = &formats[i];
 	if (!f)

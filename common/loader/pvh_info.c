@@ -1,6 +1,7 @@
 /* PVH start info: the guest memory map and the start-of-day block a PVH guest finds at EBX. */
 #include <keel/compiler.h>
 #include <keel/errno.h>
+#include <keel/guest_acpi.h>
 #include <keel/pvh_info.h>
 #include <keel/string.h>
 
@@ -12,6 +13,8 @@
 
 BUILD_BUG_ON(PVH_SPECIAL_PAGES_GPA < PVH_LOWMEM_TOP);
 BUILD_BUG_ON(PVH_SPECIAL_PAGES_GPA + PVH_SPECIAL_PAGES * PVH_PAGE_SIZE > FOUR_GIB);
+BUILD_BUG_ON(GUEST_ACPI_GPA < PVH_LOWMEM_TOP);
+BUILD_BUG_ON(GUEST_ACPI_GPA + GUEST_ACPI_SIZE > PVH_SPECIAL_PAGES_GPA);
 
 static bool mem_size_ok(u64 mem_bytes)
 {
@@ -40,17 +43,19 @@ static void set_entry(struct pvh_memmap_entry *e, u64 addr, u64 size, u32 type)
 
 int pvh_guest_memmap(u64 mem_bytes, struct pvh_memmap_entry *out, unsigned int max)
 {
-	unsigned int n = mem_bytes > PVH_LOWMEM_TOP ? 3 : 2;
+	unsigned int n = mem_bytes > PVH_LOWMEM_TOP ? 4 : 3;
 
 	if (!mem_size_ok(mem_bytes))
 		return -EINVAL;
 	if (!out || max < n)
 		return -ENOSPC;
 	set_entry(&out[0], 0, low_ram_end(mem_bytes), PVH_MEMMAP_RAM);
-	set_entry(&out[1], PVH_SPECIAL_PAGES_GPA, PVH_SPECIAL_PAGES * PVH_PAGE_SIZE,
+	/* The guest ACPI tables (keel/guest_acpi.h): ACPI data, so Linux maps and keeps them. */
+	set_entry(&out[1], GUEST_ACPI_GPA, GUEST_ACPI_SIZE, PVH_MEMMAP_ACPI);
+	set_entry(&out[2], PVH_SPECIAL_PAGES_GPA, PVH_SPECIAL_PAGES * PVH_PAGE_SIZE,
 		  PVH_MEMMAP_RESERVED);
-	if (n == 3)
-		set_entry(&out[2], PVH_HIGHMEM_BASE, high_ram_end(mem_bytes) - PVH_HIGHMEM_BASE,
+	if (n == 4)
+		set_entry(&out[3], PVH_HIGHMEM_BASE, high_ram_end(mem_bytes) - PVH_HIGHMEM_BASE,
 			  PVH_MEMMAP_RAM);
 	return (int)n;
 }

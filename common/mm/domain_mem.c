@@ -9,9 +9,12 @@
 #include <keel/pvh_info.h>
 #include <keel/string.h>
 
-static int domain_add_extent(struct domain *d, u64 gpa, paddr_t hpa, unsigned int order)
+/* Append an extent; the array is swapped under m->lock so readers never see a freed one. */
+/* Record an extent; @ram: it is guest RAM (counted in the reservation), not a Keel-filled area. */
+static int add_extent(struct domain *d, u64 gpa, paddr_t hpa, unsigned int order, bool ram)
 {
 	struct domain_mem *m = &d->mem;
+	struct mem_extent *old = NULL;
 
 	if (m->nr_extents == m->max_extents) {
 		unsigned int n = m->max_extents ? m->max_extents * 2 : 64;
@@ -19,19 +22,31 @@ static int domain_add_extent(struct domain *d, u64 gpa, paddr_t hpa, unsigned in
 
 		if (!e)
 			return -ENOMEM;
+		spin_lock(&m->lock);
 		if (m->extents)
 			memcpy(e, m->extents, sizeof(*e) * m->nr_extents);
-		kfree(m->extents);
+		old = m->extents;
 		m->extents = e;
 		m->max_extents = n;
+		spin_unlock(&m->lock);
+		kfree(old);
 	}
+	spin_lock(&m->lock);
 	m->extents[m->nr_extents++] = (struct mem_extent){gpa, hpa, order};
+	spin_unlock(&m->lock);
 	m->pages += 1ULL << order;
+	if (ram)
+		m->ram_pages += 1ULL << order;
 	return 0;
 }
 
+int domain_add_extent(struct domain *d, u64 gpa, paddr_t hpa, unsigned int order)
+{
+	return add_extent(d, gpa, hpa, order, true);
+}
+
 /* Back [gpa, end) with frames: the largest aligned blocks that fit, so EPT can use large pages. */
-static int populate_range(struct domain *d, u64 gpa, u64 end)
+static int populate(struct domain *d, u64 gpa, u64 end, bool ram)
 {
 	while (gpa < end) {
 		unsigned int order = FRAME_MAX_ORDER;
@@ -48,7 +63,7 @@ static int populate_range(struct domain *d, u64 gpa, u64 end)
 			return -ENOMEM;
 		}
 		memset(paddr_to_virt(hpa), 0, PAGE_SIZE << order);
-		rc = domain_add_extent(d, gpa, hpa, order);
+		rc = add_extent(d, gpa, hpa, order, ram);
 		if (rc) {
 			frame_free(hpa, order);
 			return rc;
@@ -60,6 +75,11 @@ static int populate_range(struct domain *d, u64 gpa, u64 end)
 		gpa += PAGE_SIZE << order;
 	}
 	return 0;
+}
+
+int domain_populate_range(struct domain *d, u64 gpa, u64 end)
+{
+	return populate(d, gpa, end, true);
 }
 
 int domain_populate_ram(struct domain *d, u64 bytes)
@@ -74,12 +94,46 @@ int domain_populate_ram(struct domain *d, u64 bytes)
 
 		if (map[i].type != PVH_MEMMAP_RAM)
 			continue;
-		rc = populate_range(d, map[i].addr, map[i].addr + map[i].size);
+		rc = domain_populate_range(d, map[i].addr, map[i].addr + map[i].size);
 		if (rc)
 			return rc;
 	}
 	d->mem.bytes = ALIGN_UP(bytes, PAGE_SIZE);
+	d->mem.max_ram_pages = d->mem.bytes / PAGE_SIZE;
 	return 0;
+}
+
+int domain_ram_lookup(struct domain *d, u64 gpa, bool write, paddr_t *hpa)
+{
+	struct domain_mem *m = &d->mem;
+	paddr_t want = INVALID_PADDR, got;
+
+	spin_lock(&m->lock);
+	for (unsigned int i = 0; i < m->nr_extents; i++) {
+		const struct mem_extent *e = &m->extents[i];
+
+		if (e->gpa != MEM_EXTENT_QUARANTINED && gpa >= e->gpa &&
+		    gpa - e->gpa < (PAGE_SIZE << e->order)) {
+			want = e->hpa + ALIGN_DOWN(gpa - e->gpa, PAGE_SIZE);
+			break;
+		}
+	}
+	/* Under the lock: a release changes the map before it frees the frame (and holds it). */
+	if (want == INVALID_PADDR || arch_gpa_to_hpa(d, ALIGN_DOWN(gpa, PAGE_SIZE), write, &got) ||
+	    got != want) {
+		spin_unlock(&m->lock);
+		return -EFAULT;
+	}
+	spin_unlock(&m->lock);
+	*hpa = want;
+	return 0;
+}
+
+int domain_populate_extra(struct domain *d, u64 gpa, u64 bytes)
+{
+	if (!IS_ALIGNED(gpa, PAGE_SIZE) || !IS_ALIGNED(bytes, PAGE_SIZE) || gpa + bytes < gpa)
+		return -EINVAL;
+	return populate(d, gpa, gpa + bytes, false); /* not RAM: outside the reservation */
 }
 
 void domain_mem_release(struct domain *d)
@@ -142,4 +196,33 @@ int domain_copy_from_gpa(struct domain *d, void *dst, u64 gpa, size_t len)
 int domain_zero_gpa(struct domain *d, u64 gpa, size_t len)
 {
 	return gpa_access(d, gpa, NULL, NULL, len);
+}
+
+bool domain_mem_holds(const struct domain_mem *m, paddr_t hpa, u64 size)
+{
+	for (unsigned int i = 0; i < m->nr_held; i++)
+		if (m->held[i] >= hpa && m->held[i] - hpa < size)
+			return true;
+	return false;
+}
+
+int domain_own_page(struct domain *d, u64 gfn, void **va)
+{
+	struct domain_mem *m = &d->mem;
+	paddr_t hpa;
+	int rc = 0;
+
+	if (gfn >= (1ULL << 40) || domain_ram_lookup(d, gfn << PAGE_SHIFT, true, &hpa))
+		return -EINVAL;
+	spin_lock(&m->lock);
+	if (!domain_mem_holds(m, hpa, PAGE_SIZE)) {
+		if (m->nr_held < DOMAIN_MEM_MAX_HELD)
+			m->held[m->nr_held++] = hpa;
+		else
+			rc = -ENOSPC;
+	}
+	spin_unlock(&m->lock);
+	if (!rc)
+		*va = paddr_to_virt(hpa);
+	return rc;
 }

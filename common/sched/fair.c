@@ -451,7 +451,12 @@ static bool fair_put_prev(struct fair_rq *rq, u64 now, bool yield, struct sched_
 	return true;
 }
 
-/* How long @next may run: until the next ready unit would be behind it, within [min, slice]. */
+/*
+ * How long @next may run: until it is one minimum slice (of vtime) past the next ready unit,
+ * within [min, slice]. Running past the rival rather than just to it makes the slices of a
+ * weight-2 unit twice as long as a weight-1 unit's instead of both shrinking to the minimum, so
+ * the fixed cost of a switch weighs the same on each share.
+ */
 static u64 fair_slice(const struct fair_rq *rq, const struct sched_unit *next, u64 now)
 {
 	const struct sched_unit *rival = rq_first_ready(rq);
@@ -461,8 +466,8 @@ static u64 fair_slice(const struct fair_rq *rq, const struct sched_unit *next, u
 		u64 gap = vt_before(next->vtime, rival->vtime) ? rival->vtime - next->vtime : 0;
 
 		gap = MIN(gap, SCHED_DEFAULT_SLICE_NS * SCHED_DEFAULT_WEIGHT);
-		slice =
-		    ((gap + 1) * next->weight + SCHED_DEFAULT_WEIGHT - 1) / SCHED_DEFAULT_WEIGHT;
+		slice = ((gap + SCHED_MIN_SLICE_NS) * next->weight + SCHED_DEFAULT_WEIGHT - 1) /
+			SCHED_DEFAULT_WEIGHT;
 		slice = MIN(MAX(slice, SCHED_MIN_SLICE_NS), SCHED_DEFAULT_SLICE_NS);
 	}
 	if (budget) {

@@ -47,8 +47,11 @@ static bool run_one(struct vcpu *v, u64 slice_ns, unsigned int cpu)
 	/* Paused after the scheduler picked it: do not enter the guest. */
 	if (READ_ONCE(v->pause_count) == 0 && !v->domain->life.dying) {
 		vcpu_set_current(v);
+		runstate_sched_in(v, now_ns()); /* common/runstate.c */
+		sched_poll_end(v);		/* common/sched/poll.c: a poll that woke is over */
 		pvclock_update(v);
 		why = arch_vcpu_run(v, slice_ns);
+		runstate_sched_out(v, now_ns());
 		vcpu_set_current(NULL);
 		/* Console lines a flush left waiting go out in the domain's own time. */
 		domain_console_try_flush(v->domain);

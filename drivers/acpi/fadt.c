@@ -19,6 +19,7 @@
 #define FADT_PM1_EVT_LEN    88
 #define FADT_PM1_CNT_LEN    89
 #define FADT_PM_TMR_LEN	    91
+#define FADT_CENTURY	    108
 #define FADT_IAPC_BOOT_ARCH 109
 #define FADT_FLAGS	    112
 #define FADT_RESET_REG	    116
@@ -87,6 +88,7 @@ void acpi_fadt_parse(const u8 *t, u32 len, struct acpi_fadt_info *fadt)
 	fadt->smi_cmd = acpi_field32(t, len, FADT_SMI_CMD);
 	fadt->acpi_enable = acpi_field8(t, len, FADT_ACPI_ENABLE);
 	fadt->acpi_disable = acpi_field8(t, len, FADT_ACPI_DISABLE);
+	fadt->century = acpi_field8(t, len, FADT_CENTURY);
 	if (rev >= 2)
 		fadt->iapc_boot_arch = acpi_field16(t, len, FADT_IAPC_BOOT_ARCH);
 

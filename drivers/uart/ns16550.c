@@ -1,4 +1,4 @@
-/* 8250/16550 UART console: COM1 by default, configured by `com1=baud[,8n1]` or `com2=...`. */
+/* 8250/16550 UART console (output, polled input): COM1 by default, configured by `com1=baud[,8n1]` or `com2=...`. */
 #include <asm/io.h>
 #include <keel/cmdline.h>
 #include <keel/console.h>
@@ -19,6 +19,7 @@
 #define LCR_STB	 0x04 /* 2 stop bits */
 #define LCR_PEN	 0x08 /* parity on */
 #define LSR_THRE 0x20
+#define LSR_DR	 0x01 /* a received byte is waiting */
 
 struct uart_config {
 	u16 port;
@@ -69,6 +70,16 @@ static void uart_write(struct console *con, const char *buf, size_t len)
 			uart_putc(uart_cfg.port, '\r');
 		uart_putc(uart_cfg.port, buf[i]);
 	}
+}
+
+int uart_read_byte(void)
+{
+	u8 lsr = inb(uart_cfg.port + REG_LSR);
+
+	/* All ones: no UART there (an unpopulated port reads 0xff). */
+	if (lsr == 0xff || !(lsr & LSR_DR))
+		return -1;
+	return inb(uart_cfg.port + REG_DATA);
 }
 
 static struct console uart_console = {.name = "uart", .write = uart_write};

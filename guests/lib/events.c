@@ -52,6 +52,17 @@ long events_bind_virq(uint32_t virq, uint32_t vcpu, evtchn_port_t *port, event_h
 	return 0;
 }
 
+long events_set_handler(evtchn_port_t port, event_handler_t handler, void *ctx)
+{
+	if (nr_handlers >= EVENTS_MAX_HANDLERS)
+		return -ENOSPC;
+	handlers[nr_handlers].port = port;
+	handlers[nr_handlers].ctx = ctx;
+	__atomic_store_n(&handlers[nr_handlers].fn, handler, __ATOMIC_RELEASE);
+	__atomic_store_n(&nr_handlers, nr_handlers + 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
 static void dispatch(evtchn_port_t port, void *unused)
 {
 	unsigned int n = __atomic_load_n(&nr_handlers, __ATOMIC_ACQUIRE);
@@ -68,11 +79,11 @@ static void dispatch(evtchn_port_t port, void *unused)
 
 void events_upcall(void)
 {
-	if (!shinfo)
+	if (!shinfo || !vcpu0_info)
 		return;
 	do {
-		events_scan(shinfo, 0, dispatch, 0);
-	} while (shinfo->vcpu_info[0].upcall_pending);
+		events_scan_info(shinfo, vcpu0_info, dispatch, 0);
+	} while (vcpu0_info->upcall_pending);
 }
 
 long timer_set_abs(uint64_t deadline_ns)

@@ -4,7 +4,12 @@
 unsigned int events_scan(volatile struct shared_info *si, unsigned int vcpu, event_handler_t fn,
 			 void *ctx)
 {
-	volatile struct vcpu_info *vi = &si->vcpu_info[vcpu];
+	return events_scan_info(si, &si->vcpu_info[vcpu], fn, ctx);
+}
+
+unsigned int events_scan_info(volatile struct shared_info *si, volatile struct vcpu_info *vi,
+			      event_handler_t fn, void *ctx)
+{
 	unsigned int handled = 0;
 	uint64_t sel;
 

@@ -10,6 +10,8 @@
 
 /* The shared_info page once mapped (NULL before). */
 extern volatile struct shared_info *shinfo;
+/* vCPU 0's vcpu_info: in shared_info once mapped, or where vcpu_info_register() moved it. */
+extern volatile struct vcpu_info *vcpu0_info;
 
 /* XENMEM_add_to_physmap(shared_info, idx 0) over a page of our own RAM. 0 or -errno. */
 long shared_info_map(void);
@@ -22,7 +24,13 @@ uint64_t pvclock_scale_delta(uint64_t delta, uint32_t mul, int8_t shift);
  * and convert tsc (sampled by read_tsc after the snapshot's version read) to ns. */
 uint64_t pvclock_read(const volatile struct vcpu_time_info *t, uint64_t (*read_tsc)(void));
 
-/* System time in ns from vcpu_info[0].time (0 if shared_info is not mapped). */
+/*
+ * VCPUOP_register_vcpu_info: move vCPU @vcpu's vcpu_info to guest frame @gfn at byte @offset
+ * (for vCPU 0, vcpu0_info follows). 0 or -errno.
+ */
+long vcpu_info_register(uint32_t vcpu, uint64_t gfn, uint32_t offset);
+
+/* System time in ns from vCPU 0's vcpu_info time (0 if shared_info is not mapped). */
 uint64_t time_now_ns(void);
 
 #endif

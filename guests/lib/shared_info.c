@@ -4,9 +4,11 @@
 #include "x86.h"
 
 #include <public/memory.h>
+#include <public/vcpu.h>
 
 static uint8_t shared_info_page[4096] __attribute__((aligned(4096)));
 volatile struct shared_info *shinfo;
+volatile struct vcpu_info *vcpu0_info;
 
 static long add_shared_info(void)
 {
@@ -28,8 +30,11 @@ long shared_info_map(void)
 	if (shinfo)
 		return 0;
 	rc = add_shared_info();
-	if (rc == 0)
+	if (rc == 0) {
 		shinfo = (volatile struct shared_info *)shared_info_page;
+		if (!vcpu0_info)
+			vcpu0_info = &shinfo->vcpu_info[0];
+	}
 	return rc;
 }
 
@@ -43,9 +48,19 @@ static uint64_t read_tsc(void)
 	return rdtsc_ordered();
 }
 
+long vcpu_info_register(uint32_t vcpu, uint64_t gfn, uint32_t offset)
+{
+	struct vcpu_register_vcpu_info r = {.gfn = gfn, .offset = offset, .rsvd = 0};
+	long rc = hv_vcpu_op(VCPUOP_register_vcpu_info, vcpu, &r);
+
+	if (rc == 0 && vcpu == 0)
+		vcpu0_info = (volatile struct vcpu_info *)(uintptr_t)((gfn << 12) + offset);
+	return rc;
+}
+
 uint64_t time_now_ns(void)
 {
-	if (!shinfo)
+	if (!vcpu0_info)
 		return 0;
-	return pvclock_read(&shinfo->vcpu_info[0].time, read_tsc);
+	return pvclock_read(&vcpu0_info->time, read_tsc);
 }

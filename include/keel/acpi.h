@@ -89,6 +89,7 @@ struct acpi_fadt_info {
 	u32 smi_cmd; /* I/O port; 0: no SMI command port */
 	u8 acpi_enable;
 	u8 acpi_disable;
+	u8 century; /* CMOS index of the RTC's century register; 0: none */
 	/* Register blocks: the X_ GAS when rev >= 2 and non-zero, else built from the 32-bit field. */
 	struct acpi_gas pm1a_evt, pm1b_evt;
 	struct acpi_gas pm1a_cnt, pm1b_cnt;

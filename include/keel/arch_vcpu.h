@@ -23,12 +23,23 @@ int arch_domain_init(struct domain *d);
 void arch_domain_destroy(struct domain *d);
 /* Map host frames [hpa, hpa+size) at guest-physical @gpa (RAM: write-back, RWX or RX). */
 int arch_map_gpa(struct domain *d, u64 gpa, paddr_t hpa, u64 size, bool writable);
+/*
+ * Remove [gpa, gpa+size) from the physical map. 0 once every CPU has dropped its cached
+ * translations; -ETIMEDOUT when the entries are gone but some CPU did not confirm the flush in
+ * time: the frames must then stay allocated (until the domain is destroyed).
+ */
 int arch_unmap_gpa(struct domain *d, u64 gpa, u64 size);
 /* The host frame backing @gpa, or -EFAULT when @gpa is not (writable) guest memory. */
 int arch_gpa_to_hpa(struct domain *d, u64 gpa, bool write, paddr_t *hpa);
 int arch_vcpu_init(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);
 void arch_vcpu_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx);
+/* A start by SIPI: real mode at CS:IP = (@vector << 8):0, registers from reset values. */
+void arch_vcpu_set_sipi_entry(struct vcpu *v, u8 vector);
+/* An interrupt (e.g. from the virtual LAPIC) that @v, loaded on this CPU, would take now. */
+bool arch_vcpu_irq_pending(const struct vcpu *v);
+/* HVMOP_set_evtchn_upcall_vector: @v's event upcall goes through its LAPIC as @vector. */
+int arch_set_upcall_vector(struct vcpu *v, u8 vector);
 /* Run @v on this CPU for at most @slice_ns. */
 enum vcpu_leave arch_vcpu_run(struct vcpu *v, u64 slice_ns);
 /* Print @v's registers (only while it is loaded on this CPU, i.e. from its exit handlers). */

@@ -3,11 +3,13 @@
 #define KEEL_DOMAIN_H
 
 #include <asm/hvm.h>
+#include <keel/console_ring.h>
 #include <keel/domain_console.h>
 #include <keel/domain_mem.h>
 #include <keel/event_channel.h>
 #include <keel/spinlock.h>
 #include <keel/types.h>
+#include <keel/vcpu_pv.h>
 
 #define DOMAIN_MAX_VCPUS 32
 #define DOMAIN_NAME_LEN	 32
@@ -64,6 +66,12 @@ struct domain {
 	struct domain_evtchn evtchn; /* its event channels (keel/event_channel.h) */
 
 	struct domain_console console; /* its console output (console_io, port 0xE9) */
+	struct console_ring cons_ring; /* its PV console ring (common/console_ring.c) */
+
+	struct grant_table *gnt; /* its grant table and its maptrack (keel/grant_table.h) */
+	u32 refs;		 /* domain_get() references: not reaped while any is held */
+
+	struct domain_pv pv; /* vm_assist, pollers, shutdown code, logs (keel/vcpu_pv.h) */
 
 	struct arch_domain arch;
 	struct domain *next;
@@ -80,6 +88,12 @@ void domain_shutdown(struct domain *d, unsigned int reason);
 /* Keel stops @d for misbehaviour: one clear log line saying why, then per on_crash. */
 void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 struct domain *domain_by_id(u16 id);
+/* References for calls that reach another domain (event channels, console input, grants). */
+/* @id's domain with a reference held, or NULL; every domain_get() needs a domain_put(). */
+struct domain *domain_get(u16 id);
+/* The domain with the smallest id above @after (-1: the first), with a reference, or NULL. */
+struct domain *domain_get_next(int after);
+void domain_put(struct domain *d);
 /* A domain marked dying, or NULL. */
 struct domain *domain_find_dying(void);
 /* Destroy the dying domains that are off every CPU (called from the CPU loop). */

@@ -7,8 +7,8 @@
 
 /*
  * Guest-physical layout: RAM [0, min(mem, PVH_LOWMEM_TOP)), the rest of RAM from 4 GiB up. The
- * hole [PVH_LOWMEM_TOP, 4 GiB) holds MMIO (LAPIC, IOAPIC) and the special pages, which the memmap
- * marks reserved.
+ * hole [PVH_LOWMEM_TOP, 4 GiB) holds MMIO (LAPIC, IOAPIC), the guest ACPI tables (marked ACPI
+ * data) and the special pages (marked reserved).
  */
 #define PVH_LOWMEM_TOP	      0xC0000000ULL /* 3 GiB */
 #define PVH_HIGHMEM_BASE      0x100000000ULL

@@ -8,6 +8,7 @@
 #include <keel/sched.h>
 #include <keel/timer.h>
 #include <keel/types.h>
+#include <keel/vcpu_pv.h>
 #include <public/shared_info.h>
 
 struct domain;
@@ -41,7 +42,6 @@ struct vcpu {
 	u8 upcall_vector;	     /* 0: no callback vector yet */
 	u64 singleshot_deadline;     /* 0: not armed */
 	struct timer singleshot;
-	int virq_timer_port; /* 0: VIRQ_TIMER not bound */
 
 	/* The entry point VCPUOP_initialise stored (valid from VCPU_INITIALISED on). */
 	u32 start_entry, start_ebx;
@@ -49,6 +49,7 @@ struct vcpu {
 	u32 logged_once; /* VCPU_LOG_* messages a guest can trigger at will: each printed once */
 
 	u64 hypercalls;
+	struct vcpu_pv pv; /* registered areas, runstate, timers, poll, down (keel/vcpu_pv.h) */
 	struct arch_vcpu arch;
 };
 
@@ -66,6 +67,11 @@ int vcpu_initialise_pvh(struct vcpu *v, u32 entry, u32 ebx);
 /* VCPUOP_up: 0 once up (also if it already was), -EBUSY while another call starts it, -EINVAL
  * if it was not initialised. */
 int vcpu_up(struct vcpu *v);
+/*
+ * A start by INIT-SIPI-SIPI (the virtual LAPIC): claim a vCPU that is not up and start it in
+ * real mode at @vector << 12. 0, or -EBUSY if it is up or being started already.
+ */
+int vcpu_start_sipi(struct vcpu *v, u8 vector);
 /* Has @v been started (VCPU_UP)? */
 bool vcpu_is_up(const struct vcpu *v);
 /* True the first time it is called for @v and @what, false ever after: log only then. */
@@ -93,8 +99,10 @@ static inline enum vcpu_leave vcpu_should_leave(const struct vcpu *v)
 		return VCPU_STAY;
 	return vcpu_leave_reason(v);
 }
-/* Is an upcall pending that the guest should see? */
+/* Is an upcall or an interrupt pending that the guest should see (it ends a block)? */
 bool vcpu_event_pending(const struct vcpu *v);
+/* The event-channel upcall alone (vcpu_info->upcall_pending). */
+bool vcpu_upcall_pending(const struct vcpu *v);
 /* Requeue a vCPU whose block ended (used by vcpu_kick). */
 void vcpu_unpause_wake(struct vcpu *v);
 /* The vCPU currently loaded on this CPU (NULL in the idle loop). */

@@ -8,10 +8,13 @@
 /* memory_op(cmd, arg) */
 #define XENMEM_increase_reservation 0  /* arg: struct memory_reservation */
 #define XENMEM_decrease_reservation 1  /* arg: struct memory_reservation */
+#define XENMEM_maximum_ram_page	    2  /* not offered by Keel (a host fact) */
+#define XENMEM_maximum_reservation  4  /* arg: domid_t*; returns pages */
 #define XENMEM_populate_physmap	    6  /* arg: struct memory_reservation */
 #define XENMEM_add_to_physmap	    7  /* arg: struct add_to_physmap */
 #define XENMEM_memory_map	    9  /* arg: struct memory_map (the caller's map) */
 #define XENMEM_machine_memory_map   10 /* arg: struct memory_map (host map, dom0 only) */
+#define XENMEM_current_reservation  11 /* arg: domid_t*; returns pages */
 #define XENMEM_set_memory_map	    13 /* arg: struct foreign_memory_map */
 #define XENMEM_remove_from_physmap  15 /* arg: struct remove_from_physmap */
 #define XENMEM_add_to_physmap_batch 23 /* arg: struct add_to_physmap_batch */
@@ -64,6 +67,8 @@ struct add_to_physmap_batch {
 	uint64_t gpfns;		/* uint64_t[] */
 	uint64_t errs;		/* int32_t[]: 0 or -errno per entry */
 };
+
+#define XENMEMF_populate_on_demand (1u << 16) /* mem_flags: not offered by Keel */
 
 struct memory_reservation {
 	uint64_t extent_start; /* guest virtual address of uint64_t GFNs[nr_extents] */

@@ -30,6 +30,7 @@ struct sched_shutdown {
  * Block until one of nr_ports event channels is pending (even when masked), or until the
  * absolute system time timeout (ns, 0 = none) passes.
  */
+#define SCHED_POLL_MAX_PORTS 128 /* more ports in one SCHEDOP_poll: -EINVAL */
 struct sched_poll {
 	uint64_t ports; /* guest virtual address of uint32_t ports[nr_ports] */
 	uint32_t nr_ports;

@@ -1,6 +1,7 @@
 # Event channels (common/event/): ports, 2-level delivery into a real shared_info.
 UNIT_TESTS += evtchn
-evtchn_SRCS := common/event/ports.c common/event/deliver.c common/event/deliver_2l.c \
+evtchn_SRCS := common/event/ports.c common/event/deliver.c common/event/deliver_2l.c common/event/deliver_fifo.c \
+	common/event/interdomain.c common/event/keel_ports.c \
 	common/hypercall/event_channel_op.c tests/unit/test_evtchn.c tests/unit/shim_core.c tests/unit/shim_spinlock.c \
-	tests/unit/shim_core_evtchn.c
+	tests/unit/shim_core_evtchn.c tests/unit/shim_poll_none.c
 evtchn_CFLAGS := -Iarch/x86/include -Icommon/hypercall -fno-sanitize-recover=all

@@ -36,6 +36,10 @@ extern unsigned int shim_core_nr_kicks;
 #define SHIM_CORE_GUEST_SIZE 0x2000ULL
 extern u8 shim_core_guest_mem[SHIM_CORE_GUEST_SIZE];
 void shim_core_evtchn_reset(void);
+/* domain_own_page() answers for gfns [shim_core_own_gfn, + shim_core_own_pages) from this memory. */
+extern u8 *shim_core_own_mem;
+extern u64 shim_core_own_gfn;
+extern unsigned int shim_core_own_pages;
 
 /* shim_core_guest.c: guest control registers, a fake guest RAM and an EPT with permissions. */
 #define SHIM_GRAM_SIZE (16ULL << 20) /* guest RAM at GPA 0 */

@@ -1,4 +1,5 @@
 /* Host-test shim for event channels: heap on calloc, recorded vcpu_kick, a flat fake guest memory. */
+#include <keel/domain_mem.h>
 #include <keel/errno.h>
 #include <keel/guest_access.h>
 #include <keel/mm.h>
@@ -17,6 +18,9 @@
 struct vcpu *shim_core_kicks[SHIM_CORE_KICKS_MAX];
 unsigned int shim_core_nr_kicks;
 u8 shim_core_guest_mem[SHIM_CORE_GUEST_SIZE];
+u8 *shim_core_own_mem;
+u64 shim_core_own_gfn;
+unsigned int shim_core_own_pages;
 
 void shim_core_evtchn_reset(void)
 {
@@ -75,5 +79,16 @@ int copy_to_guest(struct vcpu *v, u64 gva, const void *src, size_t len)
 	if (!p)
 		return -EFAULT;
 	memcpy(p, src, len);
+	return 0;
+}
+
+/* The domain's own RAM pages: [shim_core_own_gfn, + shim_core_own_pages) in shim_core_own_mem. */
+int domain_own_page(struct domain *d, u64 gfn, void **va)
+{
+	assert_non_null(d);
+	if (!shim_core_own_mem || gfn < shim_core_own_gfn ||
+	    gfn - shim_core_own_gfn >= shim_core_own_pages)
+		return -EINVAL;
+	*va = shim_core_own_mem + (gfn - shim_core_own_gfn) * 4096;
 	return 0;
 }

@@ -2,6 +2,7 @@
 #include <asm/cpu.h>
 #include <asm/hvm.h>
 #include <asm/hvm_emul.h>
+#include <asm/vlapic.h>
 #include <asm/xstate.h>
 #include <keel/compiler.h>
 #include <keel/domain.h>
@@ -36,10 +37,14 @@
 #define ECX7_OSPKE     (1u << 4)
 #define EDX_FPU	       (1u << 0)
 #define EDX_TSC	       (1u << 4)
+#define EDX_MCE	       (1u << 7)
+#define EDX_MTRR       (1u << 12)
+#define EDX_MCA	       (1u << 14)
 #define EDX_ACPI       (1u << 22)
 #define EDX_TM	       (1u << 29)
 #define EDX_PBE	       (1u << 31)
 
+u64 tsc_khz = 2500000; /* what the vLAPIC leaves (0x15, 0x16) derive from */
 static struct domain dom;
 static struct vcpu vcpu;
 static u64 guest_cr4;
@@ -166,16 +171,17 @@ static void test_leaf1_hidden_and_hypervisor(void **state)
 {
 	const u32 ecx_hidden =
 	    ECX_MONITOR | ECX_VMX | ECX_SMX | ECX_PCID | ECX_X2APIC | ECX_OSXSAVE;
-	const u32 edx_hidden = EDX_ACPI | EDX_TM | EDX_PBE;
+	const u32 edx_hidden = EDX_MCE | EDX_MCA | EDX_ACPI | EDX_TM | EDX_PBE;
 	struct cpuid_regs g = guest(1, 0), h = host(1, 0);
 
 	(void)state;
 	assert_true(g.ecx & ECX_HYPERVISOR);
 	assert_int_equal(g.ecx & ecx_hidden, 0);
 	assert_int_equal(g.edx & edx_hidden, 0);
-	/* Nothing is added except the hypervisor bit; what is kept is the host's. */
+	/* Nothing is added but the hypervisor bit and MTRR (emulated); the rest is the host's. */
 	assert_int_equal(g.ecx & ~ECX_HYPERVISOR & ~h.ecx, 0);
-	assert_int_equal(g.edx & ~h.edx, 0);
+	assert_true(g.edx & EDX_MTRR);
+	assert_int_equal(g.edx & ~EDX_MTRR & ~h.edx, 0);
 	assert_int_equal(g.ecx & ECX_SSE3, h.ecx & ECX_SSE3);
 	assert_int_equal(g.edx & (EDX_FPU | EDX_TSC), h.edx & (EDX_FPU | EDX_TSC));
 	assert_int_equal(g.eax, h.eax); /* family/model/stepping */
@@ -205,8 +211,9 @@ static void test_power_leaves_zero(void **state)
 
 static void test_leaf7(void **state)
 {
-	const u32 ebx_hidden =
-	    (1u << 2) | (1u << 4) | (1u << 11) | (1u << 12) | (1u << 14) | (1u << 15) | (1u << 25);
+	const u32 ebx_hidden = (1u << 1) | (1u << 2) | (1u << 4) | (1u << 11) | (1u << 12) |
+			       (1u << 14) | (1u << 15) | (1u << 25);
+	const u32 edx_kept = (1u << 10) | (1u << 29); /* MD_CLEAR, ARCH_CAPABILITIES */
 	const u32 ecx_hidden = (1u << 5) | (1u << 16) | (1u << 30);
 	u64 comp = xstate_domain_components(&dom);
 	struct cpuid_regs g, h;
@@ -232,7 +239,7 @@ static void test_leaf7(void **state)
 		h.ecx |= ECX7_PKU; /* OSPKE only with the guest's CR4.PKE */
 	assert_int_equal(g.ebx, h.ebx);
 	assert_int_equal(g.ecx, h.ecx);
-	assert_int_equal(g.edx, 0);
+	assert_int_equal(g.edx, h.edx & edx_kept); /* no SPEC_CTRL, PRED_CMD, FLUSH_CMD */
 	assert_int_equal(g.eax, host(7, 0).eax);
 	assert_zero(guest(7, 1));
 	assert_zero(guest(7, 0xffffffff));
@@ -288,7 +295,9 @@ static void test_policy_extra_hides(void **state)
 	assert_int_equal(g.ecx & ECX_SSE3, 0);
 	assert_true(g.ecx & ECX_HYPERVISOR); /* cannot be hidden */
 	assert_int_equal(g.edx & (EDX_FPU | EDX_TSC), 0);
-	assert_int_equal(g.edx, h.edx & ~(EDX_FPU | EDX_TSC | EDX_ACPI | EDX_TM | EDX_PBE));
+	assert_int_equal(g.edx, (h.edx & ~(EDX_FPU | EDX_TSC | EDX_MCE | EDX_MCA | EDX_ACPI |
+					   EDX_TM | EDX_PBE)) |
+				    EDX_MTRR);
 	if (host(0, 0).eax >= 7) {
 		dom.arch.cpuid.leaf7_ebx_hide = 0xffffffff;
 		dom.arch.cpuid.leaf7_ecx_hide = 0xffffffff;
@@ -542,6 +551,37 @@ static void test_cr4_check(void **state)
 	assert_int_equal(hvm_cr4_check(&vcpu, base, base | CR4_OSXSAVE, lm, 0), -EPERM);
 }
 
+/* With a virtual LAPIC: x2APIC and TSC deadline offered, IDs agree, the timer clock is told. */
+static void test_vlapic_leaves(void **state)
+{
+	struct vlapic lapic = {.apic_id = 10};
+	struct cpuid_regs g, h = host(0, 0);
+
+	(void)state;
+	vcpu.arch.vlapic = &lapic;
+	dom.nr_vcpus = 6;
+	g = guest(1, 0);
+	assert_true(g.ecx & ECX_X2APIC);
+	assert_true(g.ecx & (1u << 24));
+	assert_int_equal(g.ebx >> 24, 10);
+	if (h.eax >= 0xb) {
+		g = guest(0xb, 0);
+		assert_int_equal(g.edx, 10);
+		assert_int_equal((g.ecx >> 8) & 0xff, 1); /* SMT level */
+		g = guest(0xb, 1);
+		assert_int_equal(g.edx, 10);
+		assert_int_equal(g.ebx, 6);
+		assert_int_equal(guest(0xb, 2).eax, 0);
+	}
+	if (h.eax >= 0x15) {
+		g = guest(0x15, 0);
+		/* TSC = crystal x EBX / EAX = tsc_khz kHz; the crystal is the 1 GHz APIC bus. */
+		assert_int_equal((u64)g.ecx * g.ebx / g.eax, tsc_khz * 1000);
+		assert_int_equal(g.ecx, VLAPIC_BUS_HZ);
+	}
+	vcpu.arch.vlapic = NULL;
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup(fn, setup)
@@ -555,6 +595,7 @@ int main(void)
 	    T(test_xstate_leaf_d),	    T(test_xstate_policy_hides),
 	    T(test_xstate_check_xcr0),	    T(test_xstate_sizes),
 	    T(test_cr4_bits_follow_cpuid),  T(test_cr4_check),
+	    T(test_vlapic_leaves),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

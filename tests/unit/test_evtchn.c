@@ -5,6 +5,7 @@
 #include <keel/event_channel.h>
 #include <keel/spinlock.h>
 #include <keel/vcpu.h>
+#include <public/hypercall.h>
 #include <public/shared_info.h>
 
 #include "handlers.h"
@@ -25,6 +26,35 @@
 static struct domain *d;
 static struct vcpu *vc[NR_VCPUS];
 static struct shared_info *si;
+
+/* The port table entry of @port (its bucket must exist). */
+static struct evtchn *P(u32 port)
+{
+	return &d->evtchn.bucket[port / EVTCHN_BUCKET_PORTS][port % EVTCHN_BUCKET_PORTS];
+}
+
+/* Only this domain exists for domain_get(); references are counted and must be returned. */
+static unsigned int refs;
+
+struct domain *domain_get(u16 id)
+{
+	if (!d || id != d->id)
+		return NULL;
+	refs++;
+	return d;
+}
+
+struct domain *domain_get_next(int after)
+{
+	return after < 7 ? domain_get(7) : NULL;
+}
+
+void domain_put(struct domain *x)
+{
+	assert_ptr_equal(x, d);
+	assert_true(refs > 0);
+	refs--;
+}
 
 static int setup(void **state)
 {
@@ -55,10 +85,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	assert_false(spin_is_locked(&d->lock));
+	assert_false(spin_is_locked(&d->evtchn.lock));
 	evtchn_domain_destroy(d);
-	assert_null(d->evtchn.ports);
+	assert_null(d->evtchn.bucket[0]);
 	assert_int_equal(d->evtchn.nr_ports, 0);
+	assert_int_equal(refs, 0);
 	free(vc[0]);
 	free(vc[1]);
 	free(si);
@@ -84,11 +115,13 @@ static bool masked(u32 port)
 static void test_init(void **state)
 {
 	(void)state;
-	assert_int_equal(d->evtchn.nr_ports, EVTCHN_MAX_PORTS);
-	assert_non_null(d->evtchn.ports);
-	assert_int_equal(d->evtchn.ports[0].state, EVTCHN_RESERVED);
-	for (unsigned int p = 1; p < EVTCHN_MAX_PORTS; p++)
-		assert_int_equal(d->evtchn.ports[p].state, EVTCHN_FREE);
+	/* One bucket to begin with; the table grows as ports are taken. */
+	assert_int_equal(d->evtchn.nr_ports, EVTCHN_BUCKET_PORTS);
+	assert_non_null(d->evtchn.bucket[0]);
+	assert_null(d->evtchn.bucket[1]);
+	assert_int_equal(P(0)->state, EVTCHN_RESERVED);
+	for (unsigned int p = 1; p < EVTCHN_BUCKET_PORTS; p++)
+		assert_int_equal(P(p)->state, EVTCHN_FREE);
 }
 
 static void test_bind_virq(void **state)
@@ -105,20 +138,20 @@ static void test_bind_virq(void **state)
 
 	assert_int_equal(evtchn_bind_virq(d, VIRQ_TIMER, 1, &port), 0);
 	assert_int_equal(port, 1);
-	assert_int_equal(d->evtchn.ports[1].state, EVTCHN_VIRQ);
-	assert_int_equal(d->evtchn.ports[1].virq, VIRQ_TIMER);
-	assert_int_equal(d->evtchn.ports[1].vcpu, 1);
-	assert_int_equal(vc[1]->virq_timer_port, 1);
-	assert_int_equal(vc[0]->virq_timer_port, 0);
+	assert_int_equal(P(1)->state, EVTCHN_VIRQ);
+	assert_int_equal(P(1)->virq, VIRQ_TIMER);
+	assert_int_equal(P(1)->vcpu, 1);
+	assert_int_equal(d->evtchn.virq_port[1][VIRQ_TIMER], 1);
+	assert_int_equal(d->evtchn.virq_port[0][VIRQ_TIMER], 0);
 
 	assert_int_equal(evtchn_bind_virq(d, VIRQ_TIMER, 1, &p2), -EEXIST);
 	assert_int_equal(evtchn_bind_virq(d, VIRQ_TIMER, 0, &p2), 0); /* per vCPU */
 	assert_int_equal(p2, 2);
-	assert_int_equal(vc[0]->virq_timer_port, 2);
+	assert_int_equal(d->evtchn.virq_port[0][VIRQ_TIMER], 2);
 	assert_int_equal(evtchn_bind_virq(d, VIRQ_DEBUG, 1, &p2), 0);
 	assert_int_equal(p2, 3);
 	assert_int_equal(evtchn_bind_virq(d, NR_VIRQS - 1, 0, &p2), 0);
-	assert_false(spin_is_locked(&d->lock));
+	assert_false(spin_is_locked(&d->evtchn.lock));
 }
 
 static void test_bind_ipi_and_reuse(void **state)
@@ -136,10 +169,10 @@ static void test_bind_ipi_and_reuse(void **state)
 	assert_int_equal(a, 1);
 	assert_int_equal(b, 2);
 	assert_int_equal(c, 3);
-	assert_int_equal(d->evtchn.ports[b].state, EVTCHN_IPI);
-	assert_int_equal(d->evtchn.ports[b].vcpu, 1);
+	assert_int_equal(P(b)->state, EVTCHN_IPI);
+	assert_int_equal(P(b)->vcpu, 1);
 	assert_int_equal(evtchn_close(d, b), 0);
-	assert_int_equal(d->evtchn.ports[b].state, EVTCHN_FREE);
+	assert_int_equal(P(b)->state, EVTCHN_FREE);
 	assert_int_equal(evtchn_bind_ipi(d, 1, &port), 0);
 	assert_int_equal(port, b); /* the lowest free port again */
 }
@@ -157,8 +190,8 @@ static void test_close_invalid(void **state)
 	assert_int_equal(evtchn_bind_ipi(d, 0, &p), 0);
 	assert_int_equal(evtchn_close(d, p), 0);
 	assert_int_equal(evtchn_close(d, p), -EINVAL); /* twice */
-	assert_int_equal(d->evtchn.ports[0].state, EVTCHN_RESERVED);
-	assert_false(spin_is_locked(&d->lock));
+	assert_int_equal(P(0)->state, EVTCHN_RESERVED);
+	assert_false(spin_is_locked(&d->evtchn.lock));
 }
 
 static void test_close_timer_virq_and_pending(void **state)
@@ -170,7 +203,7 @@ static void test_close_timer_virq_and_pending(void **state)
 	evtchn_send_virq(vc[0], VIRQ_TIMER);
 	assert_true(pending(p));
 	assert_int_equal(evtchn_close(d, p), 0);
-	assert_int_equal(vc[0]->virq_timer_port, 0);
+	assert_int_equal(d->evtchn.virq_port[0][VIRQ_TIMER], 0);
 	assert_false(pending(p)); /* a stale event must not show on the next owner of the port */
 	shim_core_nr_kicks = 0;
 	evtchn_send_virq(vc[0], VIRQ_TIMER); /* unbound now: nothing */
@@ -322,22 +355,30 @@ static void test_send_virq_timer(void **state)
 
 static void test_bind_vcpu(void **state)
 {
-	u32 ipi, tmr;
+	u32 ipi, tmr, con, unb;
 
 	(void)state;
 	assert_int_equal(evtchn_bind_ipi(d, 0, &ipi), 0);
 	assert_int_equal(evtchn_bind_virq(d, VIRQ_TIMER, 0, &tmr), 0);
-	assert_int_equal(evtchn_bind_vcpu(d, ipi, 1), 0);
-	assert_int_equal(evtchn_send(d, ipi), 0);
+	assert_int_equal(evtchn_bind_virq(d, VIRQ_CONSOLE, 1, &con), -EINVAL); /* global: vCPU 0 */
+	assert_int_equal(evtchn_bind_virq(d, VIRQ_CONSOLE, 0, &con), 0);
+	assert_int_equal(evtchn_alloc_unbound(d, DOMID_SELF, 9, &unb), 0);
+	/* As Xen: a global VIRQ and an unbound port move; an IPI and a per-vCPU VIRQ do not. */
+	assert_int_equal(evtchn_bind_vcpu(d, con, 1), 0);
+	assert_int_equal(evtchn_bind_vcpu(d, unb, 1), 0);
+	evtchn_send_global_virq(d, VIRQ_CONSOLE);
+	assert_true(pending(con));
 	assert_int_equal(si->vcpu_info[1].upcall_pending, 1);
 	assert_int_equal(si->vcpu_info[0].upcall_pending, 0);
 	assert_ptr_equal(shim_core_kicks[0], vc[1]);
+	assert_int_equal(evtchn_bind_vcpu(d, ipi, 1), -EINVAL);
 	assert_int_equal(evtchn_bind_vcpu(d, tmr, 1), -EINVAL); /* per-vCPU VIRQ */
-	assert_int_equal(evtchn_bind_vcpu(d, ipi, 2), -EINVAL);
-	assert_int_equal(evtchn_bind_vcpu(d, ipi, 0xffffffffu), -EINVAL);
+	assert_int_equal(evtchn_bind_vcpu(d, con, 2), -EINVAL);
+	assert_int_equal(evtchn_bind_vcpu(d, con, 0xffffffffu), -EINVAL);
 	assert_int_equal(evtchn_bind_vcpu(d, 0, 0), -EINVAL);
 	assert_int_equal(evtchn_bind_vcpu(d, EVTCHN_MAX_PORTS, 0), -EINVAL);
-	assert_int_equal(d->evtchn.ports[ipi].vcpu, 1);
+	assert_int_equal(P(con)->vcpu, 1);
+	assert_int_equal(P(ipi)->vcpu, 0);
 }
 
 static void test_port_exhaustion(void **state)
@@ -351,8 +392,8 @@ static void test_port_exhaustion(void **state)
 	}
 	assert_int_equal(evtchn_bind_ipi(d, 0, &p), -ENOSPC);
 	assert_int_equal(evtchn_bind_virq(d, VIRQ_TIMER, 0, &p), -ENOSPC);
-	assert_int_equal(vc[0]->virq_timer_port, 0);
-	assert_false(spin_is_locked(&d->lock));
+	assert_int_equal(d->evtchn.virq_port[0][VIRQ_TIMER], 0);
+	assert_false(spin_is_locked(&d->evtchn.lock));
 	/* The last port works end to end. */
 	assert_int_equal(evtchn_send(d, EVTCHN_MAX_PORTS - 1), 0);
 	assert_true(pending(EVTCHN_MAX_PORTS - 1));
@@ -382,7 +423,7 @@ static void test_hypercall_bind_send_close(void **state)
 	assert_int_equal(op(EVTCHNOP_bind_virq, GVA(0x100)), 0);
 	memcpy(&bv, shim_core_guest_mem + 0x100, sizeof(bv));
 	assert_int_equal(bv.port, 1); /* written back */
-	assert_int_equal(vc[1]->virq_timer_port, 1);
+	assert_int_equal(d->evtchn.virq_port[1][VIRQ_TIMER], 1);
 
 	memcpy(shim_core_guest_mem + 0x200, &bi, sizeof(bi));
 	assert_int_equal(op(EVTCHNOP_bind_ipi, GVA(0x200)), 0);
@@ -398,7 +439,7 @@ static void test_hypercall_bind_send_close(void **state)
 	assert_int_equal(op(EVTCHNOP_unmask, GVA(0x300)), 0);
 	assert_int_equal(shim_core_nr_kicks, 1);
 	assert_int_equal(op(EVTCHNOP_close, GVA(0x300)), 0);
-	assert_int_equal(d->evtchn.ports[bi.port].state, EVTCHN_FREE);
+	assert_int_equal(P(bi.port)->state, EVTCHN_FREE);
 	assert_int_equal(op(EVTCHNOP_close, GVA(0x300)), -EINVAL);
 
 	{
@@ -427,14 +468,15 @@ static void test_hypercall_hostile(void **state)
 	memcpy(&bv, shim_core_guest_mem, sizeof(bv));
 	assert_int_equal(bv.port, 0x1234);
 	/* Unknown and unimplemented commands. */
-	assert_int_equal(op(EVTCHNOP_bind_interdomain, GVA(0)), -ENOSYS);
-	assert_int_equal(op(EVTCHNOP_init_control, GVA(0)), -ENOSYS);
+	assert_int_equal(op(EVTCHNOP_bind_interdomain, GVA(0)), -ESRCH); /* no domain 0 */
+	assert_int_equal(op(EVTCHNOP_expand_array, GVA(0)), -EINVAL);	 /* no init_control yet */
+	assert_int_equal(op(EVTCHNOP_init_control, GVA(0)), -EINVAL); /* gfn 0: not its own page */
 	assert_int_equal(op(0xffffffffffffffffULL, GVA(0)), -ENOSYS);
 	assert_int_equal(op(1ULL << 32 | EVTCHNOP_send, GVA(0)), -ENOSYS);
 	/* Nothing was bound by any of it. */
 	for (unsigned int p = 1; p < 16; p++)
-		assert_int_equal(d->evtchn.ports[p].state, EVTCHN_FREE);
-	assert_false(spin_is_locked(&d->lock));
+		assert_int_equal(P(p)->state, EVTCHN_FREE);
+	assert_false(spin_is_locked(&d->evtchn.lock));
 }
 
 int main(void)

@@ -2,7 +2,9 @@
 #include <asm/hvm_io.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
+#include <keel/guest_acpi.h>
 #include <keel/vcpu.h>
+#include <public/sched.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,6 +34,16 @@ void domain_console_flush(struct domain *d)
 {
 	assert_non_null(d);
 	console_flushes++;
+}
+
+/* The ACPI registers end the domain through here: remember how. */
+static int shutdowns;
+static unsigned int last_reason;
+void domain_shutdown(struct domain *d, unsigned int reason)
+{
+	assert_non_null(d);
+	shutdowns++;
+	last_reason = reason;
 }
 
 static int dev_read(struct vcpu *v, void *priv, u64 addr, unsigned int size, u64 *val)
@@ -242,9 +254,15 @@ static void test_domain_devices(void **state)
 	assert_int_equal(r.ops->read(NULL, r.priv, 0xf0000000ULL, 4, &val), 0);
 	assert_true(val == ~0ULL);
 	assert_int_equal(r.ops->write(NULL, r.priv, 0xf0000000ULL, 4, 0), 0);
-	/* A device model registering inside the window is refused until the window makes room. */
-	assert_int_equal(hvm_io_register(&d.arch.mmio, 0xfee00000ULL, 0x1000, "lapic", &ops, NULL),
+	/* A device model registering inside the window is refused; the LAPIC page is a hole in it. */
+	assert_int_equal(hvm_io_register(&d.arch.mmio, 0xfec00000ULL, 0x1000, "ioapic", &ops, NULL),
 			 -EEXIST);
+	assert_false(hvm_io_lookup(&d.arch.mmio, 0xfee00000ULL, &r));
+	assert_false(hvm_io_lookup(&d.arch.mmio, 0xfee00fffULL, &r));
+	assert_true(hvm_io_lookup(&d.arch.mmio, 0xfedfffffULL, &r));
+	assert_true(hvm_io_lookup(&d.arch.mmio, 0xfee01000ULL, &r));
+	assert_int_equal(hvm_io_register(&d.arch.mmio, 0xfee00000ULL, 0x1000, "lapic", &ops, NULL),
+			 0);
 	/* Port 0xE9: bytes go to the domain console; wider writes and reads do nothing. */
 	assert_false(hvm_io_lookup(&d.arch.ports, 0xe8, &r));
 	assert_false(hvm_io_lookup(&d.arch.ports, 0xea, &r));
@@ -264,13 +282,47 @@ static void test_domain_devices(void **state)
 	assert_int_equal(console[0], 'k');
 }
 
+static void test_acpi_ports(void **state)
+{
+	static struct domain d;
+	struct vcpu v = {.domain = &d};
+	struct hvm_io_range r;
+	u64 val = 1;
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	shutdowns = 0;
+	assert_int_equal(hvm_domain_devices_init(&d), 0);
+	assert_false(hvm_io_lookup(&d.arch.ports, GUEST_ACPI_SLEEP_CTL_PORT - 1, &r));
+	assert_false(hvm_io_lookup(&d.arch.ports, GUEST_ACPI_RESET_PORT + 1, &r));
+	assert_true(hvm_io_lookup(&d.arch.ports, GUEST_ACPI_SLEEP_STS_PORT, &r));
+	assert_int_equal(r.ops->read(&v, r.priv, GUEST_ACPI_SLEEP_STS_PORT, 1, &val), 0);
+	assert_int_equal(val, 0); /* no wake status */
+	assert_int_equal(r.ops->write(&v, r.priv, GUEST_ACPI_SLEEP_STS_PORT, 1, 0x80), 0);
+	/* SLP_TYP 5 without SLP_EN, SLP_EN with another type, the reset port with another value. */
+	assert_int_equal(r.ops->write(&v, r.priv, GUEST_ACPI_SLEEP_CTL_PORT, 1, 5u << 2), 0);
+	assert_int_equal(r.ops->write(&v, r.priv, GUEST_ACPI_SLEEP_CTL_PORT, 1, (3u << 2) | 0x20),
+			 0);
+	assert_int_equal(r.ops->write(&v, r.priv, GUEST_ACPI_RESET_PORT, 1, 0x06), 0);
+	assert_int_equal(shutdowns, 0);
+	/* What Linux writes for S5 (acpi_power_off) and for a reset. */
+	assert_int_equal(r.ops->write(&v, r.priv, GUEST_ACPI_SLEEP_CTL_PORT, 1, (5u << 2) | 0x20),
+			 0);
+	assert_int_equal(shutdowns, 1);
+	assert_int_equal(last_reason, SHUTDOWN_poweroff);
+	assert_int_equal(r.ops->write(&v, r.priv, GUEST_ACPI_RESET_PORT, 1, GUEST_ACPI_RESET_VALUE),
+			 0);
+	assert_int_equal(shutdowns, 2);
+	assert_int_equal(last_reason, SHUTDOWN_reboot);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup(fn, setup)
 	const struct CMUnitTest tests[] = {
 	    T(test_lookup_edges),	   T(test_overlaps_refused), T(test_bad_ranges),
 	    T(test_unregister_exact_only), T(test_full_table),	     T(test_random_against_model),
-	    T(test_domain_devices),
+	    T(test_domain_devices),	   T(test_acpi_ports),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,27 +27,31 @@ static void check_entry(unsigned int i, u64 addr, u64 size, u32 type)
 
 static void test_memmap_small_guest(void **state)
 {
-	assert_int_equal(pvh_guest_memmap(MiB_(64), map, 8), 2);
-	check_entry(0, 0, MiB_(64), PVH_MEMMAP_RAM); /* includes RAM below 1 MiB */
-	check_entry(1, 0xFEFF8000, 8 * 4096, PVH_MEMMAP_RESERVED);
-	assert_int_equal(pvh_guest_memmap(MiB_(1), map, 8), 2);
+	assert_int_equal(pvh_guest_memmap(MiB_(64), map, 8), 3);
+	check_entry(0, 0, MiB_(64), PVH_MEMMAP_RAM);	   /* includes RAM below 1 MiB */
+	check_entry(1, 0xFC000000, 4096, PVH_MEMMAP_ACPI); /* the guest ACPI tables */
+	check_entry(2, 0xFEFF8000, 8 * 4096, PVH_MEMMAP_RESERVED);
+	assert_int_equal(pvh_guest_memmap(MiB_(1), map, 8), 3);
 	check_entry(0, 0, MiB_(1), PVH_MEMMAP_RAM);
 }
 
 static void test_memmap_at_and_past_the_hole(void **state)
 {
-	assert_int_equal(pvh_guest_memmap(GiB_(3), map, 8), 2);
+	assert_int_equal(pvh_guest_memmap(GiB_(3), map, 8), 3);
 	check_entry(0, 0, GiB_(3), PVH_MEMMAP_RAM);
-	assert_int_equal(pvh_guest_memmap(GiB_(3) + 4096, map, 8), 3);
+	assert_int_equal(pvh_guest_memmap(GiB_(3) + 4096, map, 8), 4);
 	check_entry(0, 0, GiB_(3), PVH_MEMMAP_RAM);
-	check_entry(2, GiB_(4), 4096, PVH_MEMMAP_RAM);
-	assert_int_equal(pvh_guest_memmap(GiB_(5), map, 8), 3);
+	check_entry(3, GiB_(4), 4096, PVH_MEMMAP_RAM);
+	assert_int_equal(pvh_guest_memmap(GiB_(5), map, 8), 4);
 	check_entry(0, 0, GiB_(3), PVH_MEMMAP_RAM);
-	check_entry(1, 0xFEFF8000, 8 * 4096, PVH_MEMMAP_RESERVED);
-	check_entry(2, GiB_(4), GiB_(2), PVH_MEMMAP_RAM);
+	check_entry(1, 0xFC000000, 4096, PVH_MEMMAP_ACPI);
+	check_entry(2, 0xFEFF8000, 8 * 4096, PVH_MEMMAP_RESERVED);
+	check_entry(3, GiB_(4), GiB_(2), PVH_MEMMAP_RAM);
 	/* Sorted, not overlapping, the hole keeps the LAPIC and IOAPIC out of RAM. */
 	assert_true(map[0].addr + map[0].size <= 0xFEC00000);
+	assert_true(map[1].addr + map[1].size <= 0xFEC00000);
 	assert_true(map[1].addr + map[1].size <= map[2].addr);
+	assert_true(map[2].addr + map[2].size <= map[3].addr);
 }
 
 static void test_memmap_refusals(void **state)
@@ -56,8 +60,8 @@ static void test_memmap_refusals(void **state)
 	assert_int_equal(pvh_guest_memmap(MiB_(1) - 4096, map, 8), -EINVAL);
 	assert_int_equal(pvh_guest_memmap(MiB_(64) + 1, map, 8), -EINVAL);
 	assert_int_equal(pvh_guest_memmap(~0ULL & ~4095ULL, map, 8), -EINVAL);
-	assert_int_equal(pvh_guest_memmap(MiB_(64), map, 1), -ENOSPC);
-	assert_int_equal(pvh_guest_memmap(GiB_(5), map, 2), -ENOSPC);
+	assert_int_equal(pvh_guest_memmap(MiB_(64), map, 2), -ENOSPC);
+	assert_int_equal(pvh_guest_memmap(GiB_(5), map, 3), -ENOSPC);
 	assert_int_equal(pvh_guest_memmap(GiB_(5), NULL, 0), -ENOSPC);
 }
 
@@ -107,7 +111,7 @@ static void test_layout_with_modules(void **state)
 				     .nr_modules = 2,
 				     .flags = PVH_SIF_PRIVILEGED | PVH_SIF_INITDOMAIN,
 				     .rsdp_paddr = 0xFC000000};
-	size_t map_off = 56, mod_off = 56 + 2 * 24, str_off = mod_off + 2 * 32;
+	size_t map_off = 56, mod_off = 56 + 3 * 24, str_off = mod_off + 2 * 32;
 	size_t cmd_len = strlen(p.cmdline) + 1,
 	       total = str_off + cmd_len + strlen("initrd args") + 1;
 
@@ -122,14 +126,16 @@ static void test_layout_with_modules(void **state)
 	assert_int_equal(rd64(24), gpa + str_off);
 	assert_int_equal(rd64(32), 0xFC000000);
 	assert_int_equal(rd64(40), gpa + map_off);
-	assert_int_equal(rd32(48), 2);
+	assert_int_equal(rd32(48), 3);
 	assert_int_equal(rd32(52), 0);
 	/* Memmap entries. */
 	assert_int_equal(rd64(map_off), 0);
 	assert_int_equal(rd64(map_off + 8), MiB_(64));
 	assert_int_equal(rd32(map_off + 16), PVH_MEMMAP_RAM);
-	assert_int_equal(rd64(map_off + 24), 0xFEFF8000);
-	assert_int_equal(rd32(map_off + 24 + 16), PVH_MEMMAP_RESERVED);
+	assert_int_equal(rd64(map_off + 24), 0xFC000000);
+	assert_int_equal(rd32(map_off + 24 + 16), PVH_MEMMAP_ACPI);
+	assert_int_equal(rd64(map_off + 48), 0xFEFF8000);
+	assert_int_equal(rd32(map_off + 48 + 16), PVH_MEMMAP_RESERVED);
 	/* Modules and their strings. */
 	assert_int_equal(rd64(mod_off), MiB_(32));
 	assert_int_equal(rd64(mod_off + 8), 0x12345);
@@ -147,14 +153,14 @@ static void test_layout_minimal(void **state)
 	struct pvh_start_params p = {.mem_bytes = GiB_(5), .cmdline = ""};
 	int n = pvh_build_start_info(&p, MiB_(1), buf, sizeof(buf));
 
-	assert_int_equal(n, 56 + 3 * 24);
+	assert_int_equal(n, 56 + 4 * 24);
 	assert_int_equal(rd32(12), 0);
 	assert_int_equal(rd64(16), 0); /* no module list */
 	assert_int_equal(rd64(24), 0); /* no command line */
 	assert_int_equal(rd64(32), 0);
-	assert_int_equal(rd32(48), 3);
-	assert_int_equal(rd64(56 + 48), GiB_(4));
-	assert_int_equal(rd64(56 + 48 + 8), GiB_(2));
+	assert_int_equal(rd32(48), 4);
+	assert_int_equal(rd64(56 + 72), GiB_(4));
+	assert_int_equal(rd64(56 + 72 + 8), GiB_(2));
 }
 
 static void test_buffer_too_small(void **state)
@@ -183,7 +189,8 @@ static void test_placement_refusals(void **state)
 	assert_int_equal(pvh_build_start_info(&p, GiB_(4), buf, sizeof(buf)), -EINVAL);
 	p.mem_bytes = MiB_(2);
 	assert_int_equal(pvh_build_start_info(&p, MiB_(2) - 64, buf, sizeof(buf)), -EINVAL);
-	assert_int_equal(pvh_build_start_info(&p, MiB_(2) - 104, buf, sizeof(buf)), 104);
+	assert_int_equal(pvh_build_start_info(&p, MiB_(2) - 120, buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(pvh_build_start_info(&p, MiB_(2) - 128, buf, sizeof(buf)), 128);
 	p.mem_bytes = MiB_(2) + 1;
 	assert_int_equal(pvh_build_start_info(&p, 0, buf, sizeof(buf)), -EINVAL);
 }

@@ -169,11 +169,11 @@ static void test_slice_is_time_to_next_unit(void **state)
 	d = sched_schedule(0, 0, false);
 	assert_ptr_equal(d.next, &a);
 	assert_int_equal(d.slice_ns, SCHED_DEFAULT_SLICE_NS); /* alone */
-	/* a has run 4 ms when b wakes: b runs until it is just past a, >= the minimum. */
+	/* a has run 4 ms when b wakes: b runs until it is one minimum slice past a. */
 	sched_wake(&b, 4 * MS);
 	d = sched_schedule(0, 4 * MS, false);
 	assert_ptr_equal(d.next, &b);
-	assert_true(d.slice_ns > 4 * MS && d.slice_ns <= 4 * MS + 1000);
+	assert_true(d.slice_ns >= 5 * MS && d.slice_ns <= 5 * MS + 1000);
 	d = sched_schedule(0, 8 * MS, false); /* equal vtimes: minimum slice */
 	assert_ptr_equal(d.next, &b);
 	assert_int_equal(d.slice_ns, SCHED_MIN_SLICE_NS);

@@ -85,6 +85,13 @@ static void test_decisions_and_log_line(void **state)
 		if (p.ibpb_on_switch != c->ibpb || p.l1d_flush != c->l1d || p.verw != c->verw)
 			fail_msg("%s: ibpb %d l1d %d verw %d", c->what, p.ibpb_on_switch,
 				 p.l1d_flush, p.verw);
+		/* Guests see IA32_ARCH_CAPABILITIES with the host's CPUID bit, "_NO" bits only. */
+		assert_int_equal(p.guest_has_arch_caps,
+				 !!(c->caps.cpuid7_edx & CPUID7_EDX_ARCH_CAPS));
+		assert_int_equal(p.guest_arch_caps, p.guest_has_arch_caps
+							? c->caps.arch_caps & ARCH_CAP_GUEST_BITS
+							: 0);
+		assert_int_equal(p.guest_arch_caps & (ARCH_CAP_IBRS_ALL | ARCH_CAP_SKIP_L1DFL), 0);
 		shim_printk_reset();
 		spec_ctrl_report(&c->caps, &p);
 		assert_int_equal(shim_printk_count[6], 1); /* one line, at info level */

@@ -22,6 +22,7 @@
 #include <keel/panic.h>
 #include <keel/printk.h>
 #include <keel/uart.h>
+#include <keel/wallclock.h>
 
 #define MBI_MAX_LEN	 (1u << 20)
 #define AP_TRAMPOLINE_PA 0x8000
@@ -85,6 +86,22 @@ static void memory_init_low(void)
 	boot_mem_for_each_free(&boot_mem, 0, GiB(4), add_free, NULL);
 }
 
+/* The wall clock guests see in shared_info: the CMOS RTC, read once the TSC is calibrated. */
+static void read_wallclock(u8 century_index)
+{
+	u64 sec = 0;
+	int rc = cmos_rtc_read(century_index, &sec);
+
+	if (rc) {
+		pr_warn("rtc: CMOS clock unreadable (%d): guests see 1970 as the wall-clock time",
+			rc);
+		return;
+	}
+	wallclock_set(sec);
+	pr_info("rtc: wall clock %llu s since 1970 (UTC)%s", sec,
+		century_index ? "" : ", century taken as 20xx");
+}
+
 static void report_memory(void)
 {
 	struct frame_stats st;
@@ -137,6 +154,7 @@ void keel_start(u32 mbi_phys)
 	acpi_power_init(&acpi_info);
 	platform_clock_init(acpi_info.hpet.present ? acpi_info.hpet.base.address : 0);
 	tsc_calibrate();
+	read_wallclock(acpi_info.fadt.century);
 	lapic_init_cpu();
 	bsp->apic_id = lapic_id();
 	lapic_timer_calibrate();

@@ -25,6 +25,8 @@ void spec_ctrl_decide(const struct spec_caps *caps, struct spec_policy *p)
 	/* An L1D flush command also overwrites the buffers VERW clears: one of the two is enough. */
 	p->verw = (p->mds_affected || p->taa_affected) &&
 		  (caps->cpuid7_edx & CPUID7_EDX_MD_CLEAR) && !p->l1d_flush;
+	p->guest_has_arch_caps = caps->cpuid7_edx & CPUID7_EDX_ARCH_CAPS;
+	p->guest_arch_caps = ac & ARCH_CAP_GUEST_BITS;
 }
 
 static const char *yes_no(bool b)

@@ -4,6 +4,7 @@
 #include <asm/hvm.h>
 #include <asm/percpu.h>
 #include <asm/traps.h>
+#include <asm/vlapic.h>
 #include <asm/xstate.h>
 #include <keel/arch_vcpu.h>
 #include <keel/domain.h>
@@ -17,7 +18,7 @@ bool arch_virt_available(void)
 
 int arch_domain_init(struct domain *d)
 {
-	return hvm_domain_devices_init(d) ?: hvm_ops->domain_init(d);
+	return hvm_domain_devices_init(d) ?: vlapic_domain_init(d) ?: hvm_ops->domain_init(d);
 }
 void arch_domain_destroy(struct domain *d)
 {
@@ -47,14 +48,23 @@ int arch_vcpu_init(struct vcpu *v)
 	if (rc)
 		return rc;
 	hvm_dr_reset(v);
-	rc = hvm_ops->vcpu_init(v);
-	if (rc)
+	hvm_msr_reset(v);
+	rc = vlapic_vcpu_init(v);
+	if (rc) {
 		xstate_vcpu_destroy(v);
+		return rc;
+	}
+	rc = hvm_ops->vcpu_init(v);
+	if (rc) {
+		vlapic_vcpu_destroy(v);
+		xstate_vcpu_destroy(v);
+	}
 	return rc;
 }
 void arch_vcpu_destroy(struct vcpu *v)
 {
 	hvm_ops->vcpu_destroy(v);
+	vlapic_vcpu_destroy(v);
 	xstate_vcpu_destroy(v);
 }
 
@@ -63,7 +73,31 @@ void arch_vcpu_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx)
 {
 	xstate_vcpu_reset(v);
 	hvm_dr_reset(v);
+	hvm_msr_reset(v); /* the vendor resets IA32_PAT with the rest of its guest state */
 	hvm_ops->vcpu_set_pvh_entry(v, entry, ebx);
+}
+
+/* A start by INIT-SIPI-SIPI: real mode at (@vector << 8):0, registers from reset values. */
+void arch_vcpu_set_sipi_entry(struct vcpu *v, u8 vector)
+{
+	xstate_vcpu_reset(v);
+	hvm_dr_reset(v);
+	hvm_ops->vcpu_set_sipi_entry(v, vector);
+}
+
+bool arch_vcpu_irq_pending(const struct vcpu *v)
+{
+	/* Only @v's own exit handlers ask (vcpu_block, HLT): its registers are loaded here. */
+	struct vcpu *self = (struct vcpu *)v;
+
+	if (!v->arch.vlapic)
+		return false;
+	return vlapic_irq_pending(self, hvm_ops->get_reg(self, HVM_REG_RFLAGS) & X86_EFLAGS_IF);
+}
+
+int arch_set_upcall_vector(struct vcpu *v, u8 vector)
+{
+	return vlapic_set_upcall_vector(v, vector);
 }
 
 enum vcpu_leave arch_vcpu_run(struct vcpu *v, u64 slice_ns)
@@ -88,4 +122,5 @@ void arch_vcpu_exit_stats(struct vcpu *v, void (*fn)(const char *name, u64 count
 	for (unsigned int r = 0; r < HVM_MAX_EXIT_REASONS; r++)
 		if (v->arch.exit_counts[r])
 			fn(hvm_ops->exit_reason_name(r), v->arch.exit_counts[r], ctx);
+	vlapic_exit_stats(v, fn, ctx);
 }

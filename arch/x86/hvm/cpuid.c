@@ -3,6 +3,7 @@
 #include <asm/cpuid_bits.h>
 #include <asm/hvm.h>
 #include <asm/hvm_emul.h>
+#include <asm/vlapic.h>
 #include <asm/xstate.h>
 #include <keel/domain.h>
 #include <keel/vcpu.h>
@@ -16,11 +17,28 @@
 	((1u << 3) | (1u << 5) | (1u << 6) | (1u << 15) | (1u << 17) | (1u << 21) | (1u << 24) | \
 	 (1u << 26) | (1u << 27))
 #define LEAF1_ECX_HYPERVISOR (1u << 31)
-/* CPUID.1:EDX bits hidden: ACPI thermal, TM, PBE (no power management inside a guest). */
-#define LEAF1_EDX_HIDE ((1u << 22) | (1u << 29) | (1u << 31))
-/* CPUID.7.0:EBX hidden: SGX, HLE, RTM, PQM, PQE, INVPCID is kept; MPX; Intel PT. */
-#define LEAF7_EBX_HIDE \
-	((1u << 2) | (1u << 4) | (1u << 11) | (1u << 12) | (1u << 14) | (1u << 15) | (1u << 25))
+/*
+ * CPUID.1:EDX bits hidden: MCE and MCA (no machine-check MSRs: msr.c), ACPI thermal, TM, PBE
+ * (no power management inside a guest). MTRR is always offered: msr_mtrr.c emulates them.
+ */
+#define LEAF1_EDX_HIDE ((1u << 7) | (1u << 14) | (1u << 22) | (1u << 29) | (1u << 31))
+#define LEAF1_EDX_MTRR (1u << 12)
+/*
+ * CPUID.7.0:EBX hidden: TSC_ADJUST (IA32_TSC_ADJUST is not emulated), SGX, HLE, RTM, PQM, PQE,
+ * INVPCID is kept; MPX; Intel PT.
+ */
+#define LEAF7_EBX_HIDE                                                                           \
+	((1u << 1) | (1u << 2) | (1u << 4) | (1u << 11) | (1u << 12) | (1u << 14) | (1u << 15) | \
+	 (1u << 25))
+/*
+ * CPUID.7.0:EDX kept from the host: MD_CLEAR (VERW is not intercepted) and ARCH_CAPABILITIES
+ * (read-only, msr.c). The SPEC_CTRL/PRED_CMD/FLUSH_CMD families are not offered.
+ */
+#define LEAF7_EDX_KEEP ((1u << 10) | (1u << 29))
+/* CPUID.80000008H:EBX hidden: AMD's IBPB, IBRS, STIBP, SSBD families (same reason). */
+#define LEAF_EXT8_EBX_HIDE                                                             \
+	((1u << 12) | (1u << 14) | (1u << 15) | (1u << 16) | (1u << 17) | (1u << 18) | \
+	 (1u << 24) | (1u << 25) | (1u << 26))
 /*
  * CPUID.7.0:ECX hidden: PKU and OSPKE (emulated accesses do not check protection keys), WAITPKG,
  * LA57 (no 5-level walks for guests yet), SGX-LC.
@@ -38,8 +56,9 @@
 /* AVX512 VBMI, VBMI2, VNNI, BITALG, VPOPCNTDQ */
 #define LEAF7_ECX_NEED_AVX512 ((1u << 1) | (1u << 6) | (1u << 11) | (1u << 12) | (1u << 14))
 
-#define XEN_LEAF4_VCPU_ID (1u << 3)
-#define XEN_LEAF4_DOMID	  (1u << 4)
+#define XEN_LEAF4_VCPU_ID	(1u << 3)
+#define XEN_LEAF4_DOMID		(1u << 4)
+#define XEN_LEAF4_UPCALL_VECTOR (1u << 6) /* HVMOP_set_evtchn_upcall_vector */
 
 static bool xen_leaf(struct vcpu *v, u32 leaf, struct cpuid_regs *r)
 {
@@ -61,7 +80,7 @@ static bool xen_leaf(struct vcpu *v, u32 leaf, struct cpuid_regs *r)
 		r->ebx = HYPERCALL_PAGE_MSR;
 		break;
 	case 4:
-		r->eax = XEN_LEAF4_VCPU_ID | XEN_LEAF4_DOMID;
+		r->eax = XEN_LEAF4_VCPU_ID | XEN_LEAF4_DOMID | XEN_LEAF4_UPCALL_VECTOR;
 		r->ebx = v->id;
 		r->ecx = v->domain->id;
 		break;
@@ -130,7 +149,7 @@ void hvm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, struct cpuid_regs *r)
 	switch (leaf) {
 	case 1:
 		r->ecx = (r->ecx & ~(LEAF1_ECX_HIDE | pol->leaf1_ecx_hide)) | LEAF1_ECX_HYPERVISOR;
-		r->edx &= ~(LEAF1_EDX_HIDE | pol->leaf1_edx_hide);
+		r->edx = (r->edx & ~(LEAF1_EDX_HIDE | pol->leaf1_edx_hide)) | LEAF1_EDX_MTRR;
 		/* Initial APIC id = 2 * vCPU id (as the guest's MADT will say). */
 		r->ebx = (r->ebx & 0x00ffffffu) | ((v->id * 2) << 24);
 		xstate_features(v, 1, r);
@@ -148,7 +167,7 @@ void hvm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, struct cpuid_regs *r)
 		if (subleaf == 0) {
 			r->ebx &= ~(LEAF7_EBX_HIDE | pol->leaf7_ebx_hide);
 			r->ecx &= ~(LEAF7_ECX_HIDE | pol->leaf7_ecx_hide);
-			r->edx = 0; /* no speculation-control MSRs are offered */
+			r->edx &= LEAF7_EDX_KEEP;
 			xstate_features(v, 7, r);
 		} else {
 			*r = (struct cpuid_regs){0, 0, 0, 0};
@@ -160,7 +179,11 @@ void hvm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, struct cpuid_regs *r)
 	case 0x80000001:
 		r->ecx &= ~(1u << 2); /* SVM */
 		break;
+	case 0x80000008:
+		r->ebx &= ~LEAF_EXT8_EBX_HIDE;
+		break;
 	default:
 		break;
 	}
+	vlapic_cpuid(v, leaf, subleaf, r); /* x2APIC, TSC deadline, topology, timer clock */
 }

@@ -1,6 +1,7 @@
-/* The emulated devices every domain starts with: the unclaimed-MMIO window and the 0xE9 console. */
+/* The emulated devices every domain starts with: unclaimed MMIO, the 0xE9 console, ACPI ports. */
 #include <asm/hvm.h>
 #include <asm/hvm_io.h>
+#include <asm/vlapic.h>
 #include <keel/domain.h>
 #include <keel/vcpu.h>
 
@@ -45,9 +46,16 @@ int hvm_domain_devices_init(struct domain *d)
 
 	hvm_io_table_init(&d->arch.mmio);
 	hvm_io_table_init(&d->arch.ports);
-	rc = hvm_io_register(&d->arch.mmio, UNCLAIMED_MMIO_BASE, UNCLAIMED_MMIO_SIZE,
-			     "unclaimed MMIO", &unclaimed_mmio, NULL);
-	return rc
-		   ?: hvm_io_register(&d->arch.ports, DEBUG_CONSOLE_PORT, 1, "debug console",
-				      &debug_console, NULL);
+	/* The window has a hole for the local APIC page (vlapic_domain_init() claims it). */
+	rc = hvm_io_register(&d->arch.mmio, UNCLAIMED_MMIO_BASE,
+			     APIC_MMIO_BASE - UNCLAIMED_MMIO_BASE, "unclaimed MMIO",
+			     &unclaimed_mmio, NULL)
+		 ?: hvm_io_register(&d->arch.mmio, APIC_MMIO_BASE + APIC_PAGE_SIZE,
+				    UNCLAIMED_MMIO_BASE + UNCLAIMED_MMIO_SIZE - APIC_MMIO_BASE -
+					APIC_PAGE_SIZE,
+				    "unclaimed MMIO", &unclaimed_mmio, NULL);
+	rc = rc
+		 ?: hvm_io_register(&d->arch.ports, DEBUG_CONSOLE_PORT, 1, "debug console",
+				    &debug_console, NULL);
+	return rc ?: hvm_acpi_ports_init(d); /* the FADT's registers (acpi_ports.c) */
 }

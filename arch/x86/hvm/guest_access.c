@@ -50,3 +50,12 @@ int copy_to_guest(struct vcpu *v, u64 gva, const void *src, size_t len)
 	/* Nothing is written through @local in this direction. */
 	return copy_guest(v, gva, (u8 *)(uintptr_t)src, len, true);
 }
+
+int guest_virt_to_gpa(struct vcpu *v, u64 gva, bool write, u64 *gpa)
+{
+	u32 pfec;
+
+	if (guest_walk(v, gva, write ? GUEST_WRITE : GUEST_READ, guest_current_priv(v), gpa, &pfec))
+		return -EFAULT;
+	return 0;
+}

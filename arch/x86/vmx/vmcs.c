@@ -174,7 +174,7 @@ void vmx_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx)
 	vmwrite(VMCS_GUEST_RSP, 0);
 	vmwrite(VMCS_GUEST_RFLAGS, 0x2);
 	vmx_debug_reset(v); /* DR7 0x400, DEBUGCTL 0, DR0-DR3 not yet the guest's */
-	vmwrite(VMCS_GUEST_PAT, 0x0007040600070406ULL);
+	vmwrite(VMCS_GUEST_PAT, HVM_PAT_POWER_ON);
 	vmwrite(VMCS_GUEST_SYSENTER_CS, 0);
 	vmwrite(VMCS_GUEST_SYSENTER_ESP, 0);
 	vmwrite(VMCS_GUEST_SYSENTER_EIP, 0);
@@ -184,6 +184,55 @@ void vmx_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx)
 	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
 	memset(&v->arch.gprs, 0, sizeof(v->arch.gprs));
 	v->arch.gprs.rbx = ebx;
+	x->launched = false;
+	vmcs_edit_end(x, prev);
+}
+
+/*
+ * The state INIT leaves and a SIPI completes: real mode, CS = vector << 8 (base vector << 12),
+ * IP 0, 64 KiB segments, CR0 = CD|NW|ET (caching stays on in the real register), EFER 0.
+ * Unrestricted guest runs it as it is.
+ */
+void vmx_set_sipi_entry(struct vcpu *v, u8 vector)
+{
+	struct vmx_vcpu *x = v->arch.vendor;
+	paddr_t prev = vmcs_edit_begin(x);
+
+	x->cr0_shadow = CR0_CD | CR0_NW | (1UL << 4);
+	x->cr4_shadow = 0;
+	vmwrite(VMCS_CR0_SHADOW, x->cr0_shadow);
+	vmwrite(VMCS_CR4_SHADOW, x->cr4_shadow);
+	vmwrite(VMCS_GUEST_CR0,
+		((1UL << 4) | (vmx_cfg.cr0_fixed0 & ~(CR0_PE | CR0_PG))) & vmx_cfg.cr0_fixed1);
+	vmwrite(VMCS_GUEST_CR4, vmx_cfg.cr4_fixed0 | GUEST_CR4_KEEL);
+	vmwrite(VMCS_GUEST_CR3, 0);
+	vmwrite(VMCS_GUEST_EFER, 0);
+	vmwrite(VMCS_ENTRY_CTLS, vmx_cfg.entry);
+	set_segment(VMCS_GUEST_CS_SEL, (u16)(vector << 8), (u64)vector << 12, 0xffff, 0x9b);
+	set_segment(VMCS_GUEST_DS_SEL, 0, 0, 0xffff, 0x93);
+	set_segment(VMCS_GUEST_ES_SEL, 0, 0, 0xffff, 0x93);
+	set_segment(VMCS_GUEST_SS_SEL, 0, 0, 0xffff, 0x93);
+	set_segment(VMCS_GUEST_FS_SEL, 0, 0, 0xffff, 0x93);
+	set_segment(VMCS_GUEST_GS_SEL, 0, 0, 0xffff, 0x93);
+	set_segment(VMCS_GUEST_TR_SEL, 0, 0, 0xffff, 0x8b);
+	set_segment(VMCS_GUEST_LDTR_SEL, 0, 0, 0, 0x10000); /* unusable */
+	vmwrite(VMCS_GUEST_GDTR_BASE, 0);
+	vmwrite(VMCS_GUEST_GDTR_LIMIT, 0xffff);
+	vmwrite(VMCS_GUEST_IDTR_BASE, 0);
+	vmwrite(VMCS_GUEST_IDTR_LIMIT, 0xffff);
+	vmwrite(VMCS_GUEST_RIP, 0);
+	vmwrite(VMCS_GUEST_RSP, 0);
+	vmwrite(VMCS_GUEST_RFLAGS, 0x2);
+	vmx_debug_reset(v);
+	vmwrite(VMCS_GUEST_PAT, 0x0007040600070406ULL);
+	vmwrite(VMCS_GUEST_SYSENTER_CS, 0);
+	vmwrite(VMCS_GUEST_SYSENTER_ESP, 0);
+	vmwrite(VMCS_GUEST_SYSENTER_EIP, 0);
+	vmwrite(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	vmwrite(VMCS_GUEST_ACTIVITY, ACTIVITY_ACTIVE);
+	vmwrite(VMCS_GUEST_PENDING_DBG, 0);
+	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
+	memset(&v->arch.gprs, 0, sizeof(v->arch.gprs));
 	x->launched = false;
 	vmcs_edit_end(x, prev);
 }

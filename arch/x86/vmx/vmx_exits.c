@@ -4,6 +4,7 @@
 #include <asm/hvm_emulate.h>
 #include <asm/mmio_decode.h>
 #include <asm/traps.h>
+#include <asm/vlapic.h>
 #include <asm/vmx_internal.h>
 #include <asm/xstate.h>
 #include <keel/compiler.h>
@@ -11,6 +12,7 @@
 #include <keel/errno.h>
 #include <keel/printk.h>
 #include <keel/vcpu.h>
+#include <public/sched.h>
 
 struct exit_entry {
 	vmx_exit_handler_t handler;
@@ -107,12 +109,13 @@ static enum vcpu_leave exit_external_interrupt(struct vcpu *v, u64 qual)
 	return VCPU_STAY;
 }
 
+/* A triple fault resets a real machine: the domain reboots (per its on_reboot). */
 static enum vcpu_leave exit_triple_fault(struct vcpu *v, u64 qual)
 {
-	pr_err("vmx: d%u vCPU %u triple fault at RIP %#llx", v->domain->id, v->id,
-	       vmread(VMCS_GUEST_RIP));
+	pr_info("vmx: d%u vCPU %u triple fault at RIP %#llx: the domain reboots, as hardware would",
+		v->domain->id, v->id, vmread(VMCS_GUEST_RIP));
 	vmx_dump_vcpu(v);
-	domain_crash(v->domain, "vCPU %u triple-faulted", v->id);
+	domain_shutdown(v->domain, SHUTDOWN_reboot);
 	return VCPU_LEAVE_DEAD;
 }
 
@@ -129,6 +132,11 @@ static enum vcpu_leave exit_interrupt_window(struct vcpu *v, u64 qual)
 	return VCPU_STAY;
 }
 
+static enum vcpu_leave exit_nmi_window(struct vcpu *v, u64 qual)
+{
+	return VCPU_STAY; /* vmx_inject_events() injects the NMI and clears the window */
+}
+
 static enum vcpu_leave exit_cpuid(struct vcpu *v, u64 qual)
 {
 	struct cpuid_regs r;
@@ -143,21 +151,11 @@ static enum vcpu_leave exit_cpuid(struct vcpu *v, u64 qual)
 	return VCPU_STAY;
 }
 
+/* Blocks until an event, or takes the vCPU down for good (common/vcpu_down.c). */
 static enum vcpu_leave exit_hlt(struct vcpu *v, u64 qual)
 {
 	vmx_advance_rip();
-	if (vcpu_event_pending(v))
-		return VCPU_STAY;
-	/*
-	 * HLT with interrupts off and no callback vector: only an event-channel kick wakes it, and
-	 * usually it is done. A guest can do this in a loop: say so once per vCPU, not per HLT.
-	 */
-	if (!(vmread(VMCS_GUEST_RFLAGS) & X86_EFLAGS_IF) && !v->upcall_vector &&
-	    vcpu_log_once(v, VCPU_LOG_HLT_NO_IRQ))
-		pr_info("vmx: d%u vCPU %u halted with interrupts disabled (logged once per vCPU)",
-			v->domain->id, v->id);
-	vcpu_block(v);
-	return VCPU_LEAVE_BLOCKED;
+	return vcpu_halt(v, vmread(VMCS_GUEST_RFLAGS) & X86_EFLAGS_IF);
 }
 
 static enum vcpu_leave exit_vmcall(struct vcpu *v, u64 qual)
@@ -184,14 +182,14 @@ static enum vcpu_leave exit_cr_access(struct vcpu *v, u64 qual)
 			rc = vmx_write_cr0(v, hvm_read_gpr(v, reg));
 		else if (cr == 4)
 			rc = vmx_write_cr4(v, hvm_read_gpr(v, reg));
-		else if (cr == 8)
-			x->cr8 = hvm_read_gpr(v, reg) & 15;
+		else if (cr == 8 && !(hvm_read_gpr(v, reg) >> 4))
+			vlapic_set_cr8(v->arch.vlapic, hvm_read_gpr(v, reg)); /* TPR[7:4] */
 		else
 			rc = -1;
 		break;
 	case 1: /* mov from cr */
 		if (cr == 8)
-			hvm_write_gpr(v, reg, x->cr8);
+			hvm_write_gpr(v, reg, vlapic_get_cr8(v->arch.vlapic));
 		else
 			rc = -1;
 		break;
@@ -327,7 +325,7 @@ static const struct exit_entry exit_table[HVM_MAX_EXIT_REASONS] = {
     [EXIT_INIT] = {exit_init_sipi, "INIT"},
     [EXIT_SIPI] = {exit_init_sipi, "SIPI"},
     [EXIT_INTERRUPT_WINDOW] = {exit_interrupt_window, "interrupt window"},
-    [EXIT_NMI_WINDOW] = {NULL, "NMI window"},
+    [EXIT_NMI_WINDOW] = {exit_nmi_window, "NMI window"},
     [EXIT_TASK_SWITCH] = {NULL, "task switch"},
     [EXIT_CPUID] = {exit_cpuid, "CPUID"},
     [EXIT_GETSEC] = {exit_vmx_insn, "GETSEC"},

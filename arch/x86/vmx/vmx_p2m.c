@@ -165,6 +165,9 @@ static int p2m_change(struct domain *d, u64 gpa, paddr_t hpa, u64 size, bool map
 	failures = p->ept.alloc_failures - failures;
 	spin_unlock(&p->lock);
 	p2m_report(d, p, flushed, failures);
+	/* An unmap some CPU may still see: the caller must not free or reuse the frames yet. */
+	if (!rc && !map && !flushed)
+		rc = -ETIMEDOUT;
 	return rc;
 }
 

@@ -60,32 +60,6 @@ static void reinject_interrupted_event(void)
 		vmwrite(VMCS_ENTRY_INSN_LEN, vmread(VMCS_EXIT_INSN_LEN));
 }
 
-/* Deliver the event-channel upcall through the callback vector when the guest can take it. */
-static void inject_upcall(struct vcpu *v)
-{
-	u32 proc = (u32)vmread(VMCS_PROC_CTLS);
-
-	if (!v->upcall_vector || !vcpu_event_pending(v)) {
-		if (proc & PROC_INTR_WINDOW)
-			vmwrite(VMCS_PROC_CTLS, proc & ~PROC_INTR_WINDOW);
-		return;
-	}
-	if (vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)
-		return;
-	if ((vmread(VMCS_GUEST_RFLAGS) & X86_EFLAGS_IF) &&
-	    !(vmread(VMCS_GUEST_INTERRUPTIBILITY) &
-	      (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS))) {
-		vmwrite(VMCS_ENTRY_INTR_INFO,
-			INTR_INFO_VALID | INTR_TYPE_EXT_INTR | v->upcall_vector);
-		if (vmread(VMCS_GUEST_ACTIVITY) == ACTIVITY_HLT)
-			vmwrite(VMCS_GUEST_ACTIVITY, ACTIVITY_ACTIVE);
-		if (proc & PROC_INTR_WINDOW)
-			vmwrite(VMCS_PROC_CTLS, proc & ~PROC_INTR_WINDOW);
-	} else if (!(proc & PROC_INTR_WINDOW)) {
-		vmwrite(VMCS_PROC_CTLS, proc | PROC_INTR_WINDOW);
-	}
-}
-
 static void set_preemption_timer(u64 deadline_tsc)
 {
 	u64 now = rdtsc();
@@ -149,7 +123,7 @@ enum vcpu_leave vmx_vcpu_run(struct vcpu *v, u64 slice_ns)
 			act = VCPU_LEAVE_RESCHED;
 		if (act != VCPU_STAY)
 			break;
-		inject_upcall(v);
+		vmx_inject_events(v); /* NMI, callback vector, vLAPIC (vmx_intr.c) */
 		set_preemption_timer(deadline);
 		vmx_p2m_enter(p2m, cpu);
 		if (vmx_enter_guest(&v->arch.gprs, x->launched)) {

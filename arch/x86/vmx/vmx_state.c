@@ -122,6 +122,17 @@ int vmx_set_efer(struct vcpu *v, u64 val)
 	return 0;
 }
 
+/* IA32_PAT: VM entry loads it from the guest state, VM exit saves it there (vmx_caps.c). */
+u64 vmx_get_pat(struct vcpu *v)
+{
+	return vmread(VMCS_GUEST_PAT);
+}
+
+void vmx_set_pat(struct vcpu *v, u64 val)
+{
+	vmwrite(VMCS_GUEST_PAT, val);
+}
+
 unsigned int vmx_get_cpl(struct vcpu *v)
 {
 	return (vmread(VMCS_GUEST_SS_AR) >> 5) & 3;

@@ -3,10 +3,12 @@
 #define ASM_HVM_H
 
 #include <asm/hvm_io.h>
+#include <asm/hvm_msr.h>
 #include <keel/types.h>
 
 struct vcpu;
 struct domain;
+struct vlapic;
 
 /* Guest general-purpose registers not kept in the VMCS/VMCB. Layout used by vmx_entry.S. */
 struct guest_gprs {
@@ -72,6 +74,8 @@ struct arch_vcpu {
 	void *
 	    xsave_area; /* its x87/SSE/AVX/... state while not loaded: own frames, from vCPU init */
 	u64 dr[4], dr6; /* its debug registers while not loaded (DR7: in the VMCS/VMCB) */
+	struct hvm_vcpu_msrs msrs; /* MTRRs (asm/hvm_msr.h) */
+	struct vlapic *vlapic;	   /* its virtual local APIC (asm/vlapic.h) */
 };
 
 /*
@@ -110,6 +114,7 @@ struct hvm_vendor_ops {
 	int (*vcpu_init)(struct vcpu *v);
 	void (*vcpu_destroy)(struct vcpu *v);
 	void (*vcpu_set_pvh_entry)(struct vcpu *v, u32 entry, u32 ebx);
+	void (*vcpu_set_sipi_entry)(struct vcpu *v, u8 vector);	   /* real mode at vector << 12 */
 	enum vcpu_leave (*vcpu_run)(struct vcpu *v, u64 slice_ns); /* never VCPU_STAY */
 	void (*vcpu_get_state)(struct vcpu *v, struct hvm_vcpu_state *s);
 	void (*inject_exception)(struct vcpu *v, u8 vector, bool has_err, u32 err);
@@ -122,6 +127,9 @@ struct hvm_vendor_ops {
 	/* The guest's IA32_DEBUGCTL (kept by the vendor: VMCS/VMCB); only for the loaded vCPU. */
 	u64 (*get_debugctl)(struct vcpu *v);
 	void (*set_debugctl)(struct vcpu *v, u64 val);
+	/* The guest's IA32_PAT (VMCS/VMCB guest state, loaded on entry); only for the loaded vCPU. */
+	u64 (*get_pat)(struct vcpu *v);
+	void (*set_pat)(struct vcpu *v, u64 val);
 	/* What instruction emulation needs (arch/x86/hvm/emulate.c and the device paths). */
 	u64 (*get_reg)(struct vcpu *v, enum hvm_reg reg);
 	void (*set_reg)(struct vcpu *v, enum hvm_reg reg, u64 val);

@@ -54,5 +54,7 @@ bool hvm_io_lookup(struct hvm_io_table *t, u64 addr, struct hvm_io_range *out);
 
 /* The devices every domain has (arch/x86/hvm/devices.c). */
 int hvm_domain_devices_init(struct domain *d);
+/* The guest FADT's sleep control/status and reset registers (arch/x86/hvm/acpi_ports.c). */
+int hvm_acpi_ports_init(struct domain *d);
 
 #endif

@@ -30,6 +30,8 @@
 #define ARCH_CAP_SSB_NO	      (1ULL << 4)
 #define ARCH_CAP_MDS_NO	      (1ULL << 5)
 #define ARCH_CAP_TAA_NO	      (1ULL << 8)
+/* The host's bits a guest may see: each says the CPU is not affected by one attack. */
+#define ARCH_CAP_GUEST_BITS (ARCH_CAP_RDCL_NO | ARCH_CAP_SSB_NO | ARCH_CAP_MDS_NO | ARCH_CAP_TAA_NO)
 
 /* What the CPU reports: the raw inputs of the decision. */
 struct spec_caps {
@@ -43,6 +45,9 @@ struct spec_policy {
 	bool ibpb_on_switch; /* IBPB when a CPU enters a domain other than the last one it ran */
 	bool l1d_flush;	     /* IA32_FLUSH_CMD.L1D before every VM entry */
 	bool verw;	     /* VERW before every VM entry */
+	/* What guests see: IA32_ARCH_CAPABILITIES offered (read-only) and its value. */
+	bool guest_has_arch_caps;
+	u64 guest_arch_caps; /* only the "not affected" bits of the host's */
 };
 
 extern struct spec_policy spec_policy;

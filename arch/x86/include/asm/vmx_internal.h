@@ -34,7 +34,6 @@ struct vmx_vcpu {
 	u16 vpid;
 	int last_cpu; /* where it last ran (-1: never): its VPID's TLB entries may live there */
 	u64 cr0_shadow, cr4_shadow; /* what the guest believes it wrote */
-	u64 cr8;
 	bool loaded; /* its guest registers are in this CPU (between swap-in and swap-out) */
 	bool
 	    dr_owned; /* it has touched its debug registers: they switch with it, no MOV-DR exits */
@@ -54,6 +53,10 @@ void vmx_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx);
 void vmx_load_host_state(void);
 enum vcpu_leave vmx_vcpu_run(struct vcpu *v, u64 slice_ns);
 enum vcpu_leave vmx_handle_exit(struct vcpu *v, u32 reason);
+/* Before each entry (vmx_intr.c): inject an NMI or interrupt, or ask for the window. */
+void vmx_inject_events(struct vcpu *v);
+/* A start by SIPI (vmcs.c): real mode at (@vector << 8):0. */
+void vmx_set_sipi_entry(struct vcpu *v, u8 vector);
 const char *vmx_exit_reason_name(unsigned int reason);
 void vmx_dump_vcpu(struct vcpu *v);
 void vmx_get_state(struct vcpu *v, struct hvm_vcpu_state *s);
@@ -62,6 +65,8 @@ void vmx_advance_rip(void);
 u64 vmx_get_cr(struct vcpu *v, int cr);
 u64 vmx_get_efer(struct vcpu *v);
 int vmx_set_efer(struct vcpu *v, u64 val);
+u64 vmx_get_pat(struct vcpu *v);
+void vmx_set_pat(struct vcpu *v, u64 val);
 unsigned int vmx_get_cpl(struct vcpu *v);
 u64 vmx_get_reg(struct vcpu *v, enum hvm_reg reg);
 void vmx_set_reg(struct vcpu *v, enum hvm_reg reg, u64 val);
