@@ -136,6 +136,8 @@ static void test_xen_leaf4_ids(void **state)
 	(void)state;
 	assert_true(r.eax & (1u << 3)); /* vCPU id present */
 	assert_true(r.eax & (1u << 4)); /* domain id present */
+	/* No exitless EOI in the fake vendor: the upcall vector (acked by EOI) is not offered. */
+	assert_false(r.eax & (1u << 6));
 	assert_int_equal(r.ebx, 5);
 	assert_int_equal(r.ecx, 9);
 	vcpu.id = 31;

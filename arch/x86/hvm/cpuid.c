@@ -80,7 +80,9 @@ static bool xen_leaf(struct vcpu *v, u32 leaf, struct cpuid_regs *r)
 		r->ebx = HYPERCALL_PAGE_MSR;
 		break;
 	case 4:
-		r->eax = XEN_LEAF4_VCPU_ID | XEN_LEAF4_DOMID | XEN_LEAF4_UPCALL_VECTOR;
+		r->eax = XEN_LEAF4_VCPU_ID | XEN_LEAF4_DOMID;
+		if (hvm_eoi_exitless(hvm_ops, v))
+			r->eax |= XEN_LEAF4_UPCALL_VECTOR; /* see struct hvm_vendor_ops */
 		r->ebx = v->id;
 		r->ecx = v->domain->id;
 		break;

@@ -141,7 +141,19 @@ struct hvm_vendor_ops {
 	/* #PF with CR2 = @cr2 and the architectural error code, delivered at the next entry. */
 	void (*inject_page_fault)(struct vcpu *v, u64 cr2, u32 error_code);
 	const char *(*exit_reason_name)(unsigned int reason);
+	/*
+	 * Does the guest's EOI to its local APIC complete without a VM exit (APIC virtualization
+	 * with virtual-interrupt delivery)? NULL: no. CPUID offers the per-vCPU upcall vector
+	 * (acknowledged by an EOI) only then; otherwise the guest takes the callback vector, which
+	 * needs no EOI, and the plain vLAPIC emulation is not on every event's path.
+	 */
+	bool (*eoi_exitless)(struct vcpu *v);
 };
+
+static inline bool hvm_eoi_exitless(const struct hvm_vendor_ops *ops, struct vcpu *v)
+{
+	return ops->eoi_exitless && ops->eoi_exitless(v);
+}
 
 extern const struct hvm_vendor_ops *hvm_ops;
 extern const struct hvm_vendor_ops vmx_ops;
