@@ -3,12 +3,15 @@
 #include <keel/cmdline.h>
 #include <keel/domain.h>
 #include <keel/domain_build.h>
+#include <keel/event_channel.h>
 #include <keel/grant_table.h>
 #include <keel/mm.h>
 #include <keel/power.h>
 #include <keel/printk.h>
+#include <keel/softirq.h>
 #include <keel/time.h>
 #include <keel/vcpu.h>
+#include <public/event_channel.h>
 #include <public/sched.h>
 #include <stdarg.h>
 
@@ -23,6 +26,9 @@ bool keep_running_requested(void)
 
 /* Set once boot-time domains were started, so that the end of the last one ends Keel. */
 bool domains_started;
+
+/* A domain ended since CPU 0 last told the privileged domains (VIRQ_DOM_EXC). */
+static bool dom_exc_pending;
 
 static const char *reason_name(unsigned int reason)
 {
@@ -50,6 +56,9 @@ static void end_domain(struct domain *d, enum domain_state state, enum domain_en
 	d->state = state;
 	d->life.ended_ns = now_ns();
 	stop_vcpus(d);
+	/* Told from CPU 0's reap pass, where no lock of the caller's is held. */
+	__atomic_store_n(&dom_exc_pending, true, __ATOMIC_SEQ_CST);
+	softirq_raise_on(0, SOFTIRQ_SCHEDULE);
 	if (action == ACTION_PRESERVE) {
 		pr_info("domain: d%u '%s' kept for inspection (on_* = preserve)", d->id, d->name);
 		return;
@@ -147,9 +156,28 @@ static void report_memory_returned(void)
 }
 
 /* Destroy dying domains no CPU holds a vCPU of (CPU 0's loop); power off after the last one. */
+/* VIRQ_DOM_EXC to every privileged domain still alive (dom0: its toolstack looks at who ended). */
+static void notify_dom_exc(void)
+{
+	struct domain *c = domain_get_next(-1);
+
+	while (c) {
+		struct domain *next;
+
+		if (c->privileged && !c->life.dying)
+			evtchn_send_global_virq(c, VIRQ_DOM_EXC);
+		next = domain_get_next(c->id);
+		domain_put(c);
+		c = next;
+	}
+}
+
 void domain_reap(void)
 {
 	struct domain *d;
+
+	if (__atomic_exchange_n(&dom_exc_pending, false, __ATOMIC_SEQ_CST))
+		notify_dom_exc();
 
 	while ((d = domain_find_dying()) != NULL) {
 		if (vcpus_still_held(d))

@@ -18,7 +18,8 @@
 #   NEEDS=linux         the test boots Debian's Linux: scripts/linux-cache.sh runs first, and
 #                       $LINUX_KERNEL (the bzImage) and $LINUX_INITRD (the busybox initramfs) are
 #                       replaced in MODULES. LINUX_FLAVOUR=stock|cloud picks the kernel (default
-#                       stock; the environment's KEEL_LINUX_FLAVOUR overrides it). run-tests.sh
+#                       stock; the environment's KEEL_LINUX_FLAVOUR overrides it), and
+#                       $LINUX_CLOUD_KERNEL is the cloud flavour's bzImage. run-tests.sh
 #                       skips these tests unless KEEL_LINUX_TESTS=1.
 #   JUDGE='script args' an extra judge (tests/boot/judges/), run with the clean serial log as its
 #                       last argument; a non-zero exit fails the test with the line it printed
@@ -128,6 +129,7 @@ esac
 [ -f "$KEEL" ] || { fail "kernel $KEEL not built"; finish; }
 linux_kernel=""
 linux_initrd=""
+linux_cloud_kernel=""
 case "$NEEDS" in
 '') ;;
 linux)
@@ -138,6 +140,15 @@ linux)
 	fi
 	linux_kernel=$(sh scripts/linux-cache.sh --flavour "$LINUX_FLAVOUR" --print kernel)
 	linux_initrd=$(sh scripts/linux-cache.sh --flavour "$LINUX_FLAVOUR" --print initramfs)
+	case "$MODULES" in
+	*'$LINUX_CLOUD_KERNEL'*)
+		if ! sh scripts/linux-cache.sh --flavour cloud >>"$dir/linux-cache.log" 2>&1; then
+			fail "scripts/linux-cache.sh --flavour cloud failed: $(tail -n 1 "$dir/linux-cache.log")"
+			finish
+		fi
+		linux_cloud_kernel=$(sh scripts/linux-cache.sh --flavour cloud --print kernel)
+		;;
+	esac
 	;;
 *) fail "NEEDS must be empty or linux, not '$NEEDS'"; finish ;;
 esac
@@ -146,7 +157,7 @@ while IFS= read -r mod; do
 	[ -n "$mod" ] || continue
 	mod=$(printf '%s' "$mod" |
 		sed -e "s|[$]BUILD|$BUILD|g" -e "s|[$]LINUX_KERNEL|$linux_kernel|g" \
-			-e "s|[$]LINUX_INITRD|$linux_initrd|g")
+			-e "s|[$]LINUX_INITRD|$linux_initrd|g" -e "s|[$]LINUX_CLOUD_KERNEL|$linux_cloud_kernel|g")
 	[ -f "${mod%% *}" ] || { fail "module ${mod%% *} not built"; finish; }
 	set -- "$@" "$mod"
 done <<MODEOF

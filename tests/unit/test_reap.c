@@ -175,6 +175,29 @@ struct domain *domain_find_dying(void)
 	return NULL;
 }
 
+/* The domain list as domain_end.c walks it (VIRQ_DOM_EXC): the doms[] slots not destroyed. */
+struct domain *domain_get_next(int after)
+{
+	for (int i = 0; i < MAX_DOMS; i++)
+		if (doms[i] && !destroyed[i] && (int)doms[i]->id > after)
+			return doms[i];
+	return NULL;
+}
+void domain_put(struct domain *d)
+{
+	(void)d;
+}
+
+/* Who got VIRQ_DOM_EXC. */
+static struct domain *dom_exc_to[MAX_DOMS];
+static unsigned int nr_dom_exc;
+void evtchn_send_global_virq(struct domain *d, unsigned int virq)
+{
+	assert_int_equal(virq, VIRQ_DOM_EXC);
+	assert_true(nr_dom_exc < MAX_DOMS);
+	dom_exc_to[nr_dom_exc++] = d;
+}
+
 /* No grant maps in this test: a dying domain has nothing of others' mapped to give back. */
 void grant_release_maps(struct domain *d)
 {
@@ -343,6 +366,34 @@ static void test_reap_waits_for_vcpu_in_guest(void **state)
 	assert_true(destroyed[0]);
 }
 
+/* A domain's end reaches the privileged domain (VIRQ_DOM_EXC) at CPU 0's next reap, no other. */
+static void test_end_notifies_privileged_domain(void **state)
+{
+	struct domain *ctl, *other, *d;
+
+	(void)state;
+	ctl = make_domain(0, 0);
+	ctl->privileged = true;
+	other = make_domain(1, 0);
+	d = make_domain(2, 0);
+	nr_dom_exc = 0;
+	domain_reap();
+	assert_int_equal(nr_dom_exc, 0); /* nothing ended yet */
+	domain_shutdown(d, SHUTDOWN_poweroff);
+	domain_reap();
+	assert_int_equal(nr_dom_exc, 1);
+	assert_ptr_equal(dom_exc_to[0], ctl);
+	domain_reap();
+	assert_int_equal(nr_dom_exc, 1); /* once per end */
+	domain_crash(other, "test");
+	domain_reap();
+	assert_int_equal(nr_dom_exc, 2);
+	assert_ptr_equal(dom_exc_to[1], ctl);
+	domain_crash(ctl, "test");
+	domain_reap();
+	assert_int_equal(nr_dom_exc, 2); /* a dying controller is not told */
+}
+
 /* Once reaping has begun, the scheduler never hands the dying domain's vCPU to a CPU again. */
 static void test_reaped_vcpu_is_never_handed_out(void **state)
 {
@@ -424,6 +475,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_reap_waits_for_vcpu_in_guest, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reaped_vcpu_is_never_handed_out, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reap_stress, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_end_notifies_privileged_domain, setup, teardown),
 	};
 
 	alarm(120); /* a deadlock fails the run instead of hanging it */
