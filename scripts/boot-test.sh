@@ -20,7 +20,7 @@
 #                       replaced in MODULES. LINUX_FLAVOUR=stock|cloud picks the kernel (default
 #                       stock; the environment's KEEL_LINUX_FLAVOUR overrides it), and
 #                       $LINUX_CLOUD_KERNEL is the cloud flavour's bzImage. run-tests.sh
-#                       skips these tests unless KEEL_LINUX_TESTS=1.
+#                       runs them first; KEEL_LINUX_TESTS=0 skips them.
 #   JUDGE='script args' an extra judge (tests/boot/judges/), run with the clean serial log as its
 #                       last argument; a non-zero exit fails the test with the line it printed
 # Judged from the serial log only. Output: "PASS boot/NAME (Ns)" or "FAIL boot/NAME: reasons"

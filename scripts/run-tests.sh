@@ -8,8 +8,8 @@
 #         (-runs=100000 -seed=1, plus seeds from tests/fuzz/corpus/NAME/ if present); one result each
 #   boot: every tests/boot/*.test (scripts/boot-test.sh), KEEL_TEST_JOBS (default 2) at a time;
 #         KEEL_BOOT_TESTS='glob' picks a subset by name (e.g. 'qemu-*'); tests with a NEEDS=linux
-#         line (Debian's Linux as a guest: slow, fetched by scripts/linux-cache.sh) are skipped
-#         unless KEEL_LINUX_TESTS=1
+#         line (Debian's Linux as a guest: slow, fetched by scripts/linux-cache.sh) run first;
+#         KEEL_LINUX_TESTS=0 skips them (`make test-quick`)
 # Keeps going after failures. An empty set (nothing declared) is a failure. Prints one PASS/FAIL
 # line per result, ends with exactly "N passed, N failed" and exits 1 if anything failed.
 # Also writes $BUILD/test-results.txt: "PASS|FAIL<TAB>item<TAB>detail" lines, then
@@ -187,7 +187,8 @@ run_boot() {
 	pattern=${KEEL_BOOT_TESTS:-*}
 	count=0
 	skipped=0
-	for file in tests/boot/*.test; do
+	# The slow Linux boots first, so that the short tests fill the other job slots meanwhile.
+	for file in $(grep -l '^NEEDS=linux' tests/boot/*.test) $(grep -L '^NEEDS=linux' tests/boot/*.test); do
 		[ -f "$file" ] || continue
 		name=$(basename "$file" .test)
 		# shellcheck disable=SC2254 # $pattern is a glob on purpose
@@ -195,8 +196,8 @@ run_boot() {
 		$pattern) ;;
 		*) continue ;;
 		esac
-		if [ "${KEEL_LINUX_TESTS:-0}" != 1 ] && grep -q '^NEEDS=linux' "$file"; then
-			echo "SKIP boot/$name (NEEDS=linux: set KEEL_LINUX_TESTS=1 to run it)"
+		if [ "${KEEL_LINUX_TESTS:-1}" != 1 ] && grep -q '^NEEDS=linux' "$file"; then
+			echo "SKIP boot/$name (NEEDS=linux: KEEL_LINUX_TESTS=0 skips it)"
 			skipped=$((skipped + 1))
 			continue
 		fi
