@@ -134,15 +134,19 @@ case "$NEEDS" in
 '') ;;
 linux)
 	LINUX_FLAVOUR=${KEEL_LINUX_FLAVOUR:-$LINUX_FLAVOUR}
-	if ! sh scripts/linux-cache.sh --flavour "$LINUX_FLAVOUR" >"$dir/linux-cache.log" 2>&1; then
+	# One fetch at a time: boot tests run in parallel and share the cache.
+	cache=${KEEL_CACHE:-$HOME/.cache/keel}
+	mkdir -p "$cache"
+	if ! flock "$cache/.lock" sh scripts/linux-cache.sh --flavour "$LINUX_FLAVOUR" >"$dir/linux-cache.log" 2>&1; then
 		fail "scripts/linux-cache.sh failed: $(tail -n 1 "$dir/linux-cache.log")"
 		finish
 	fi
 	linux_kernel=$(sh scripts/linux-cache.sh --flavour "$LINUX_FLAVOUR" --print kernel)
 	linux_initrd=$(sh scripts/linux-cache.sh --flavour "$LINUX_FLAVOUR" --print initramfs)
 	case "$MODULES" in
+	# shellcheck disable=SC2016 # the literal text $LINUX_CLOUD_KERNEL, replaced below
 	*'$LINUX_CLOUD_KERNEL'*)
-		if ! sh scripts/linux-cache.sh --flavour cloud >>"$dir/linux-cache.log" 2>&1; then
+		if ! flock "$cache/.lock" sh scripts/linux-cache.sh --flavour cloud >>"$dir/linux-cache.log" 2>&1; then
 			fail "scripts/linux-cache.sh --flavour cloud failed: $(tail -n 1 "$dir/linux-cache.log")"
 			finish
 		fi
