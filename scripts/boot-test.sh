@@ -143,8 +143,8 @@ linux)
 	fi
 	linux_kernel=$(sh scripts/linux-cache.sh --flavour "$LINUX_FLAVOUR" --print kernel)
 	linux_initrd=$(sh scripts/linux-cache.sh --flavour "$LINUX_FLAVOUR" --print initramfs)
-	case "$MODULES" in
 	# shellcheck disable=SC2016 # the literal text $LINUX_CLOUD_KERNEL, replaced below
+	case "$MODULES" in
 	*'$LINUX_CLOUD_KERNEL'*)
 		if ! flock "$cache/.lock" sh scripts/linux-cache.sh --flavour cloud >>"$dir/linux-cache.log" 2>&1; then
 			fail "scripts/linux-cache.sh --flavour cloud failed: $(tail -n 1 "$dir/linux-cache.log")"
