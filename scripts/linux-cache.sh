@@ -10,7 +10,7 @@
 #                         "KEEL-LINUX: init reached", "KEEL-LINUX: online CPUs: <online list>",
 #                         "KEEL-LINUX: uname -r: ...", "KEEL-LINUX: date: ...", then `poweroff -f`
 #   initramfs-shell.cpio.gz the same lines, then "KEEL-LINUX: shell ready on hvc0 ...", then an
-#                         interactive busybox shell (prompt "linux# ") on the console as its
+#                         interactive busybox shell (prompt "linux#") on the console as its
 #                         controlling terminal; `poweroff -f` when it exits (`make run`)
 # Packages come from `apt-get download` (never installed) and are unpacked with `dpkg-deb -x`.
 # A second run reuses what is there (the kernel is fetched again only when the metapackage now
@@ -182,17 +182,21 @@ EOF
 }
 
 # The shell runs on the console (hvc0) as its controlling terminal (setsid + cttyhack), so job
-# control and Ctrl-C work; without line editing (set +o emacs) the kernel's tty echoes and edits,
-# and Keel's line-by-line console shows no cursor escapes.
+# control and Ctrl-C work. With the tty's echo off, busybox's shell leaves its line editing (and
+# its cursor queries, which Keel's line-by-line console would show as "?[6n") to the kernel's
+# line mode; the typist's own terminal echoes. The prompt ends its line.
 init_shell() {
 	echo '#!/bin/busybox sh'
 	echo "# /init of Keel's interactive Linux domain (scripts/linux-cache.sh): report, a shell on"
 	echo "# the console, power off when it exits."
 	init_head
 	cat <<'EOF'
-echo 'set +o emacs 2>/dev/null; set +o vi 2>/dev/null' >/.shrc
-export HOME=/ ENV=/.shrc PS1='linux# ' TERM=dumb
-echo "KEEL-LINUX: shell ready on $(cat /sys/class/tty/console/active) (exit or Ctrl-D powers off)"
+tty=$(cat /sys/class/tty/console/active)
+tty=${tty##* }
+stty -echo <"/dev/$tty"
+export HOME=/ TERM=dumb PS1='linux#
+'
+echo "KEEL-LINUX: shell ready on $tty (exit powers off)"
 setsid cttyhack sh
 echo "KEEL-LINUX: shell exited; powering off"
 poweroff -f

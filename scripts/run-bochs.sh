@@ -3,8 +3,8 @@
 #
 # Usage: run-bochs.sh [--follow | --feed FILE] ISO SERIAL_LOG [CPUS] [TIMEOUT_SECONDS]
 #   --follow     also copy the serial log to the terminal as it grows, and send what is typed on
-#                this terminal to Keel's UART (interactive use; keys go out as they are typed,
-#                the terminal echoes them; Ctrl-C ends the run)
+#                this terminal to Keel's UART (interactive use; a line at a time: the terminal
+#                edits and echoes it, Enter sends it; Ctrl-C ends the run)
 #   --feed FILE  type into Keel's UART from FILE's "REGEX=>TEXT" steps as the log shows REGEX
 #                (scripts/serial-bridge.bash; boot tests' INPUT key)
 # With either, COM1 is a TCP socket on 127.0.0.1 (Bochs' socket-server mode, on a free port from
@@ -123,17 +123,11 @@ pid=$!
 
 # The bridge: its connect and waits end by the run's own deadline.
 bridgepid=""
-saved_tty=""
 if [ -n "$feed" ]; then
 	bash "$(dirname "$0")/serial-bridge.bash" "$port" "$serial" feed "$feed" \
 		"$(($(date +%s) + timeout))" </dev/null 2>"$dir/bridge.log" &
 	bridgepid=$!
 elif [ "$follow" = 1 ]; then
-	# Keys go out as typed (no line editing here: the guest edits), the terminal echoes them.
-	if [ -t 0 ]; then
-		saved_tty=$(stty -g)
-		stty -icanon min 1 time 0
-	fi
 	exec 4<&0 # an asynchronous command's stdin would be /dev/null
 	bash "$(dirname "$0")/serial-bridge.bash" "$port" "$serial" stdin "" \
 		"$(($(date +%s) + timeout))" <&4 2>"$dir/bridge.log" &
@@ -156,10 +150,6 @@ stop_tail() {
 		kill "$tailpid" 2>/dev/null || true
 		wait "$tailpid" 2>/dev/null || true
 		tailpid=""
-	fi
-	if [ -n "$saved_tty" ]; then
-		stty "$saved_tty"
-		saved_tty=""
 	fi
 }
 # Debian's Bochs ignores SIGTERM: an interrupted run is ended with SIGKILL.

@@ -4,7 +4,8 @@
 # The domains: Debian 12's stock kernel with a busybox shell on its console (fetched by
 # scripts/linux-cache.sh into ${KEEL_CACHE:-~/.cache/keel}), the CPUID and timer checks, and two
 # CPU-bound domains weighted 1:2 sharing CPU 0 while a third spins on CPU 1. Keys typed here go to
-# Keel's serial port; Ctrl-A three times moves the input focus to the next domain (Linux first).
+# Keel's serial port a line at a time; Ctrl-A three times moves the input focus to the next
+# domain (Linux first).
 # When Linux cannot be fetched, the same demo runs without it. Keel powers the machine off when the
 # last domain has ended (`exit` in Linux's shell); Ctrl-C ends the run at any time.
 # Environment: KEEL_CMDLINE (Keel's command line), KEEL_RUN_TIMEOUT (seconds, default 3600),
@@ -44,10 +45,10 @@ sh scripts/mkiso.sh "$BUILD/keel" "$dir/keel-demo.iso" "${KEEL_CMDLINE:-}" "$@"
 if [ "$linux" = 1 ]; then
 	cat >&2 <<EOF
 run-demo: Keel in Bochs with 2 CPUs: Linux (d1) and 5 test guests (serial log: $dir/serial.txt)
-run-demo: Linux takes a minute or two to boot under Bochs. When "KEEL-LINUX: shell ready"
-run-demo: shows, press Ctrl-A three times: Keel says "console: input goes to d1 'linux'" and
-run-demo: what you type goes to Linux's shell (its output shows as "(d1) ..." lines, a line at a
-run-demo: time). Ctrl-A three times again moves the input on; 'exit' ends Linux, Ctrl-C the run.
+run-demo: Linux takes minutes to boot under Bochs. When "KEEL-LINUX: shell ready" shows,
+run-demo: press Ctrl-A three times, then Enter: Keel says "console: input goes to d1 'linux'",
+run-demo: and each line you type (Enter sends it) goes to Linux's shell; its output shows as
+run-demo: "(d1) ..." lines. Ctrl-A x3 + Enter moves the input on; 'exit' ends Linux, Ctrl-C the run.
 EOF
 	BOCHS_MEM_MB=${BOCHS_MEM_MB:-512}
 	export BOCHS_MEM_MB

@@ -4,7 +4,8 @@
 # Usage: serial-bridge.bash PORT SERIAL_LOG stdin|feed [FEED_FILE] [DEADLINE]
 # Connects to Bochs' com1 (mode=socket-server on 127.0.0.1:PORT; Bochs waits for this before it
 # starts), appends everything Keel writes to SERIAL_LOG, and sends Keel's UART:
-#   stdin  this script's standard input, as it comes (interactive use: `make run`)
+#   stdin  this script's standard input, a line at a time (interactive use: `make run`; a
+#          terminal stays in its line mode: the line is edited and echoed there, Enter sends it)
 #   feed   the steps of FEED_FILE, one a line, "REGEX=>TEXT": wait until the extended regex
 #          REGEX (grep -E) appears in SERIAL_LOG (carriage returns removed; the whole log so
 #          far), then send TEXT with printf's %b escapes (\n, \t, \\, \xHH, \0NNN)
@@ -57,8 +58,17 @@ send_paced() {
 }
 
 if [ "$mode" = stdin ]; then
-	# stdin ends with the run: the reader's end stops this loop at its next byte.
-	LC_ALL=C send_paced &
+	# Whole lines: `read -n` would switch a terminal out of its line mode. An asynchronous
+	# command's stdin would be /dev/null: hand it this one's. The writer is killed when the
+	# reader ends (Bochs has gone).
+	exec 4<&0
+	send_lines() {
+		local line
+		while IFS= read -r line || [ -n "$line" ]; do
+			printf '%s\n' "$line" | send_paced
+		done
+	}
+	LC_ALL=C send_lines <&4 &
 	writer=$!
 	wait "$reader"
 	kill "$writer" 2>/dev/null
