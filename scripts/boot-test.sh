@@ -17,10 +17,14 @@
 #   MEM=MiB             the machine's RAM (default 256): Bochs' guest and host memory, QEMU's -m
 #   NEEDS=linux         the test boots Debian's Linux: scripts/linux-cache.sh runs first, and
 #                       $LINUX_KERNEL (the bzImage) and $LINUX_INITRD (the busybox initramfs) are
-#                       replaced in MODULES. LINUX_FLAVOUR=stock|cloud picks the kernel (default
-#                       stock; the environment's KEEL_LINUX_FLAVOUR overrides it), and
-#                       $LINUX_CLOUD_KERNEL is the cloud flavour's bzImage. run-tests.sh
-#                       runs them first; KEEL_LINUX_TESTS=0 skips them.
+#                       replaced in MODULES ($LINUX_SHELL_INITRD: the one whose /init runs a shell
+#                       on the console; $LINUX_CLOUD_KERNEL: the cloud flavour's bzImage).
+#                       LINUX_FLAVOUR=stock|cloud picks $LINUX_KERNEL (default stock; the
+#                       environment's KEEL_LINUX_FLAVOUR overrides it). run-tests.sh runs these
+#                       tests first; KEEL_LINUX_TESTS=0 skips them.
+#   INPUT='REGEX=>TEXT' typing into Keel's UART (Bochs only), one step a line: once REGEX
+#                       (grep -E) appears in the serial log, TEXT goes out with printf %b escapes
+#                       (\x01 is Ctrl-A, \n Enter); see scripts/serial-bridge.bash
 #   JUDGE='script args' an extra judge (tests/boot/judges/), run with the clean serial log as its
 #                       last argument; a non-zero exit fails the test with the line it printed
 # Judged from the serial log only. Output: "PASS boot/NAME (Ns)" or "FAIL boot/NAME: reasons"
@@ -60,6 +64,7 @@ EXPECT_RAM=0
 MUST_EXIT=1
 MODULES=""
 JUDGE=""
+INPUT=""
 BOCHS_CPU=""
 NEEDS=""
 LINUX_FLAVOUR=stock
@@ -130,6 +135,7 @@ esac
 linux_kernel=""
 linux_initrd=""
 linux_cloud_kernel=""
+linux_shell_initrd=""
 case "$NEEDS" in
 '') ;;
 linux)
@@ -153,6 +159,8 @@ linux)
 		linux_cloud_kernel=$(sh scripts/linux-cache.sh --flavour cloud --print kernel)
 		;;
 	esac
+	linux_shell_initrd=$(sh scripts/linux-cache.sh --flavour "$LINUX_FLAVOUR" \
+		--print shell-initramfs)
 	;;
 *) fail "NEEDS must be empty or linux, not '$NEEDS'"; finish ;;
 esac
@@ -161,6 +169,7 @@ while IFS= read -r mod; do
 	[ -n "$mod" ] || continue
 	mod=$(printf '%s' "$mod" |
 		sed -e "s|[$]BUILD|$BUILD|g" -e "s|[$]LINUX_KERNEL|$linux_kernel|g" \
+			-e "s|[$]LINUX_SHELL_INITRD|$linux_shell_initrd|g" \
 			-e "s|[$]LINUX_INITRD|$linux_initrd|g" -e "s|[$]LINUX_CLOUD_KERNEL|$linux_cloud_kernel|g")
 	[ -f "${mod%% *}" ] || { fail "module ${mod%% *} not built"; finish; }
 	set -- "$@" "$mod"
@@ -172,12 +181,20 @@ if ! sh scripts/mkiso.sh "$KEEL" "$iso" "$CMDLINE" "$@" >"$emulog" 2>&1; then
 	finish
 fi
 
+input_opt=""
+if [ -n "$INPUT" ]; then
+	[ "$EMU" = bochs ] || { fail "INPUT needs EMU=bochs (Bochs' COM1 socket)"; finish; }
+	printf '%s\n' "$INPUT" >"$dir/input"
+	input_opt="--feed $dir/input"
+fi
+
 start=$(date +%s)
 timed_out=0
 if [ "$EMU" = bochs ]; then
 	# In the background so that a TERM/INT here reaches run-bochs.sh, which SIGKILLs Bochs.
+	# shellcheck disable=SC2086 # $input_opt is an option and its file, or nothing
 	BOCHS_CPU_MODEL=${BOCHS_CPU:-corei7_skylake_x} BOCHS_MEM_MB=$MEM BOCHS_TIME0=${BOCHS_TIME0:-946681200} \
-		sh scripts/run-bochs.sh "$iso" "$serial" "$CPUS" "$TIMEOUT" >"$emulog" 2>&1 </dev/null &
+		sh scripts/run-bochs.sh $input_opt "$iso" "$serial" "$CPUS" "$TIMEOUT" >"$emulog" 2>&1 </dev/null &
 	pid=$!
 	trap 'kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; exit 130' INT TERM
 	status=0

@@ -1,8 +1,14 @@
 #!/bin/sh
 # scripts/run-bochs.sh: runs an ISO headless in Bochs (the VT-x emulator) with COM1 in a file.
 #
-# Usage: run-bochs.sh [--follow] ISO SERIAL_LOG [CPUS] [TIMEOUT_SECONDS]
-#   --follow   also copy the serial log to the terminal as it grows (interactive use)
+# Usage: run-bochs.sh [--follow | --feed FILE] ISO SERIAL_LOG [CPUS] [TIMEOUT_SECONDS]
+#   --follow     also copy the serial log to the terminal as it grows, and send what is typed on
+#                this terminal to Keel's UART (interactive use; a line at a time: the terminal
+#                edits and echoes it, Enter sends it; Ctrl-C ends the run)
+#   --feed FILE  type into Keel's UART from FILE's "REGEX=>TEXT" steps as the log shows REGEX
+#                (scripts/serial-bridge.bash; boot tests' INPUT key)
+# With either, COM1 is a TCP socket on 127.0.0.1 (Bochs' socket-server mode, on a free port from
+# 20000 up) that scripts/serial-bridge.bash joins to SERIAL_LOG; without, COM1 writes the file.
 # Writes next to SERIAL_LOG: bochsrc, bochs.rc (debugger script), bochs.log (Bochs' own log),
 # bochs.out (its stdout/stderr). Exit status: 0 when Bochs exited by itself (Bochs' own status
 # means nothing: judge from the serial log), 124 when it was killed at the timeout, 2 on usage.
@@ -14,12 +20,21 @@
 set -eu
 
 follow=0
-if [ "${1:-}" = "--follow" ]; then
+feed=""
+case "${1:-}" in
+--follow)
 	follow=1
 	shift
-fi
+	;;
+--feed)
+	[ $# -ge 2 ] || { echo "usage: $0 [--follow | --feed FILE] ISO SERIAL_LOG [CPUS] [TIMEOUT]" >&2; exit 2; }
+	feed=$2
+	[ -r "$feed" ] || { echo "run-bochs: feed file '$feed' not found" >&2; exit 2; }
+	shift 2
+	;;
+esac
 if [ $# -lt 2 ] || [ $# -gt 4 ]; then
-	echo "usage: $0 [--follow] ISO SERIAL_LOG [CPUS] [TIMEOUT_SECONDS]" >&2
+	echo "usage: $0 [--follow | --feed FILE] ISO SERIAL_LOG [CPUS] [TIMEOUT_SECONDS]" >&2
 	exit 2
 fi
 iso=$1
@@ -58,8 +73,24 @@ command -v bochs >/dev/null 2>&1 || { echo "run-bochs: bochs missing (run script
 
 dir=$(dirname "$serial")
 mkdir -p "$dir"
-rm -f "$serial" "$dir/bochs.log" "$dir/bochs.out"
+rm -f "$serial" "$dir/bochs.log" "$dir/bochs.out" "$dir/bridge.log"
 : >"$serial"
+
+# COM1: the file, or a socket that the bridge joins to the file (and to the terminal or a feed).
+com1="mode=file, dev=$serial"
+port=""
+if [ "$follow" = 1 ] || [ -n "$feed" ]; then
+	command -v bash >/dev/null 2>&1 || { echo "run-bochs: bash missing (for /dev/tcp)" >&2; exit 2; }
+	# A port nothing answers on: start from one of this process's own, step past busy ones.
+	port=$((20000 + $$ % 20000))
+	tries=0
+	while bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null; do
+		tries=$((tries + 1))
+		[ "$tries" -lt 50 ] || { echo "run-bochs: no free TCP port for COM1" >&2; exit 2; }
+		port=$((port + 1))
+	done
+	com1="mode=socket-server, dev=127.0.0.1:$port"
+fi
 
 # Bochs splits lines at commas before substituting variables, so write the values in directly.
 # "sound: driver=dummy": without it Debian's Bochs can abort in its ALSA mixer thread
@@ -76,7 +107,7 @@ pci: enabled=1, chipset=i440fx
 clock: sync=none, time0=$time0
 ata0-master: type=cdrom, path=$iso, status=inserted
 boot: cdrom
-com1: enabled=1, mode=file, dev=$serial
+com1: enabled=1, $com1
 log: $dir/bochs.log
 panic: action=fatal
 error: action=report, cpu0=ignore
@@ -90,12 +121,30 @@ echo c >"$dir/bochs.rc"
 TZ=UTC TERM=dumb bochs -q -f "$dir/bochsrc" -rc "$dir/bochs.rc" </dev/null >"$dir/bochs.out" 2>&1 &
 pid=$!
 
+# The bridge: its connect and waits end by the run's own deadline.
+bridgepid=""
+if [ -n "$feed" ]; then
+	bash "$(dirname "$0")/serial-bridge.bash" "$port" "$serial" feed "$feed" \
+		"$(($(date +%s) + timeout))" </dev/null 2>"$dir/bridge.log" &
+	bridgepid=$!
+elif [ "$follow" = 1 ]; then
+	exec 4<&0 # an asynchronous command's stdin would be /dev/null
+	bash "$(dirname "$0")/serial-bridge.bash" "$port" "$serial" stdin "" \
+		"$(($(date +%s) + timeout))" <&4 2>"$dir/bridge.log" &
+	bridgepid=$!
+fi
+
 tailpid=""
 if [ "$follow" = 1 ]; then
 	tail -n +1 -f "$serial" &
 	tailpid=$!
 fi
 stop_tail() {
+	if [ -n "$bridgepid" ]; then
+		# Bochs is gone, so is its socket: the bridge's reader drains it and the bridge ends.
+		wait "$bridgepid" 2>/dev/null || true
+		bridgepid=""
+	fi
 	if [ -n "$tailpid" ]; then
 		sleep 0.3
 		kill "$tailpid" 2>/dev/null || true
