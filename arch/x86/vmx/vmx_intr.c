@@ -43,8 +43,12 @@ void vmx_inject_events(struct vcpu *v)
 	u32 intr;
 
 	if (l) {
+		struct vmx_vcpu *x = v->arch.vendor;
+
 		vlapic_sync_upcall(v); /* the per-vCPU upcall vector, through the IRR */
-		vec = vlapic_pending_vector(l);
+		vmx_apicv_update(v);   /* with APICv: IRR into the page, RVI; the CPU delivers */
+		if (!x->apicv_on)
+			vec = vlapic_pending_vector(l);
 	}
 	if (!upcall && vec < 0 && !(l && READ_ONCE(l->nmi_pending))) {
 		/* Nothing to deliver (the common case): one VMREAD. */
