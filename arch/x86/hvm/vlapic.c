@@ -100,7 +100,8 @@ int vlapic_pending_vector(struct vlapic *l)
 {
 	int irr = irr_highest(l);
 
-	if (irr < 0 || !vlapic_enabled(l))
+	/* Software-disabled, it accepts nothing new, but what its IRR holds is still dispatched. */
+	if (irr < 0 || !hw_enabled(l))
 		return -1;
 	return ((u32)irr & 0xf0) > (vlapic_ppr(l) & 0xf0) ? irr : -1;
 }
@@ -443,9 +444,14 @@ void vlapic_sync_upcall(struct vcpu *v)
 
 	if (!vec || !v->vcpu_info || !READ_ONCE(v->vcpu_info->upcall_pending))
 		return;
-	if (!(irr_word(l, vec / 32) & (1u << (vec % 32))) &&
+	/*
+	 * Keel asserts it straight into the IRR (as Xen does), also while the guest has
+	 * software-disabled its APIC: Linux does that on its way to power-off and still needs
+	 * its timer event, which comes this way.
+	 */
+	if (hw_enabled(l) && !(irr_word(l, vec / 32) & (1u << (vec % 32))) &&
 	    !(isr_word(l, vec / 32) & (1u << (vec % 32))))
-		vlapic_accept_fixed(l, vec);
+		__atomic_fetch_or(&l->irr[vec / 32], 1u << (vec % 32), __ATOMIC_SEQ_CST);
 }
 
 bool vlapic_irq_pending(struct vcpu *v, bool if_set)

@@ -59,15 +59,17 @@ bool vlapic_page_msr_read_direct(u32 msr)
 /* x2APIC MSRs whose writes the CPU virtualizes: TPR, EOI (edge only) and SELF IPI. */
 bool vlapic_page_msr_write_direct(u32 msr)
 {
-	return msr == APIC_X2APIC_MSR + (APIC_TPR >> 4) || msr == APIC_X2APIC_MSR + (APIC_EOI >> 4) ||
+	return msr == APIC_X2APIC_MSR + (APIC_TPR >> 4) ||
+	       msr == APIC_X2APIC_MSR + (APIC_EOI >> 4) ||
 	       msr == APIC_X2APIC_MSR + (APIC_SELF_IPI >> 4);
 }
 
 void vlapic_page_mirror(struct vlapic *l, u32 *page)
 {
 	static const u32 lvt_off[VLAPIC_NR_LVT] = {
-	    [LVT_CMCI] = APIC_LVT_CMCI,	  [LVT_TIMER] = APIC_LVT_TIMER, [LVT_THERMAL] = APIC_LVT_THERM,
-	    [LVT_PMC] = APIC_LVT_PMC,	  [LVT_LINT0] = APIC_LVT_LINT0, [LVT_LINT1] = APIC_LVT_LINT1,
+	    [LVT_CMCI] = APIC_LVT_CMCI,	    [LVT_TIMER] = APIC_LVT_TIMER,
+	    [LVT_THERMAL] = APIC_LVT_THERM, [LVT_PMC] = APIC_LVT_PMC,
+	    [LVT_LINT0] = APIC_LVT_LINT0,   [LVT_LINT1] = APIC_LVT_LINT1,
 	    [LVT_ERROR] = APIC_LVT_ERROR,
 	};
 
@@ -87,8 +89,8 @@ void vlapic_page_mirror(struct vlapic *l, u32 *page)
 int vlapic_page_merge_irr(struct vlapic *l, u32 *page)
 {
 	for (unsigned int i = 0; i < 8; i++) {
-		u32 in = READ_ONCE(l->irr[i]) ? __atomic_exchange_n(&l->irr[i], 0, __ATOMIC_SEQ_CST)
-					       : 0;
+		u32 in =
+		    READ_ONCE(l->irr[i]) ? __atomic_exchange_n(&l->irr[i], 0, __ATOMIC_SEQ_CST) : 0;
 
 		if (in)
 			*page_reg(page, APIC_IRR + i * 16) |= in;

@@ -8,8 +8,9 @@
 #include <keel/vcpu.h>
 
 static bool opt_apicv = true;
-KEEL_PARAM_BOOL(apicv, opt_apicv,
-		"use the CPU's APIC virtualization for guests' x2APIC (off: plain vLAPIC emulation)");
+KEEL_PARAM_BOOL(
+    apicv, opt_apicv,
+    "use the CPU's APIC virtualization for guests' x2APIC (off: plain vLAPIC emulation)");
 
 /*
  * What it takes: the TPR shadow (the virtual-APIC page), virtualized x2APIC MSRs with reads
@@ -35,7 +36,8 @@ void vmx_apicv_probe(u32 pin_may1, u32 proc_may1, u32 proc2_may1)
 	} else {
 		vmx_cfg.apicv_proc = vmx_cfg.apicv_proc2 = 0;
 		pr_info("vmx: vLAPIC path: plain emulation (%s)",
-			has ? "apicv=off" : "the CPU lacks TPR shadow, x2APIC or interrupt virtualization");
+			has ? "apicv=off"
+			    : "the CPU lacks TPR shadow, x2APIC or interrupt virtualization");
 	}
 }
 

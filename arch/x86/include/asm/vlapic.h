@@ -95,8 +95,8 @@ struct vlapic {
 	u32 tpr, ldr, dfr, svr;
 	u32 lvt[VLAPIC_NR_LVT];
 	u32 icr_lo, icr_hi;
-	u32 esr;	  /* what ESR reads: latched by the last write */
-	u32 esr_pending;  /* errors seen since (atomic) */
+	u32 esr;	 /* what ESR reads: latched by the last write */
+	u32 esr_pending; /* errors seen since (atomic) */
 	/*
 	 * While the CPU virtualizes this vLAPIC (APIC virtualization, owner's run loop only): the
 	 * xAPIC-layout page that then holds IRR, ISR and TPR; irr[] above only collects what other
