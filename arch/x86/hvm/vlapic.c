@@ -449,8 +449,7 @@ void vlapic_sync_upcall(struct vcpu *v)
 	 * software-disabled its APIC: Linux does that on its way to power-off and still needs
 	 * its timer event, which comes this way.
 	 */
-	if (hw_enabled(l) && !(irr_word(l, vec / 32) & (1u << (vec % 32))) &&
-	    !(isr_word(l, vec / 32) & (1u << (vec % 32))))
+	if (hw_enabled(l) && !(irr_word(l, vec / 32) & (1u << (vec % 32))))
 		__atomic_fetch_or(&l->irr[vec / 32], 1u << (vec % 32), __ATOMIC_SEQ_CST);
 }
 
