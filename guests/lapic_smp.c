@@ -1,4 +1,4 @@
-/* Test guest lapic_smp: INIT-SIPI-SIPI into a real-mode trampoline, IPIs between two vCPUs. */
+/* Test guest lapic_smp: INIT-SIPI-SIPI into a real-mode trampoline, IPIs between two vCPUs (xAPIC, x2APIC). */
 #include "console.h"
 #include "hypercall.h"
 #include "lapic.h"
@@ -21,6 +21,8 @@ const char guest_name[] = "lapic_smp";
 #define VEC_ALL	      0x54
 #define VEC_CLUSTER   0x55
 #define VEC_AFTER     0x56
+#define VEC_X2APIC    0x57
+#define X2APIC_ROUNDS 200
 #define SIPI_STORM    2000
 
 /*
@@ -63,7 +65,7 @@ asm(".section .rodata\n"
     ".text\n");
 
 static uint8_t ap_stack[AP_STACK_SIZE] __attribute__((aligned(16)));
-static volatile int ap_ready, ap_stop;
+static volatile int ap_ready, ap_stop, ap_x2apic; /* ap_x2apic: 1 asked, 2 done */
 
 static void patch32(const char *field, uint32_t val)
 {
@@ -76,6 +78,10 @@ static void ap_main(void)
 	lapic_write(LAPIC_LDR, 0x02000000u); /* flat logical bit 1 */
 	__atomic_store_n(&ap_ready, 1, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&ap_stop, __ATOMIC_ACQUIRE)) {
+		if (__atomic_load_n(&ap_x2apic, __ATOMIC_ACQUIRE) == 1) {
+			wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_EXTD);
+			__atomic_store_n(&ap_x2apic, 2, __ATOMIC_RELEASE);
+		}
 		safe_halt();
 		irq_disable();
 	}
@@ -170,6 +176,39 @@ static void sipi_storm(void)
 	TEST_CHECK(*cs == 0, "the storm restarted the AP (CS %#x)", *cs);
 }
 
+/*
+ * Both vCPUs in x2APIC mode (where Keel may let the CPU deliver and EOI them): fixed IPIs to the
+ * halted AP, one at a time, each woken, taken and EOIed; then a burst of them and one back.
+ */
+static void check_x2apic_ipis(void)
+{
+	uint64_t end = time_now_ns() + 1000 * MS;
+	uint32_t base;
+	int i;
+
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_EXTD);
+	__atomic_store_n(&ap_x2apic, 1, __ATOMIC_RELEASE);
+	lapic_send(2, VEC_X2APIC); /* wakes the AP, which then switches */
+	while (__atomic_load_n(&ap_x2apic, __ATOMIC_ACQUIRE) != 2 && time_now_ns() < end)
+		cpu_relax();
+	TEST_CHECK(ap_x2apic == 2, "AP did not enter x2APIC mode");
+	TEST_CHECK(lapic_wait_irqs(1, VEC_X2APIC, 1, 1000 * MS), "first x2APIC IPI lost");
+	base = lapic_irqs[1][VEC_X2APIC];
+	for (i = 0; i < X2APIC_ROUNDS; i++) {
+		lapic_send(2, VEC_X2APIC);
+		if (!lapic_wait_irqs(1, VEC_X2APIC, base + i + 1, 1000 * MS))
+			break;
+	}
+	TEST_CHECK(i == X2APIC_ROUNDS, "x2APIC IPI %d of %d to the halted AP lost", i + 1,
+		   X2APIC_ROUNDS);
+	lapic_send(0, ICR_ALL | VEC_X2APIC);
+	TEST_CHECK(lapic_wait_irqs(0, VEC_X2APIC, 1, 1000 * MS),
+		   "x2APIC all-including-self: not self");
+	TEST_CHECK(lapic_wait_irqs(1, VEC_X2APIC, base + X2APIC_ROUNDS + 1, 1000 * MS),
+		   "x2APIC all-including-self: not the AP");
+	con_printf("lapic_smp: x2APIC mode: %d IPIs to the halted AP arrived\n", X2APIC_ROUNDS);
+}
+
 void guest_main(void)
 {
 	long rc;
@@ -183,6 +222,7 @@ void guest_main(void)
 	start_ap();
 	check_ipis();
 	sipi_storm();
+	check_x2apic_ipis();
 	__atomic_store_n(&ap_stop, 1, __ATOMIC_RELEASE);
 	lapic_send(2, VEC_AFTER);
 	test_pass();

@@ -15,11 +15,6 @@ static const u32 lvt_writable[VLAPIC_NR_LVT] = {
     [LVT_LINT0] = 0x1a7ff, [LVT_LINT1] = 0x1a7ff, [LVT_ERROR] = 0x100ff,
 };
 
-static bool test_vec(const u32 *bits, u8 vec)
-{
-	return READ_ONCE(bits[vec / 32]) & (1u << (vec % 32));
-}
-
 int vlapic_highest(const u32 bits[8])
 {
 	for (int i = 7; i >= 0; i--) {
@@ -46,19 +41,67 @@ bool vlapic_enabled(const struct vlapic *l)
 	return hw_enabled(l) && (l->svr & APIC_SVR_ENABLE);
 }
 
+/* IRR, ISR and TPR live in the virtual-APIC page while the CPU virtualizes the vLAPIC. */
+static int isr_highest(const struct vlapic *l)
+{
+	const u32 *page = READ_ONCE(l->vapic);
+
+	return page ? vlapic_page_highest(page, APIC_ISR) : vlapic_highest(l->isr);
+}
+
+static int irr_highest(const struct vlapic *l)
+{
+	const u32 *page = READ_ONCE(l->vapic);
+	int in = vlapic_highest(l->irr);
+
+	return page ? MAX(in, vlapic_page_highest(page, APIC_IRR)) : in;
+}
+
+static u32 isr_word(const struct vlapic *l, unsigned int i)
+{
+	const u32 *page = READ_ONCE(l->vapic);
+
+	return page ? vlapic_page_word(page, APIC_ISR, i) : READ_ONCE(l->isr[i]);
+}
+
+static u32 irr_word(const struct vlapic *l, unsigned int i)
+{
+	const u32 *page = READ_ONCE(l->vapic);
+
+	return READ_ONCE(l->irr[i]) | (page ? vlapic_page_word(page, APIC_IRR, i) : 0);
+}
+
+static u32 get_tpr(const struct vlapic *l)
+{
+	const u32 *page = READ_ONCE(l->vapic);
+
+	return page ? page[APIC_TPR / 4] & 0xff : l->tpr;
+}
+
+static void set_tpr(struct vlapic *l, u32 tpr)
+{
+	if (l->vapic) {
+		l->vapic[APIC_TPR / 4] = tpr & 0xff;
+		l->vapic[APIC_PPR / 4] = vlapic_ppr(l);
+	} else {
+		l->tpr = tpr & 0xff;
+	}
+}
+
 u32 vlapic_ppr(const struct vlapic *l)
 {
-	int isrv = vlapic_highest(l->isr);
-	u32 isr_class = isrv < 0 ? 0 : (u32)isrv & 0xf0;
+	int isrv = isr_highest(l);
+	u32 isr_class = isrv < 0 ? 0 : (u32)isrv & 0xf0, tpr = get_tpr(l);
 
-	return (l->tpr & 0xf0) >= isr_class ? l->tpr & 0xff : isr_class;
+	return (tpr & 0xf0) >= isr_class ? tpr & 0xff : isr_class;
 }
 
 int vlapic_pending_vector(struct vlapic *l)
 {
-	int irr = vlapic_highest(l->irr);
+	int irr = irr_highest(l);
 
-	if (irr < 0 || !vlapic_enabled(l))
+	/* Software-disabled, it accepts nothing new, but what its IRR holds is still dispatched. */
+	if (irr < 0 || !hw_enabled(l))
 		return -1;
 	return ((u32)irr & 0xf0) > (vlapic_ppr(l) & 0xf0) ? irr : -1;
 }
@@ -100,12 +143,12 @@ bool vlapic_accept_fixed(struct vlapic *l, u8 vec)
 
 u8 vlapic_get_cr8(struct vlapic *l)
 {
-	return (u8)((l->tpr >> 4) & 0xf);
+	return (u8)((get_tpr(l) >> 4) & 0xf);
 }
 
 void vlapic_set_cr8(struct vlapic *l, u64 val)
 {
-	l->tpr = ((u32)val & 0xf) << 4;
+	set_tpr(l, ((u32)val & 0xf) << 4);
 }
 
 /* The logical destination register x2APIC mode derives from the ID: cluster and bit. */
@@ -116,6 +159,7 @@ static u32 x2apic_ldr(u32 id)
 
 void vlapic_reset(struct vlapic *l)
 {
+	vlapic_page_unload(l); /* the CPU no longer virtualizes it (the run loop sees it) */
 	memset(l->irr, 0, sizeof(l->irr));
 	memset(l->isr, 0, sizeof(l->isr));
 	memset(l->tmr, 0, sizeof(l->tmr));
@@ -157,7 +201,7 @@ int vlapic_reg_read(struct vlapic *l, u32 off, u32 *val, bool x2apic)
 		*val = VLAPIC_VERSION;
 		return 0;
 	case APIC_TPR:
-		*val = l->tpr;
+		*val = get_tpr(l);
 		return 0;
 	case APIC_PPR:
 		*val = vlapic_ppr(l);
@@ -187,7 +231,7 @@ int vlapic_reg_read(struct vlapic *l, u32 off, u32 *val, bool x2apic)
 		break;
 	}
 	if (off >= APIC_ISR && off < APIC_ISR + 0x80) {
-		*val = READ_ONCE(l->isr[(off - APIC_ISR) / 16]);
+		*val = isr_word(l, (off - APIC_ISR) / 16);
 		return 0;
 	}
 	if (off >= APIC_TMR && off < APIC_TMR + 0x80) {
@@ -195,7 +239,7 @@ int vlapic_reg_read(struct vlapic *l, u32 off, u32 *val, bool x2apic)
 		return 0;
 	}
 	if (off >= APIC_IRR && off < APIC_IRR + 0x80) {
-		*val = READ_ONCE(l->irr[(off - APIC_IRR) / 16]);
+		*val = irr_word(l, (off - APIC_IRR) / 16);
 		return 0;
 	}
 	if (x2apic)
@@ -253,7 +297,7 @@ int vlapic_reg_write(struct vlapic *l, u32 off, u64 val64, bool x2apic)
 	}
 	switch (off) {
 	case APIC_TPR:
-		l->tpr = val & 0xff;
+		set_tpr(l, val);
 		return 0;
 	case APIC_EOI:
 		if (x2apic && val)
@@ -400,8 +444,13 @@ void vlapic_sync_upcall(struct vcpu *v)
 
 	if (!vec || !v->vcpu_info || !READ_ONCE(v->vcpu_info->upcall_pending))
 		return;
-	if (!test_vec(l->irr, vec) && !test_vec(l->isr, vec))
-		vlapic_accept_fixed(l, vec);
+	/*
+	 * Keel asserts it straight into the IRR (as Xen does), also while the guest has
+	 * software-disabled its APIC: Linux does that on its way to power-off and still needs
+	 * its timer event, which comes this way.
+	 */
+	if (hw_enabled(l) && !(irr_word(l, vec / 32) & (1u << (vec % 32))))
+		__atomic_fetch_or(&l->irr[vec / 32], 1u << (vec % 32), __ATOMIC_SEQ_CST);
 }
 
 bool vlapic_irq_pending(struct vcpu *v, bool if_set)

@@ -5,6 +5,7 @@
 #include <asm/layout.h>
 #include <asm/paging.h>
 #include <asm/percpu.h>
+#include <asm/vlapic.h>
 #include <asm/vmx_internal.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
@@ -16,8 +17,8 @@
 extern char vmx_exit_entry[];
 extern struct desc_ptr idt_descriptor;
 
-static u8 *msr_bitmap;
-static paddr_t msr_bitmap_pa;
+static u8 *msr_bitmap, *msr_bitmap_apicv;
+static paddr_t msr_bitmap_pa, msr_bitmap_apicv_pa;
 
 /* MSRs the guest reads and writes directly: their values live in the VMCS or are swapped. */
 static const u32 passthrough_msrs[] = {
@@ -27,13 +28,15 @@ static const u32 passthrough_msrs[] = {
     MSR_FS_BASE,     MSR_GS_BASE,			   /* VMCS guest state */
 };
 
-static void msr_bitmap_allow(u32 msr)
+static void msr_bitmap_allow(u8 *bitmap, u32 msr, bool read, bool write)
 {
 	u32 base = msr >= 0xc0000000 ? 1024 : 0;
 	u32 bit = msr & 0x1fff;
 
-	msr_bitmap[base + bit / 8] &= (u8) ~(1u << (bit % 8));	      /* reads */
-	msr_bitmap[2048 + base + bit / 8] &= (u8) ~(1u << (bit % 8)); /* writes */
+	if (read)
+		bitmap[base + bit / 8] &= (u8) ~(1u << (bit % 8));
+	if (write)
+		bitmap[2048 + base + bit / 8] &= (u8) ~(1u << (bit % 8));
 }
 
 int vmx_msr_bitmap_init(void)
@@ -45,9 +48,26 @@ int vmx_msr_bitmap_init(void)
 		return -ENOMEM;
 	memset(msr_bitmap, 0xff, PAGE_SIZE);
 	for (unsigned int i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
-		msr_bitmap_allow(passthrough_msrs[i]);
+		msr_bitmap_allow(msr_bitmap, passthrough_msrs[i], true, true);
 	msr_bitmap_pa = virt_to_paddr(msr_bitmap);
+	if (vmx_cfg.apicv_proc2) {
+		/* Only for vCPUs with virtualized x2APIC MSRs: elsewhere they would reach the CPU's. */
+		msr_bitmap_apicv = frame_alloc_zeroed_page();
+		if (!msr_bitmap_apicv)
+			return -ENOMEM;
+		memcpy(msr_bitmap_apicv, msr_bitmap, PAGE_SIZE);
+		for (u32 msr = APIC_X2APIC_MSR; msr <= APIC_X2APIC_MSR + 0xff; msr++)
+			msr_bitmap_allow(msr_bitmap_apicv, msr, vlapic_page_msr_read_direct(msr),
+					 vlapic_page_msr_write_direct(msr));
+		msr_bitmap_apicv_pa = virt_to_paddr(msr_bitmap_apicv);
+	}
 	return 0;
+}
+
+paddr_t vmx_msr_bitmap_pa(bool apicv)
+{
+	BUG_ON(apicv && !msr_bitmap_apicv);
+	return apicv ? msr_bitmap_apicv_pa : msr_bitmap_pa;
 }
 
 /* Host state that differs per physical CPU; rewritten whenever a VMCS is loaded here. */
@@ -242,6 +262,7 @@ int vmx_vcpu_init(struct vcpu *v)
 	struct vmx_vcpu *x;
 	u32 *vmcs;
 	paddr_t prev;
+	int rc;
 
 	BUG_ON(!msr_bitmap);
 	x = frame_alloc_zeroed_page();
@@ -263,7 +284,12 @@ int vmx_vcpu_init(struct vcpu *v)
 	prev = vmcs_edit_begin(x);
 	setup_controls(v, x);
 	setup_host_constant();
+	rc = vmx_apicv_vcpu_init(x);
 	vmcs_edit_end(x, prev);
+	if (rc) {
+		vmx_vcpu_destroy(v);
+		return rc;
+	}
 	return 0;
 }
 
@@ -275,6 +301,7 @@ void vmx_vcpu_destroy(struct vcpu *v)
 		return;
 	vmclear(x->vmcs_pa);
 	vpid_free(x->vpid); /* reused only after every CPU has flushed it */
+	vmx_apicv_vcpu_destroy(x);
 	frame_free(x->vmcs_pa, 0);
 	frame_free(virt_to_paddr(x), 0);
 	v->arch.vendor = NULL;

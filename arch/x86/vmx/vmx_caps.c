@@ -80,6 +80,9 @@ int vmx_probe(void)
 		    "vmx: VT-x lacks EPT, VPID or unrestricted guest support: Keel cannot run guests");
 		return rc;
 	}
+	vmx_apicv_probe((u32)(rdmsr(true_ctls ? MSR_VMX_TRUE_PINBASED : MSR_VMX_PINBASED) >> 32),
+			(u32)(rdmsr(true_ctls ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED) >> 32),
+			(u32)(rdmsr(MSR_VMX_PROCBASED2) >> 32));
 	/* Guests start outside long mode; the entry control follows EFER.LMA at run time. */
 	vmx_cfg.entry &= ~ENTRY_GUEST_64BIT;
 

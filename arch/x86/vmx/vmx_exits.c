@@ -257,6 +257,7 @@ static enum vcpu_leave exit_wrmsr(struct vcpu *v, u64 qual)
 		inject_gp(v);
 		return VCPU_STAY;
 	}
+	vmx_apicv_after_msr_write(v, (u32)g->rcx);
 	vmx_advance_rip();
 	return VCPU_STAY;
 }

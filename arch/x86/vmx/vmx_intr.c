@@ -35,17 +35,22 @@ static bool inject_nmi(struct vcpu *v, u32 intr, u32 *proc)
 
 void vmx_inject_events(struct vcpu *v)
 {
-	u32 proc = (u32)vmread(VMCS_PROC_CTLS);
-	u32 want = proc & ~(PROC_INTR_WINDOW | PROC_NMI_WINDOW);
 	struct vlapic *l = v->arch.vlapic;
 	bool upcall = v->upcall_vector && vcpu_upcall_pending(v);
 	int vec = -1;
-	u32 intr;
+	u32 intr, proc, want;
 
 	if (l) {
+		struct vmx_vcpu *x = v->arch.vendor;
+
 		vlapic_sync_upcall(v); /* the per-vCPU upcall vector, through the IRR */
-		vec = vlapic_pending_vector(l);
+		vmx_apicv_update(v);   /* with APICv: IRR into the page, RVI; the CPU delivers */
+		if (!x->apicv_on)
+			vec = vlapic_pending_vector(l);
 	}
+	/* Read after the APICv switch above, which may have changed the controls. */
+	proc = (u32)vmread(VMCS_PROC_CTLS);
+	want = proc & ~(PROC_INTR_WINDOW | PROC_NMI_WINDOW);
 	if (!upcall && vec < 0 && !(l && READ_ONCE(l->nmi_pending))) {
 		/* Nothing to deliver (the common case): one VMREAD. */
 		if (want != proc)

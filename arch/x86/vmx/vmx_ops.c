@@ -33,4 +33,5 @@ const struct hvm_vendor_ops vmx_ops = {
     .skip_insn = vmx_skip_insn,
     .inject_page_fault = vmx_inject_page_fault,
     .exit_reason_name = vmx_exit_reason_name,
+    .eoi_exitless = vmx_eoi_exitless,
 };

@@ -244,6 +244,11 @@ void vmx_dump_vcpu(struct vcpu *v)
 	       s.efer, s.activity);
 	pr_err("  CS ar %#x limit %#x  SS ar %#x  TR ar %#x  GDTR %llx/%#x IDTR %llx/%#x", s.cs.ar,
 	       s.cs.limit, s.ss.ar, s.tr.ar, s.gdtr_base, s.gdtr_limit, s.idtr_base, s.idtr_limit);
+	pr_err("  controls: pin %#llx proc %#llx proc2 %#llx entry %#llx, entry event %#llx, "
+	       "virtual-APIC %#llx, interrupt status %#llx",
+	       vmread(VMCS_PIN_CTLS), vmread(VMCS_PROC_CTLS), vmread(VMCS_PROC_CTLS2),
+	       vmread(VMCS_ENTRY_CTLS), vmread(VMCS_ENTRY_INTR_INFO),
+	       vmread(VMCS_VIRTUAL_APIC_ADDR), vmread(VMCS_GUEST_INTR_STATUS));
 	pr_err("  exit qualification %#llx, GPA %#llx, GLA %#llx, IDT vectoring %#llx",
 	       vmread(VMCS_EXIT_QUALIFICATION), vmread(VMCS_GUEST_PHYS_ADDR),
 	       vmread(VMCS_GUEST_LINEAR_ADDR), vmread(VMCS_IDT_VECTORING_INFO));

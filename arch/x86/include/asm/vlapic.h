@@ -95,8 +95,15 @@ struct vlapic {
 	u32 tpr, ldr, dfr, svr;
 	u32 lvt[VLAPIC_NR_LVT];
 	u32 icr_lo, icr_hi;
-	u32 esr;	  /* what ESR reads: latched by the last write */
-	u32 esr_pending;  /* errors seen since (atomic) */
+	u32 esr;	 /* what ESR reads: latched by the last write */
+	u32 esr_pending; /* errors seen since (atomic) */
+	/*
+	 * While the CPU virtualizes this vLAPIC (APIC virtualization, owner's run loop only): the
+	 * xAPIC-layout page that then holds IRR, ISR and TPR; irr[] above only collects what other
+	 * CPUs raise until the owner moves it into the page before its next entry. NULL: the
+	 * fields here are the registers.
+	 */
+	u32 *vapic;
 	u8 upcall_vector; /* HVMOP_set_evtchn_upcall_vector; 0: none */
 	bool wait_sipi;	  /* INIT seen while down: the next SIPI starts it (atomic) */
 	bool nmi_pending; /* an NMI IPI waits for injection (atomic) */
@@ -151,9 +158,9 @@ int vlapic_highest(const u32 bits[8]); /* highest set vector, -1 if none */
 u32 vlapic_ppr(const struct vlapic *l);
 /* The highest IRR vector the vCPU should take now (above PPR), or -1. */
 int vlapic_pending_vector(struct vlapic *l);
-/* The vCPU takes @vec: IRR -> ISR. */
+/* The vCPU takes @vec: IRR -> ISR (plain path; with a virtual-APIC page the CPU does it). */
 void vlapic_ack(struct vlapic *l, u8 vec);
-/* EOI: clear the highest ISR bit. */
+/* EOI: clear the highest ISR bit (plain path; with a virtual-APIC page EOIs do not exit). */
 void vlapic_eoi(struct vlapic *l);
 /* Accept a fixed interrupt from any CPU (atomic); false if refused (disabled, illegal vector). */
 bool vlapic_accept_fixed(struct vlapic *l, u8 vec);
@@ -184,6 +191,26 @@ void vlapic_timer_write_tdcr(struct vlapic *l, u32 val);
 u32 vlapic_timer_read_tmcct(struct vlapic *l);
 void vlapic_timer_write_deadline(struct vlapic *l, u64 tsc);
 u64 vlapic_timer_read_deadline(struct vlapic *l);
+
+/*
+ * The registers in an xAPIC-layout page for APIC virtualization (vlapic_page.c). The owning
+ * vCPU alone calls these, with the page its CPU uses as virtual-APIC page.
+ */
+/* Word @i (0-7) of the 256-bit register at @base (ISR, TMR, IRR) of @page. */
+u32 vlapic_page_word(const u32 *page, u32 base, unsigned int i);
+/* Highest vector set in the 256-bit register at @base of @page, -1 if none. */
+int vlapic_page_highest(const u32 *page, u32 base);
+/* Which x2APIC MSRs the CPU reads from the page, or writes itself, without a VM exit. */
+bool vlapic_page_msr_read_direct(u32 msr);
+bool vlapic_page_msr_write_direct(u32 msr);
+/* Copy every register into @page and make it the home of IRR/ISR/TPR (l->vapic = @page). */
+void vlapic_page_load(struct vlapic *l, u32 *page);
+/* Back to the fields: IRR (merged), ISR and TPR from the page; l->vapic = NULL. */
+void vlapic_page_unload(struct vlapic *l);
+/* Registers the CPU reads but only Keel writes (ID, LDR, SVR, ESR, LVTs, ICR, timer) -> @page. */
+void vlapic_page_mirror(struct vlapic *l, u32 *page);
+/* Move the IRR bits other CPUs raised into @page's IRR; the highest vector there, or -1. */
+int vlapic_page_merge_irr(struct vlapic *l, u32 *page);
 
 /* IPIs (vlapic_ipi.c). */
 enum vlapic_dm { DM_FIXED = 0, DM_LOWEST = 1, DM_SMI = 2, DM_NMI = 4, DM_INIT = 5, DM_SIPI = 6 };

@@ -27,36 +27,39 @@
 #define FEATURE_CONTROL_VMXON  (1ULL << 2)
 
 /* 16-bit fields. */
-#define VMCS_VPID	    0x0000
-#define VMCS_GUEST_ES_SEL   0x0800
-#define VMCS_GUEST_CS_SEL   0x0802
-#define VMCS_GUEST_SS_SEL   0x0804
-#define VMCS_GUEST_DS_SEL   0x0806
-#define VMCS_GUEST_FS_SEL   0x0808
-#define VMCS_GUEST_GS_SEL   0x080a
-#define VMCS_GUEST_LDTR_SEL 0x080c
-#define VMCS_GUEST_TR_SEL   0x080e
-#define VMCS_HOST_ES_SEL    0x0c00
-#define VMCS_HOST_CS_SEL    0x0c02
-#define VMCS_HOST_SS_SEL    0x0c04
-#define VMCS_HOST_DS_SEL    0x0c06
-#define VMCS_HOST_FS_SEL    0x0c08
-#define VMCS_HOST_GS_SEL    0x0c0a
-#define VMCS_HOST_TR_SEL    0x0c0c
+#define VMCS_VPID	       0x0000
+#define VMCS_GUEST_ES_SEL      0x0800
+#define VMCS_GUEST_CS_SEL      0x0802
+#define VMCS_GUEST_SS_SEL      0x0804
+#define VMCS_GUEST_DS_SEL      0x0806
+#define VMCS_GUEST_FS_SEL      0x0808
+#define VMCS_GUEST_GS_SEL      0x080a
+#define VMCS_GUEST_LDTR_SEL    0x080c
+#define VMCS_GUEST_TR_SEL      0x080e
+#define VMCS_GUEST_INTR_STATUS 0x0810 /* RVI (7:0), SVI (15:8) */
+#define VMCS_HOST_ES_SEL       0x0c00
+#define VMCS_HOST_CS_SEL       0x0c02
+#define VMCS_HOST_SS_SEL       0x0c04
+#define VMCS_HOST_DS_SEL       0x0c06
+#define VMCS_HOST_FS_SEL       0x0c08
+#define VMCS_HOST_GS_SEL       0x0c0a
+#define VMCS_HOST_TR_SEL       0x0c0c
 /* 64-bit fields. */
-#define VMCS_IO_BITMAP_A     0x2000
-#define VMCS_IO_BITMAP_B     0x2002
-#define VMCS_MSR_BITMAP	     0x2004
-#define VMCS_TSC_OFFSET	     0x2010
-#define VMCS_EPTP	     0x201a
-#define VMCS_GUEST_PHYS_ADDR 0x2400
-#define VMCS_LINK_POINTER    0x2800
-#define VMCS_GUEST_DEBUGCTL  0x2802
-#define VMCS_GUEST_PAT	     0x2804
-#define VMCS_GUEST_EFER	     0x2806
-#define VMCS_GUEST_PDPTE0    0x280a
-#define VMCS_HOST_PAT	     0x2c00
-#define VMCS_HOST_EFER	     0x2c02
+#define VMCS_IO_BITMAP_A       0x2000
+#define VMCS_IO_BITMAP_B       0x2002
+#define VMCS_MSR_BITMAP	       0x2004
+#define VMCS_TSC_OFFSET	       0x2010
+#define VMCS_VIRTUAL_APIC_ADDR 0x2012
+#define VMCS_EPTP	       0x201a
+#define VMCS_EOI_EXIT_BITMAP0  0x201c /* ..3 at 0x201e, 0x2020, 0x2022 */
+#define VMCS_GUEST_PHYS_ADDR   0x2400
+#define VMCS_LINK_POINTER      0x2800
+#define VMCS_GUEST_DEBUGCTL    0x2802
+#define VMCS_GUEST_PAT	       0x2804
+#define VMCS_GUEST_EFER	       0x2806
+#define VMCS_GUEST_PDPTE0      0x280a
+#define VMCS_HOST_PAT	       0x2c00
+#define VMCS_HOST_EFER	       0x2c02
 /* 32-bit fields. */
 #define VMCS_PIN_CTLS		    0x4000
 #define VMCS_PROC_CTLS		    0x4002
@@ -72,6 +75,7 @@
 #define VMCS_ENTRY_INTR_INFO	    0x4016
 #define VMCS_ENTRY_EXC_ERRCODE	    0x4018
 #define VMCS_ENTRY_INSN_LEN	    0x401a
+#define VMCS_TPR_THRESHOLD	    0x401c
 #define VMCS_PROC_CTLS2		    0x401e
 #define VMCS_INSN_ERROR		    0x4400
 #define VMCS_EXIT_REASON	    0x4402
@@ -149,6 +153,7 @@
 #define PIN_NMI_EXITING	    (1u << 3)
 #define PIN_VIRTUAL_NMIS    (1u << 5)
 #define PIN_PREEMPT_TIMER   (1u << 6)
+#define PIN_POSTED_INTR	    (1u << 7)
 /* Primary processor-based controls. */
 #define PROC_INTR_WINDOW	(1u << 2)
 #define PROC_TSC_OFFSETTING	(1u << 3)
@@ -160,6 +165,7 @@
 #define PROC_CR3_STORE_EXITING	(1u << 16)
 #define PROC_CR8_LOAD_EXITING	(1u << 19)
 #define PROC_CR8_STORE_EXITING	(1u << 20)
+#define PROC_TPR_SHADOW		(1u << 21)
 #define PROC_NMI_WINDOW		(1u << 22)
 #define PROC_MOV_DR_EXITING	(1u << 23)
 #define PROC_UNCOND_IO_EXITING	(1u << 24)
@@ -168,13 +174,17 @@
 #define PROC_MONITOR_EXITING	(1u << 29)
 #define PROC_ACTIVATE_SECONDARY (1u << 31)
 /* Secondary processor-based controls. */
-#define PROC2_ENABLE_EPT     (1u << 1)
-#define PROC2_ENABLE_RDTSCP  (1u << 3)
-#define PROC2_ENABLE_VPID    (1u << 5)
-#define PROC2_WBINVD_EXITING (1u << 6)
-#define PROC2_UNRESTRICTED   (1u << 7)
-#define PROC2_ENABLE_INVPCID (1u << 12)
-#define PROC2_ENABLE_XSAVES  (1u << 20)
+#define PROC2_VIRT_APIC_ACCESS (1u << 0)
+#define PROC2_ENABLE_EPT       (1u << 1)
+#define PROC2_ENABLE_RDTSCP    (1u << 3)
+#define PROC2_ENABLE_VPID      (1u << 5)
+#define PROC2_WBINVD_EXITING   (1u << 6)
+#define PROC2_UNRESTRICTED     (1u << 7)
+#define PROC2_VIRT_X2APIC      (1u << 4)
+#define PROC2_APIC_REG_VIRT    (1u << 8)
+#define PROC2_VIRT_INTR_DELIV  (1u << 9)
+#define PROC2_ENABLE_INVPCID   (1u << 12)
+#define PROC2_ENABLE_XSAVES    (1u << 20)
 /* VM-exit controls. */
 #define EXIT_SAVE_DEBUG	  (1u << 2)
 #define EXIT_HOST_64BIT	  (1u << 9)

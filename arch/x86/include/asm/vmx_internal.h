@@ -17,6 +17,11 @@ struct vmx_config {
 	bool has_invept_single, has_invvpid_single;
 	bool ept_2m, ept_1g;
 	bool ins_outs_info; /* VM exits for INS/OUTS report address size and segment */
+	/*
+	 * APIC virtualization for vLAPICs in x2APIC mode (vmx_apicv.c): the controls a vCPU
+	 * switches on while its vLAPIC is in x2APIC mode; 0 when the CPU lacks them or apicv=off.
+	 */
+	u32 apicv_proc, apicv_proc2;
 };
 extern struct vmx_config vmx_cfg;
 
@@ -38,6 +43,8 @@ struct vmx_vcpu {
 	bool
 	    dr_owned; /* it has touched its debug registers: they switch with it, no MOV-DR exits */
 	u64 host_rsp; /* scratch for vmx_entry.S */
+	u32 *vapic_page; /* its virtual-APIC page (NULL without APIC virtualization) */
+	bool apicv_on;	 /* the VMCS has the APIC-virtualization controls on */
 };
 
 struct vcpu;
@@ -45,8 +52,22 @@ typedef enum vcpu_leave (*vmx_exit_handler_t)(struct vcpu *v, u64 qual);
 
 int vmx_probe(void);
 int vmx_cpu_enable(void);
-/* The MSR bitmap every VMCS shares (allocated once, before the first vCPU). */
+/* The MSR bitmaps every VMCS shares (allocated once, before the first vCPU). */
 int vmx_msr_bitmap_init(void);
+/* The plain one, or the one with x2APIC MSRs the CPU virtualizes left to it. */
+paddr_t vmx_msr_bitmap_pa(bool apicv);
+
+/* APIC virtualization (vmx_apicv.c). */
+/* From the capability MSRs' allowed-1 halves (vmx_probe): choose it or not, and say so. */
+void vmx_apicv_probe(u32 pin_may1, u32 proc_may1, u32 proc2_may1);
+/* Per vCPU, with its VMCS current: the virtual-APIC page and the fields that go with it. */
+int vmx_apicv_vcpu_init(struct vmx_vcpu *x);
+void vmx_apicv_vcpu_destroy(struct vmx_vcpu *x);
+/* Before each entry: switch it on or off as the vLAPIC's mode says; then RVI from the IRR. */
+void vmx_apicv_update(struct vcpu *v);
+/* After an exit handled an x2APIC MSR write: what the CPU reads from the page is current. */
+void vmx_apicv_after_msr_write(struct vcpu *v, u32 msr);
+bool vmx_eoi_exitless(struct vcpu *v);
 int vmx_vcpu_init(struct vcpu *v);
 void vmx_vcpu_destroy(struct vcpu *v);
 void vmx_set_pvh_entry(struct vcpu *v, u32 entry, u32 ebx);
