@@ -80,11 +80,25 @@ static void set_controls(bool on)
 	vmwrite(VMCS_MSR_BITMAP, vmx_msr_bitmap_pa(on));
 }
 
+/* Does @v's APIC virtualization match its vLAPIC's mode (nothing for vmx_apicv_update to switch)? */
+static bool apicv_wanted(const struct vmx_vcpu *x, const struct vlapic *l)
+{
+	return x->vapic_page && l && (l->apic_base & APIC_BASE_EN) && vlapic_x2apic(l);
+}
+
+bool vmx_apicv_settled(const struct vcpu *v)
+{
+	const struct vmx_vcpu *x = v->arch.vendor;
+	const struct vlapic *l = v->arch.vlapic;
+
+	return x->apicv_on == apicv_wanted(x, l) && (!x->apicv_on || l->vapic == x->vapic_page);
+}
+
 void vmx_apicv_update(struct vcpu *v)
 {
 	struct vmx_vcpu *x = v->arch.vendor;
 	struct vlapic *l = v->arch.vlapic;
-	bool want = x->vapic_page && l && (l->apic_base & APIC_BASE_EN) && vlapic_x2apic(l);
+	bool want = apicv_wanted(x, l);
 	u64 status, rvi;
 	int vec;
 

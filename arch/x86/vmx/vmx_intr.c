@@ -33,8 +33,35 @@ static bool inject_nmi(struct vcpu *v, u32 intr, u32 *proc)
 	return true;
 }
 
+/*
+ * Nothing to deliver and no APIC-virtualization switch due: no upcall pending for a vector, no
+ * IRR bit, no NMI. Flags and eight IRR words only, no priority logic: the path of every exit
+ * that raises nothing (most of them).
+ */
+static bool nothing_pending(const struct vcpu *v)
+{
+	const struct vlapic *l = v->arch.vlapic;
+	bool upcall = v->vcpu_info && READ_ONCE(v->vcpu_info->upcall_pending);
+	u32 irr = 0;
+
+	if (upcall && (v->upcall_vector || (l && READ_ONCE(l->upcall_vector))))
+		return false;
+	if (!l)
+		return true;
+	for (unsigned int i = 0; i < 8; i++)
+		irr |= READ_ONCE(l->irr[i]);
+	return !irr && !READ_ONCE(l->nmi_pending) && vmx_apicv_settled(v);
+}
+
 void vmx_inject_events(struct vcpu *v)
 {
+	if (nothing_pending(v)) {
+		u32 proc = (u32)vmread(VMCS_PROC_CTLS);
+
+		if (proc & (PROC_INTR_WINDOW | PROC_NMI_WINDOW))
+			vmwrite(VMCS_PROC_CTLS, proc & ~(PROC_INTR_WINDOW | PROC_NMI_WINDOW));
+		return;
+	}
 	struct vlapic *l = v->arch.vlapic;
 	bool upcall = v->upcall_vector && vcpu_upcall_pending(v);
 	int vec = -1;

@@ -65,6 +65,8 @@ int vmx_apicv_vcpu_init(struct vmx_vcpu *x);
 void vmx_apicv_vcpu_destroy(struct vmx_vcpu *x);
 /* Before each entry: switch it on or off as the vLAPIC's mode says; then RVI from the IRR. */
 void vmx_apicv_update(struct vcpu *v);
+/* Nothing for vmx_apicv_update() to switch on or off for @v (its vLAPIC's mode is unchanged)? */
+bool vmx_apicv_settled(const struct vcpu *v);
 /* After an exit handled an x2APIC MSR write: what the CPU reads from the page is current. */
 void vmx_apicv_after_msr_write(struct vcpu *v, u32 msr);
 bool vmx_eoi_exitless(struct vcpu *v);
