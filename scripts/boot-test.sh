@@ -143,19 +143,21 @@ linux)
 	# One fetch at a time: boot tests run in parallel and share the cache.
 	cache=${KEEL_CACHE:-$HOME/.cache/keel}
 	mkdir -p "$cache"
-	if ! flock "$cache/.lock" sh scripts/linux-cache.sh --flavour "$LINUX_FLAVOUR" >"$dir/linux-cache.log" 2>&1; then
-		fail "scripts/linux-cache.sh failed: $(tail -n 1 "$dir/linux-cache.log")"
-		finish
-	fi
+	: >"$dir/linux-cache.log"
+	fetch_linux() {
+		if ! flock "$cache/.lock" sh scripts/linux-cache.sh --flavour "$1" \
+			>>"$dir/linux-cache.log" 2>&1; then
+			fail "scripts/linux-cache.sh --flavour $1 failed: $(tail -n 1 "$dir/linux-cache.log")"
+			finish
+		fi
+	}
+	fetch_linux "$LINUX_FLAVOUR"
 	linux_kernel=$(sh scripts/linux-cache.sh --flavour "$LINUX_FLAVOUR" --print kernel)
 	linux_initrd=$(sh scripts/linux-cache.sh --flavour "$LINUX_FLAVOUR" --print initramfs)
 	# shellcheck disable=SC2016 # the literal text $LINUX_CLOUD_KERNEL, replaced below
 	case "$MODULES" in
 	*'$LINUX_CLOUD_KERNEL'*)
-		if ! flock "$cache/.lock" sh scripts/linux-cache.sh --flavour cloud >>"$dir/linux-cache.log" 2>&1; then
-			fail "scripts/linux-cache.sh --flavour cloud failed: $(tail -n 1 "$dir/linux-cache.log")"
-			finish
-		fi
+		fetch_linux cloud
 		linux_cloud_kernel=$(sh scripts/linux-cache.sh --flavour cloud --print kernel)
 		;;
 	esac

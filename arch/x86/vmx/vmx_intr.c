@@ -79,7 +79,7 @@ void vmx_inject_events(struct vcpu *v)
 	proc = (u32)vmread(VMCS_PROC_CTLS);
 	want = proc & ~(PROC_INTR_WINDOW | PROC_NMI_WINDOW);
 	if (!upcall && vec < 0 && !(l && READ_ONCE(l->nmi_pending))) {
-		/* Nothing to deliver (the common case): one VMREAD. */
+		/* Nothing deliverable now (IRR bits below the PPR, or left to APICv). */
 		if (want != proc)
 			vmwrite(VMCS_PROC_CTLS, want);
 		return;
