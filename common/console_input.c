@@ -81,19 +81,11 @@ void console_input_byte(char c)
 }
 
 /* Every domain's ring, in case a guest wrote without notifying; its lines go out in turn. */
-static void poll_rings(void)
+static void poll_ring(struct domain *d, void *ctx)
 {
-	struct domain *d = domain_get_next(-1);
-
-	while (d) {
-		struct domain *next;
-
-		console_ring_drain(d);
-		domain_console_try_flush(d);
-		next = domain_get_next(d->id);
-		domain_put(d);
-		d = next;
-	}
+	(void)ctx;
+	console_ring_drain(d);
+	domain_console_try_flush(d);
 }
 
 static void poll_fn(struct timer *t)
@@ -105,7 +97,7 @@ static void poll_fn(struct timer *t)
 			break;
 		console_input_byte((char)c);
 	}
-	poll_rings();
+	domain_for_each(poll_ring, NULL);
 	timer_set(t, now_ns() + CONSOLE_POLL_NS, 0);
 }
 

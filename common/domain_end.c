@@ -155,29 +155,21 @@ static void report_memory_returned(void)
 		    frames_free_before);
 }
 
-/* Destroy dying domains no CPU holds a vCPU of (CPU 0's loop); power off after the last one. */
 /* VIRQ_DOM_EXC to every privileged domain still alive (dom0: its toolstack looks at who ended). */
-static void notify_dom_exc(void)
+static void notify_dom_exc(struct domain *c, void *ctx)
 {
-	struct domain *c = domain_get_next(-1);
-
-	while (c) {
-		struct domain *next;
-
-		if (c->privileged && !c->life.dying)
-			evtchn_send_global_virq(c, VIRQ_DOM_EXC);
-		next = domain_get_next(c->id);
-		domain_put(c);
-		c = next;
-	}
+	(void)ctx;
+	if (c->privileged && !c->life.dying)
+		evtchn_send_global_virq(c, VIRQ_DOM_EXC);
 }
 
+/* Destroy dying domains no CPU holds a vCPU of (CPU 0's loop); power off after the last one. */
 void domain_reap(void)
 {
 	struct domain *d;
 
 	if (__atomic_exchange_n(&dom_exc_pending, false, __ATOMIC_SEQ_CST))
-		notify_dom_exc();
+		domain_for_each(notify_dom_exc, NULL);
 
 	while ((d = domain_find_dying()) != NULL) {
 		if (vcpus_still_held(d))

@@ -94,6 +94,20 @@ struct domain *domain_get(u16 id);
 /* The domain with the smallest id above @after (-1: the first), with a reference, or NULL. */
 struct domain *domain_get_next(int after);
 void domain_put(struct domain *d);
+/* Call @fn on every live domain in id order, each with a reference held for the call. */
+static inline void domain_for_each(void (*fn)(struct domain *d, void *ctx), void *ctx)
+{
+	struct domain *d = domain_get_next(-1);
+
+	while (d) {
+		struct domain *next;
+
+		fn(d, ctx);
+		next = domain_get_next(d->id);
+		domain_put(d);
+		d = next;
+	}
+}
 /* A domain marked dying, or NULL. */
 struct domain *domain_find_dying(void);
 /* Destroy the dying domains that are off every CPU (called from the CPU loop). */
