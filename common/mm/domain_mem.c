@@ -40,11 +40,6 @@ static int add_extent(struct domain *d, u64 gpa, paddr_t hpa, unsigned int order
 	return 0;
 }
 
-int domain_add_extent(struct domain *d, u64 gpa, paddr_t hpa, unsigned int order)
-{
-	return add_extent(d, gpa, hpa, order, true);
-}
-
 /* Back [gpa, end) with frames: the largest aligned blocks that fit, so EPT can use large pages. */
 static int populate(struct domain *d, u64 gpa, u64 end, bool ram)
 {

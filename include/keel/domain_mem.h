@@ -61,8 +61,7 @@ int domain_ram_release(struct domain *d, u64 gpa, unsigned int order,
 		       bool (*in_use)(struct domain *d, paddr_t hpa, u64 size));
 int domain_ram_populate(struct domain *d, u64 gpa, unsigned int order);
 
-/* For common/mm: record an extent (counted as RAM); back [gpa, end) with new scrubbed frames. */
-int domain_add_extent(struct domain *d, u64 gpa, paddr_t hpa, unsigned int order);
+/* For common/mm: back [gpa, end) with new scrubbed frames, counted as RAM. */
 int domain_populate_range(struct domain *d, u64 gpa, u64 end);
 /*
  * Copy to/from guest-physical memory of @d, through its physical map (the same translation the
