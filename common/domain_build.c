@@ -1,5 +1,6 @@
 /* Boot-time domains: build each domain described by GRUB modules and start it at its PVH entry. */
 #include <keel/console_ring.h>
+#include <keel/dom0_build.h>
 #include <keel/domain.h>
 #include <keel/domain_build.h>
 #include <keel/domain_config.h>
@@ -17,7 +18,7 @@
 #include <public/start_info.h>
 
 #define MAX_BOOT_DOMAINS 16
-#define START_INFO_BUF	 8192
+#define START_INFO_BUF	 12288
 
 /*
  * A domain restarted this often in a row is broken: it is destroyed instead. A run that lasted
@@ -27,6 +28,7 @@
 #define RESTART_HEALTHY_NS (10ULL * 1000000000ULL) /* 10 s */
 
 static struct domain_config boot_cfgs[MAX_BOOT_DOMAINS];
+static const struct boot_info *boot_bi; /* the loader's map and ACPI, for dom0 */
 static unsigned int boot_restarts[MAX_BOOT_DOMAINS];
 
 static int write_cb(void *ctx, u64 gpa, const void *src, size_t len)
@@ -47,8 +49,27 @@ static enum domain_end_action end_action(enum domcfg_action a)
 }
 
 /* Copy the ramdisks after the kernel and build the start info after them. */
+/* The first address from @next up where @size bytes of RAM of @d fit, page aligned; 0: none. */
+static u64 next_ram(struct domain *d, u64 next, u64 size)
+{
+	next = ALIGN_UP(next, PAGE_SIZE);
+	if (domain_range_is_ram(d, next, size))
+		return next;
+	if (!d->mem.map)
+		return 0;
+	for (unsigned int i = 0; i < d->mem.nr_map; i++) {
+		const struct pvh_memmap_entry *e = &d->mem.map[i];
+		u64 at = ALIGN_UP(MAX(next, e->addr), PAGE_SIZE);
+
+		if (e->type == PVH_MEMMAP_RAM && at >= e->addr && at < e->addr + e->size &&
+		    domain_range_is_ram(d, at, size))
+			return at;
+	}
+	return 0;
+}
+
 static int place_modules_and_start_info(struct domain *d, const struct domain_config *c, u64 next,
-					u64 *start_info_gpa)
+					u64 rsdp, u64 *start_info_gpa)
 {
 	struct pvh_module_desc mods[DOMCFG_MAX_RAMDISKS];
 	struct pvh_start_params p;
@@ -59,8 +80,8 @@ static int place_modules_and_start_info(struct domain *d, const struct domain_co
 		const struct domcfg_ramdisk *r = &c->ramdisks[i];
 		u64 size = r->end - r->start;
 
-		next = ALIGN_UP(next, PAGE_SIZE);
-		if (!pvh_range_is_ram(d->mem.bytes, next, size))
+		next = next_ram(d, next, size);
+		if (!next)
 			return -ENOSPC;
 		rc = domain_copy_to_gpa(d, next, paddr_to_virt(r->start), size);
 		if (rc)
@@ -70,18 +91,20 @@ static int place_modules_and_start_info(struct domain *d, const struct domain_co
 	}
 	memset(&p, 0, sizeof(p));
 	p.mem_bytes = d->mem.bytes;
+	p.map = d->mem.map;
+	p.nr_map = d->mem.nr_map;
 	p.cmdline = c->cmdline;
 	p.modules = mods;
 	p.nr_modules = c->nr_ramdisks;
 	p.flags = c->dom0 ? PVH_SIF_PRIVILEGED | PVH_SIF_INITDOMAIN : 0;
-	p.rsdp_paddr = GUEST_ACPI_GPA; /* load_acpi_tables() put them there */
-	next = ALIGN_UP(next, PAGE_SIZE);
+	p.rsdp_paddr = rsdp;
+	next = next_ram(d, next, PAGE_SIZE);
 	buf = kzalloc(START_INFO_BUF);
 	if (!buf)
 		return -ENOMEM;
 	len = pvh_build_start_info(&p, next, buf, START_INFO_BUF);
 	rc = len < 0 ? len : 0;
-	if (!rc && !pvh_range_is_ram(d->mem.bytes, next, (u64)len))
+	if (!rc && !domain_range_is_ram(d, next, (u64)len))
 		rc = -ENOSPC;
 	if (!rc)
 		rc = domain_copy_to_gpa(d, next, buf, (size_t)len);
@@ -152,7 +175,8 @@ static int build_one(const struct domain_config *c)
 	struct kernel_image ki;
 	struct elf_pvh_info info;
 	struct domain *d;
-	u64 si_gpa = 0;
+	u64 si_gpa = 0, rsdp = GUEST_ACPI_GPA; /* load_acpi_tables() puts them there */
+	bool identity = c->dom0 && dom0_mem_plan()->present;
 	int rc;
 
 	rc = open_kernel(c, &ki, &info);
@@ -168,18 +192,24 @@ static int build_one(const struct domain_config *c)
 	d->life.on_poweroff = end_action(c->on_poweroff);
 	d->life.on_reboot = end_action(c->on_reboot);
 	d->life.on_crash = end_action(c->on_crash);
-	rc = domain_populate_ram(d, c->mem_bytes);
+	if (identity)
+		rc = dom0_build_platform(d, boot_bi, &rsdp);
+	else
+		rc = domain_populate_ram(d, c->mem_bytes);
 	for (unsigned int i = 0; !rc && i < info.nr_segments; i++)
-		if (!pvh_range_is_ram(d->mem.bytes, info.segments[i].paddr, info.segments[i].memsz))
+		if (!domain_range_is_ram(d, info.segments[i].paddr, info.segments[i].memsz))
 			rc = -ERANGE;
 	if (rc == -ERANGE)
 		pr_err("domain: '%s': the kernel loads outside its %llu MiB of RAM", c->name,
-		       c->mem_bytes >> 20);
+		       d->mem.bytes >> 20);
 	rc = rc ?: elf_pvh_load(ki.elf, &info, write_cb, zero_cb, d);
 	kernel_image_close(&ki); /* the decompressed copy, if any, is no longer needed */
-	rc = rc ?: load_acpi_tables(d);
-	rc = rc ?: place_modules_and_start_info(d, c, info.paddr_hi, &si_gpa);
-	rc = rc ?: console_ring_setup(d); /* evtchn: its PV console (hvc0) */
+	if (!identity)
+		rc = rc ?: load_acpi_tables(d);
+	rc = rc ?: place_modules_and_start_info(d, c, info.paddr_hi, rsdp, &si_gpa);
+	/* evtchn: its PV console (hvc0); dom0's hvc0 is console_io, its special pages are MMIO. */
+	if (!identity)
+		rc = rc ?: console_ring_setup(d);
 	if (rc) {
 		pr_err("domain: building '%s' failed (%d)", c->name, rc);
 		domain_destroy(d);
@@ -193,9 +223,9 @@ static int build_one(const struct domain_config *c)
 	}
 	d->life.started_ns = now_ns();
 	domain_unpause(d);
-	pr_info("domain: d%u '%s' started: %llu MiB, %u vCPU%s, entry %#x, start info at %#llx",
-		d->id, d->name, c->mem_bytes >> 20, c->vcpus, c->vcpus > 1 ? "s" : "", info.entry,
-		si_gpa);
+	pr_info("domain: d%u '%s' started: %llu MiB%s, %u vCPU%s, entry %#x, start info at %#llx",
+		d->id, d->name, d->mem.bytes >> 20, identity ? " 1:1" : "", c->vcpus,
+		c->vcpus > 1 ? "s" : "", info.entry, si_gpa);
 	return 0;
 }
 
@@ -226,6 +256,8 @@ unsigned int domains_build_from_modules(const struct boot_info *bi)
 {
 	unsigned int skipped = 0, started = 0;
 	int n = domcfg_group_modules(bi, boot_cfgs, MAX_BOOT_DOMAINS, &skipped);
+
+	boot_bi = bi;
 
 	if (n <= 0) {
 		pr_info("keel: no domains to start (no kernel modules were given)");

@@ -155,6 +155,21 @@ static void report_memory_returned(void)
 		    frames_free_before);
 }
 
+/* dom0 powered off or rebooted: so does the machine, whatever else still runs. */
+static void end_machine(bool reboot)
+{
+	unsigned int left = domains_alive();
+
+	if (left == 0)
+		report_memory_returned();
+	pr_info("keel: dom0 ended (%s): %s the machine%s", reboot ? "reboot" : "poweroff",
+		reboot ? "rebooting" : "powering off",
+		left ? " (the other domains end with it)" : "");
+	if (reboot)
+		platform_reboot();
+	platform_poweroff();
+}
+
 /* VIRQ_DOM_EXC to every privileged domain still alive (dom0: its toolstack looks at who ended). */
 static void notify_dom_exc(struct domain *c, void *ctx)
 {
@@ -183,7 +198,12 @@ void domain_reap(void)
 		if (!__atomic_exchange_n(&d->life.reaping, true, __ATOMIC_SEQ_CST)) {
 			for (unsigned int i = 0; i < d->nr_vcpus; i++)
 				arch_vcpu_exit_stats(d->vcpus[i], log_exit_stat, d->vcpus[i]);
-			const void *cfg = d->life.restart ? d->life.build_cfg : NULL;
+			/* dom0's poweroff and reboot are the machine's (not with keep_running). */
+			bool machine =
+			    d->mem.identity && d->state == DOMAIN_SHUTDOWN && !opt_keep_running;
+			bool reboot = d->life.shutdown_reason == SHUTDOWN_reboot ||
+				      d->life.shutdown_reason == SHUTDOWN_soft_reset;
+			const void *cfg = d->life.restart && !machine ? d->life.build_cfg : NULL;
 			u64 ran_ns = d->life.started_ns && d->life.ended_ns > d->life.started_ns
 					 ? d->life.ended_ns - d->life.started_ns
 					 : 0;
@@ -191,6 +211,8 @@ void domain_reap(void)
 			pr_info("domain: d%u '%s' destroyed (%llu pages scrubbed and freed)", d->id,
 				d->name, d->mem.pages);
 			domain_destroy(d);
+			if (machine)
+				end_machine(reboot);
 			if (cfg)
 				domain_rebuild(cfg, ran_ns);
 		} else {

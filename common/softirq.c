@@ -37,6 +37,8 @@ void softirq_run(void)
 {
 	if (take(SOFTIRQ_TIMER))
 		timer_run_expired();
+	if (take(SOFTIRQ_DEVICE_IRQ))
+		arch_device_irqs_run();
 }
 
 bool softirq_take_schedule(void)

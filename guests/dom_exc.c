@@ -35,6 +35,8 @@ void guest_main(void)
 {
 	char expect[8] = "yes";
 	uint64_t wait_ms = bootargs_get_u64(boot_cmdline, "wait_ms", 5000);
+	/* dom0's end is the machine's: linger_ms keeps it up while the others finish. */
+	uint64_t linger_ms = bootargs_get_u64(boot_cmdline, "linger_ms", 0);
 	evtchn_port_t port, tport;
 	uint64_t t0;
 	long rc;
@@ -68,5 +70,13 @@ void guest_main(void)
 		test_fail("no VIRQ_DOM_EXC within %lu ms of binding it", (unsigned long)wait_ms);
 	if (expect[0] == 'n' && events_seen)
 		test_fail("an unprivileged domain got VIRQ_DOM_EXC");
+	t0 = time_now_ns();
+	irq_disable();
+	while (time_now_ns() - t0 < linger_ms * NS_PER_MS) {
+		timer_set_abs(time_now_ns() + 50 * NS_PER_MS);
+		safe_halt();
+		irq_disable();
+	}
+	irq_enable();
 	test_pass();
 }

@@ -4,6 +4,7 @@
 #include <keel/errno.h>
 #include <keel/grant_table.h>
 #include <keel/guest_access.h>
+#include <keel/mm.h>
 #include <keel/printk.h>
 #include <keel/pvclock.h>
 #include <keel/pvh_info.h>
@@ -81,25 +82,36 @@ struct e820_entry {
  */
 static long memory_map(struct vcpu *v, u64 arg)
 {
-	struct pvh_memmap_entry map[PVH_MEMMAP_MAX];
+	struct pvh_memmap_entry *map;
 	struct memory_map m;
+	long rc = 0;
 	int n;
 
 	if (copy_from_guest(v, &m, arg, sizeof(m)))
 		return -EFAULT;
 	if (m.nr_entries < 1)
 		return -EINVAL;
-	n = pvh_guest_memmap(v->domain->mem.bytes, map, PVH_MEMMAP_MAX);
-	if (n < 0)
+	map = kmalloc(DOMAIN_MEMMAP_MAX * sizeof(*map));
+	if (!map)
+		return -ENOMEM;
+	n = domain_memmap(v->domain, map, DOMAIN_MEMMAP_MAX);
+	if (n < 0) {
+		kfree(map);
 		return n;
+	}
 	if (m.nr_entries > (u32)n)
 		m.nr_entries = (u32)n;
 	for (u32 i = 0; i < m.nr_entries; i++) {
 		struct e820_entry e = {map[i].addr, map[i].size, map[i].type};
 
-		if (copy_to_guest(v, m.buffer + i * sizeof(e), &e, sizeof(e)))
-			return -EFAULT;
+		if (copy_to_guest(v, m.buffer + i * sizeof(e), &e, sizeof(e))) {
+			rc = -EFAULT;
+			break;
+		}
 	}
+	kfree(map);
+	if (rc)
+		return rc;
 	return copy_to_guest(v, arg, &m, sizeof(m)) ? -EFAULT : 0;
 }
 

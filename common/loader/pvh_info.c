@@ -69,6 +69,24 @@ bool pvh_range_is_ram(u64 mem_bytes, u64 gpa, u64 len)
 	return gpa >= PVH_HIGHMEM_BASE && gpa + len <= high_ram_end(mem_bytes);
 }
 
+bool pvh_map_range_is_ram(const struct pvh_memmap_entry *map, unsigned int n, u64 gpa, u64 len)
+{
+	if (len == 0 || len > ~0ULL - gpa)
+		return false;
+	for (unsigned int i = 0; i < n; i++)
+		if (map[i].type == PVH_MEMMAP_RAM && gpa >= map[i].addr &&
+		    gpa + len <= map[i].addr + map[i].size)
+			return true;
+	return false;
+}
+
+/* Whether [gpa, gpa + len) is RAM for the guest @p describes. */
+static bool params_range_is_ram(const struct pvh_start_params *p, u64 gpa, u64 len)
+{
+	return p->map ? pvh_map_range_is_ram(p->map, p->nr_map, gpa, len)
+		      : pvh_range_is_ram(p->mem_bytes, gpa, len);
+}
+
 /* Length with the NUL (0 for none), or -EINVAL when too long. */
 static int string_room(const char *s)
 {
@@ -94,7 +112,8 @@ static u64 put_string(u8 *buf, size_t *off, u64 gpa, const char *s, int room)
 
 int pvh_build_start_info(const struct pvh_start_params *p, u64 gpa, void *buf, size_t buflen)
 {
-	struct pvh_memmap_entry map[PVH_MEMMAP_MAX];
+	struct pvh_memmap_entry std_map[PVH_MEMMAP_MAX];
+	const struct pvh_memmap_entry *map = std_map;
 	struct pvh_start_info si;
 	size_t off, total, map_off, mod_off;
 	int nr_map, cmd_room;
@@ -104,9 +123,16 @@ int pvh_build_start_info(const struct pvh_start_params *p, u64 gpa, void *buf, s
 	if (!p || !buf || (p->nr_modules && !p->modules) || p->nr_modules > PVH_MAX_MODULES ||
 	    (p->flags & ~(PVH_SIF_PRIVILEGED | PVH_SIF_INITDOMAIN)) || !IS_ALIGNED(gpa, 8ULL))
 		return -EINVAL;
-	nr_map = pvh_guest_memmap(p->mem_bytes, map, ARRAY_SIZE(map));
-	if (nr_map < 0)
-		return -EINVAL;
+	if (p->map) {
+		if (!p->nr_map || p->nr_map > PVH_START_MEMMAP_MAX)
+			return -EINVAL;
+		map = p->map;
+		nr_map = (int)p->nr_map;
+	} else {
+		nr_map = pvh_guest_memmap(p->mem_bytes, std_map, ARRAY_SIZE(std_map));
+		if (nr_map < 0)
+			return -EINVAL;
+	}
 	cmd_room = string_room(p->cmdline);
 	if (cmd_room < 0)
 		return -EINVAL;
@@ -120,12 +146,12 @@ int pvh_build_start_info(const struct pvh_start_params *p, u64 gpa, void *buf, s
 
 		int room = string_room(m->cmdline);
 
-		if (room < 0 || !pvh_range_is_ram(p->mem_bytes, m->paddr, m->size))
+		if (room < 0 || !params_range_is_ram(p, m->paddr, m->size))
 			return -EINVAL;
 		total += (size_t)room;
 	}
 	/* The guest reads it with paging off: it must be low RAM, below 4 GiB. */
-	if (!pvh_range_is_ram(p->mem_bytes, gpa, total) || gpa + total > FOUR_GIB)
+	if (!params_range_is_ram(p, gpa, total) || gpa + total > FOUR_GIB)
 		return -EINVAL;
 	if (total > buflen)
 		return -ENOSPC;

@@ -97,7 +97,9 @@ int domain_ram_release(struct domain *d, u64 gpa, unsigned int order,
 
 	if (order > MEM_GUEST_MAX_ORDER || !IS_ALIGNED(gpa, size) || gpa >= (1ULL << 46))
 		return -EINVAL;
-	if (!pvh_range_is_ram(m->bytes, gpa, size))
+	if (m->identity)
+		return -EPERM; /* 1:1 RAM (dom0): a frame given back could not come back 1:1 */
+	if (!domain_range_is_ram(d, gpa, size))
 		return -EFAULT; /* not RAM: its ACPI tables, a special page, a hole */
 	rc = check_releasable(d, gpa, size, in_use);
 	if (rc)
@@ -142,15 +144,16 @@ int domain_ram_release(struct domain *d, u64 gpa, unsigned int order,
 
 			if (gpa < cur_g + half) {
 				m->extents[m->nr_extents++] =
-				    (struct mem_extent){cur_g + half, cur_h + half, o};
+				    (struct mem_extent){cur_g + half, cur_h + half, o, false};
 			} else {
-				m->extents[m->nr_extents++] = (struct mem_extent){cur_g, cur_h, o};
+				m->extents[m->nr_extents++] =
+				    (struct mem_extent){cur_g, cur_h, o, false};
 				cur_g += half;
 				cur_h += half;
 			}
 		}
 		if (quarantine) {
-			*e = (struct mem_extent){MEM_EXTENT_QUARANTINED, cur_h, order};
+			*e = (struct mem_extent){MEM_EXTENT_QUARANTINED, cur_h, order, false};
 		} else {
 			free_hpa = cur_h;
 			remove_extent(m, i);
@@ -174,8 +177,10 @@ int domain_ram_populate(struct domain *d, u64 gpa, unsigned int order)
 	u64 size = PAGE_SIZE << order;
 	bool overlap = false;
 
+	if (m->identity)
+		return -EPERM;
 	if (order > MEM_GUEST_MAX_ORDER || !IS_ALIGNED(gpa, size) ||
-	    !pvh_range_is_ram(m->bytes, gpa, size))
+	    !domain_range_is_ram(d, gpa, size))
 		return -EINVAL;
 	if (m->ram_pages + size / PAGE_SIZE > m->max_ram_pages)
 		return -ENOMEM; /* over its reservation */

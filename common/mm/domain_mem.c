@@ -1,5 +1,6 @@
 /* A domain's memory: its RAM as extents of buddy blocks, populated and scrubbed; GPA copies. */
 #include <keel/arch_vcpu.h>
+#include <keel/boot_mem.h>
 #include <keel/compiler.h>
 #include <keel/domain.h>
 #include <keel/domain_mem.h>
@@ -32,7 +33,7 @@ static int add_extent(struct domain *d, u64 gpa, paddr_t hpa, unsigned int order
 		kfree(old);
 	}
 	spin_lock(&m->lock);
-	m->extents[m->nr_extents++] = (struct mem_extent){gpa, hpa, order};
+	m->extents[m->nr_extents++] = (struct mem_extent){gpa, hpa, order, false};
 	spin_unlock(&m->lock);
 	m->pages += 1ULL << order;
 	if (ram)
@@ -98,6 +99,68 @@ int domain_populate_ram(struct domain *d, u64 bytes)
 	return 0;
 }
 
+int domain_populate_identity(struct domain *d, const struct mem_region *ram, unsigned int nr_ram,
+			     const struct pvh_memmap_entry *map, unsigned int nr_map)
+{
+	struct domain_mem *m = &d->mem;
+	u64 bytes = 0;
+
+	if (!nr_map || nr_map > DOMAIN_MEMMAP_MAX || m->map)
+		return -EINVAL;
+	m->map = kmalloc(nr_map * sizeof(*map));
+	if (!m->map)
+		return -ENOMEM;
+	memcpy(m->map, map, nr_map * sizeof(*map));
+	m->nr_map = nr_map;
+	m->identity = true;
+	for (unsigned int i = 0; i < nr_ram; i++) {
+		u64 gpa = ram[i].start;
+
+		/* The largest naturally aligned blocks, so EPT can use large pages. */
+		while (gpa < ram[i].end) {
+			unsigned int order = FRAME_MAX_ORDER;
+			int rc;
+
+			while (order && (!IS_ALIGNED(gpa, PAGE_SIZE << order) ||
+					 gpa + (PAGE_SIZE << order) > ram[i].end))
+				order--;
+			memset(paddr_to_virt(gpa), 0, PAGE_SIZE << order);
+			rc = add_extent(d, gpa, gpa, order, true);
+			if (rc)
+				return rc;
+			m->extents[m->nr_extents - 1].set_aside = true;
+			rc = arch_map_gpa(d, gpa, gpa, PAGE_SIZE << order, true);
+			if (rc)
+				return rc;
+			gpa += PAGE_SIZE << order;
+			bytes += PAGE_SIZE << order;
+		}
+	}
+	m->bytes = bytes;
+	m->max_ram_pages = bytes / PAGE_SIZE;
+	return 0;
+}
+
+int domain_memmap(const struct domain *d, struct pvh_memmap_entry *out, unsigned int max)
+{
+	const struct domain_mem *m = &d->mem;
+
+	if (!m->map)
+		return pvh_guest_memmap(m->bytes, out, max);
+	if (max < m->nr_map)
+		return -ENOSPC;
+	memcpy(out, m->map, m->nr_map * sizeof(*out));
+	return (int)m->nr_map;
+}
+
+bool domain_range_is_ram(const struct domain *d, u64 gpa, u64 len)
+{
+	const struct domain_mem *m = &d->mem;
+
+	return m->map ? pvh_map_range_is_ram(m->map, m->nr_map, gpa, len)
+		      : pvh_range_is_ram(m->bytes, gpa, len);
+}
+
 int domain_ram_lookup(struct domain *d, u64 gpa, bool write, paddr_t *hpa)
 {
 	struct domain_mem *m = &d->mem;
@@ -140,9 +203,15 @@ void domain_mem_release(struct domain *d)
 		const struct mem_extent *e = &m->extents[i];
 
 		memset(paddr_to_virt(e->hpa), 0, PAGE_SIZE << e->order);
-		frame_free(e->hpa, e->order);
+		/* 1:1 RAM (dom0's) never was Keel's pool: it stays set aside for dom0. */
+		if (!e->set_aside)
+			frame_free(e->hpa, e->order);
 	}
 	kfree(m->extents);
+	kfree(m->map);
+	m->map = NULL;
+	m->identity = false;
+	m->nr_map = 0;
 	m->extents = NULL;
 	m->nr_extents = m->max_extents = 0;
 }

@@ -56,12 +56,7 @@ bool acpi_field_gas(const u8 *t, size_t len, size_t off, struct acpi_gas *g);
 /* Copy a 4-byte signature into a printable NUL-terminated string (odd bytes become '?'). */
 void acpi_sig_str(const u8 *sig, char out[5]);
 
-/*
- * Map and validate the table at @pa: header reachable, length in [36, ACPI_MAX_TABLE_LEN],
- * whole table reachable, checksum good, and signature @sig when non-NULL. Each failure is a
- * pr_warn naming the table. Returns the table (its length in *@len) or NULL.
- */
-const u8 *acpi_map_table(paddr_t pa, const char *sig, u32 *len);
+/* acpi_map_table() (keel/acpi.h) maps and validates one table. */
 
 /* Per-table parsers: @t is a validated table of @len bytes. */
 void acpi_madt_parse(const u8 *t, u32 len, struct acpi_madt_info *madt);

@@ -110,3 +110,8 @@ void uart_init(void)
 	uart_console.bytes_per_sec = uart_bytes_per_sec(uart_cfg.baud, uart_cfg.lcr); /* 0: auto */
 	console_register(&uart_console);
 }
+
+u16 uart_io_base(void)
+{
+	return uart_cfg.port;
+}

@@ -153,6 +153,11 @@ int acpi_parse(const void *rsdp, size_t rsdp_len, struct acpi_info *out);
 
 /* True when @ai has a table with signature @sig (4 characters). */
 bool acpi_has_table(const struct acpi_info *ai, const char *sig);
+/*
+ * The table at @pa, checked (mapped, signature @sig unless NULL, length, checksum), with its
+ * length in *@len; NULL (logged) when unusable.
+ */
+const u8 *acpi_map_table(paddr_t pa, const char *sig, u32 *len);
 
 /* ---- power control (drivers/acpi/power.c, x86) ---- */
 

@@ -7,6 +7,8 @@
 
 unsigned int arch_cpu_id(void);
 unsigned int arch_nr_cpus(void);
+/* Deliver the host device interrupts taken since (to dom0); softirq context. */
+void arch_device_irqs_run(void);
 /* Whether this CPU takes interrupts right now. */
 bool arch_irqs_enabled(void);
 /* Print a symbolized backtrace starting at the caller's frame. */

@@ -29,6 +29,14 @@ int arch_map_gpa(struct domain *d, u64 gpa, paddr_t hpa, u64 size, bool writable
  * time: the frames must then stay allocated (until the domain is destroyed).
  */
 int arch_unmap_gpa(struct domain *d, u64 gpa, u64 size);
+/*
+ * dom0: pass the host's devices through to @d: every address of the memory map @map (@n
+ * entries) that is not RAM, and the holes below 4 GiB, mapped 1:1 as device memory except what
+ * Keel keeps (local APIC, IO-APICs: emulated), I/O ports reach the hardware except Keel's own,
+ * and device interrupts are routed to it. 0 or -errno.
+ */
+struct pvh_memmap_entry;
+int arch_domain_passthrough(struct domain *d, const struct pvh_memmap_entry *map, unsigned int n);
 /* The host frame backing @gpa, or -EFAULT when @gpa is not (writable) guest memory. */
 int arch_gpa_to_hpa(struct domain *d, u64 gpa, bool write, paddr_t *hpa);
 int arch_vcpu_init(struct vcpu *v);

@@ -9,7 +9,7 @@ struct mem_region {
 	paddr_t end; /* exclusive */
 };
 
-#define BOOT_MAX_RESERVED 32
+#define BOOT_MAX_RESERVED 64
 
 struct boot_mem {
 	const struct boot_info *bi;

@@ -4,6 +4,7 @@
 
 #include <keel/spinlock.h>
 #include <keel/types.h>
+#include <public/start_info.h>
 
 struct domain;
 
@@ -12,6 +13,7 @@ struct mem_extent {
 	u64 gpa;
 	paddr_t hpa;
 	unsigned int order;
+	bool set_aside; /* dom0's 1:1 RAM: never Keel's pool, not freed with the domain */
 };
 
 /* Guest pages Keel may hold: 3 areas per vCPU, FIFO control blocks and 128 event-array pages. */
@@ -25,6 +27,10 @@ struct domain_mem {
 	u64 pages;		    /* frames owned (RAM + Keel pages given to it) */
 	u64 ram_pages;		    /* RAM frames populated now (the guest's current reservation) */
 	u64 max_ram_pages;	    /* RAM frames it may populate: its configured memory */
+	/* Its memory map when not the standard PVH layout of @bytes (dom0's, from the host). */
+	struct pvh_memmap_entry *map;
+	unsigned int nr_map;
+	bool identity;	 /* RAM mapped 1:1 (dom0, for DMA without an IOMMU): never ballooned */
 	spinlock_t lock; /* the extent array: changers hold physmap_lock too; readers this */
 	/* RAM frames Keel writes on its own (vcpu_info, runstate, FIFO pages): never ballooned. */
 	unsigned int nr_held;
@@ -43,6 +49,20 @@ int domain_populate_ram(struct domain *d, u64 bytes);
  * (its ACPI tables): freed with its RAM. 0, -EINVAL for an unaligned range, -ENOMEM.
  */
 int domain_populate_extra(struct domain *d, u64 gpa, u64 bytes);
+/*
+ * Give @d the host RAM ranges [@ram[i].start, @ram[i].end) at the same guest-physical addresses
+ * (scrubbed; the frames come from outside Keel's pool) and @map as its memory map (copied).
+ */
+struct mem_region;
+int domain_populate_identity(struct domain *d, const struct mem_region *ram, unsigned int nr_ram,
+			     const struct pvh_memmap_entry *map, unsigned int nr_map);
+/* @d's memory map (its own or the standard layout) in @out: the entry count or -errno. */
+int domain_memmap(const struct domain *d, struct pvh_memmap_entry *out, unsigned int max);
+/* The largest memory map domain_memmap() can produce. */
+#define DOMAIN_MEMMAP_MAX 160
+/* Whether [gpa, gpa + len) is all RAM in @d's memory map. */
+bool domain_range_is_ram(const struct domain *d, u64 gpa, u64 len);
+
 /* Scrub and free every RAM frame of @d (its EPT is gone: no CPU can reach them any more). */
 void domain_mem_release(struct domain *d);
 

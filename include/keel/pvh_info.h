@@ -24,7 +24,10 @@ struct pvh_module_desc {
 };
 
 struct pvh_start_params {
-	u64 mem_bytes;	     /* guest RAM, multiple of 4 KiB, >= 1 MiB */
+	u64 mem_bytes; /* guest RAM, multiple of 4 KiB, >= 1 MiB */
+	/* The memory map when not the standard layout of @mem_bytes (dom0's), else NULL. */
+	const struct pvh_memmap_entry *map;
+	unsigned int nr_map; /* <= PVH_START_MEMMAP_MAX */
 	const char *cmdline; /* guest kernel command line; NULL or "" = none */
 	const struct pvh_module_desc *modules;
 	unsigned int nr_modules; /* <= PVH_MAX_MODULES; module 0 is the initrd */
@@ -40,6 +43,10 @@ int pvh_guest_memmap(u64 mem_bytes, struct pvh_memmap_entry *out, unsigned int m
 
 /* Whether [gpa, gpa + len) is all guest RAM for a guest of @mem_bytes. */
 bool pvh_range_is_ram(u64 mem_bytes, u64 gpa, u64 len);
+/* Whether [gpa, gpa + len) lies inside one RAM entry of @map (@n entries). */
+bool pvh_map_range_is_ram(const struct pvh_memmap_entry *map, unsigned int n, u64 gpa, u64 len);
+/* Most entries a memory map given in pvh_start_params.map may have. */
+#define PVH_START_MEMMAP_MAX 160
 
 /*
  * Lay out, in @buf (@buflen bytes, any alignment), the block that will be copied to guest-physical

@@ -5,8 +5,9 @@
 #include <keel/types.h>
 
 enum softirq {
-	SOFTIRQ_TIMER,	  /* expired timers to run */
-	SOFTIRQ_SCHEDULE, /* this CPU must pick again */
+	SOFTIRQ_TIMER,	    /* expired timers to run */
+	SOFTIRQ_SCHEDULE,   /* this CPU must pick again */
+	SOFTIRQ_DEVICE_IRQ, /* host device interrupts to deliver to dom0 */
 	SOFTIRQ_COUNT,
 };
 

@@ -152,6 +152,10 @@ void platform_poweroff(void)
 {
 	abort(); /* domains_started is never set here */
 }
+void platform_reboot(void)
+{
+	abort(); /* no domain here is dom0 */
+}
 int domain_rebuild(const void *cfg, u64 ran_ns)
 {
 	(void)cfg;

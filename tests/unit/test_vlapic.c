@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "shim_core.h"
+#include "shim_vioapic.h"
 
 #define NR 3
 
@@ -159,6 +160,26 @@ static void test_highest_and_ppr(void **state)
 	assert_int_equal(vlapic_pending_vector(l), -1);
 	vlapic_set_cr8(l, 0);
 	assert_int_equal(vlapic_pending_vector(l), 0x47);
+}
+
+/* A level-triggered interrupt (TMR set, from dom0's IO-APIC) reports its EOI; edge ones do not. */
+static void test_level_eoi_reaches_ioapic(void **state)
+{
+	struct vlapic *l = L(0);
+	unsigned int before = shim_vioapic_eois;
+
+	(void)state;
+	set_vec(l->isr, 0x61);
+	vlapic_eoi(l);
+	assert_int_equal(shim_vioapic_eois, before); /* edge: nothing to tell */
+	set_vec(l->isr, 0x62);
+	set_vec(l->tmr, 0x62);
+	vlapic_eoi(l);
+	assert_int_equal(shim_vioapic_eois, before + 1);
+	assert_int_equal(shim_vioapic_last_vector, 0x62);
+	assert_false(has_vec(l->tmr, 0x62));
+	vlapic_eoi(l); /* nothing in service: nothing reported */
+	assert_int_equal(shim_vioapic_eois, before + 1);
 }
 
 static void test_accept_disable_and_esr(void **state)
@@ -508,6 +529,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_reset_state, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_highest_and_ppr, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_level_eoi_reaches_ioapic, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_accept_disable_and_esr, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_timer_arithmetic, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_timer_oneshot_periodic_masked, setup, teardown),

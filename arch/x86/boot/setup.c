@@ -4,6 +4,7 @@
 #include <asm/desc.h>
 #include <asm/hvm.h>
 #include <asm/i8259.h>
+#include <asm/ioapic.h>
 #include <asm/layout.h>
 #include <asm/paging.h>
 #include <asm/percpu.h>
@@ -15,6 +16,8 @@
 #include <keel/boot_mem.h>
 #include <keel/cmdline.h>
 #include <keel/console.h>
+#include <keel/dom0_acpi.h>
+#include <keel/dom0_mem.h>
 #include <keel/logbuf.h>
 #include <keel/main.h>
 #include <keel/mm.h>
@@ -33,6 +36,11 @@ void keel_start(u32 mbi_phys);
 static struct boot_info boot_info;
 static struct boot_mem boot_mem;
 static struct acpi_info acpi_info;
+
+const struct acpi_info *acpi_host_info(void)
+{
+	return &acpi_info;
+}
 
 /* Print what was logged before the console existed. */
 static void console_replay_log(void)
@@ -68,14 +76,14 @@ static void memory_init_low(void)
 	size_t meta_bytes;
 	paddr_t meta;
 
-	boot_mem_reserve(&boot_mem, 0, MiB(1)); /* BIOS data, the AP trampoline, real-mode use */
 	boot_mem_reserve(&boot_mem, (paddr_t)__image_start_phys,
 			 (paddr_t)__image_end - KEEL_VIRT_OFFSET);
 	boot_mem_reserve(&boot_mem, ALIGN_DOWN(boot_info.mbi_start, PAGE_SIZE),
 			 ALIGN_UP(boot_info.mbi_end, PAGE_SIZE));
-	for (unsigned int i = 0; i < boot_info.nr_modules; i++)
-		boot_mem_reserve(&boot_mem, ALIGN_DOWN(boot_info.modules[i].start, PAGE_SIZE),
-				 ALIGN_UP(boot_info.modules[i].end, PAGE_SIZE));
+	boot_mem_reserve(&boot_mem, AP_TRAMPOLINE_PA, AP_TRAMPOLINE_PA + PAGE_SIZE);
+	/* dom0's RAM first (1:1, from the lowest RAM, below 1 MiB too), then the modules. */
+	dom0_mem_plan_boot(&boot_mem, &boot_info);
+	boot_mem_reserve(&boot_mem, 0, MiB(1)); /* BIOS data, the AP trampoline, real-mode use */
 
 	meta_bytes = frames_meta_bytes(max);
 	meta = boot_mem_find_free(&boot_mem, meta_bytes, PAGE_SIZE, MiB(1), GiB(4));
@@ -152,6 +160,7 @@ void keel_start(u32 mbi_phys)
 	if (!boot_info.rsdp_len || acpi_parse(boot_info.rsdp, boot_info.rsdp_len, &acpi_info))
 		pr_warn("acpi: no usable ACPI tables: one CPU, no power-off");
 	acpi_power_init(&acpi_info);
+	ioapic_init(acpi_info.madt.present ? &acpi_info.madt : NULL);
 	platform_clock_init(acpi_info.hpet.present ? acpi_info.hpet.base.address : 0);
 	tsc_calibrate();
 	read_wallclock(acpi_info.fadt.century);

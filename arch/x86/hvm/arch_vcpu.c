@@ -2,8 +2,10 @@
 #include <asm/apic.h>
 #include <asm/debugreg.h>
 #include <asm/hvm.h>
+#include <asm/hvm_io.h>
 #include <asm/percpu.h>
 #include <asm/traps.h>
+#include <asm/vioapic.h>
 #include <asm/vlapic.h>
 #include <asm/xstate.h>
 #include <keel/arch_vcpu.h>
@@ -22,6 +24,8 @@ int arch_domain_init(struct domain *d)
 }
 void arch_domain_destroy(struct domain *d)
 {
+	vioapic_domain_destroy(d);
+	hvm_dom0_ports_free(d);
 	hvm_ops->domain_destroy(d);
 }
 

@@ -3,6 +3,7 @@
 #include <asm/hvm_io.h>
 #include <asm/vlapic.h>
 #include <keel/domain.h>
+#include <keel/guest_acpi.h>
 #include <keel/vcpu.h>
 
 /* Where a domU finds device registers it has no device behind (IO-APIC, HPET, ...). */
@@ -58,4 +59,13 @@ int hvm_domain_devices_init(struct domain *d)
 		 ?: hvm_io_register(&d->arch.ports, DEBUG_CONSOLE_PORT, 1, "debug console",
 				    &debug_console, NULL);
 	return rc ?: hvm_acpi_ports_init(d); /* the FADT's registers (acpi_ports.c) */
+}
+
+void hvm_domain_devices_drop_domu(struct domain *d)
+{
+	hvm_io_unregister(&d->arch.mmio, UNCLAIMED_MMIO_BASE, APIC_MMIO_BASE - UNCLAIMED_MMIO_BASE);
+	hvm_io_unregister(&d->arch.mmio, APIC_MMIO_BASE + APIC_PAGE_SIZE,
+			  UNCLAIMED_MMIO_BASE + UNCLAIMED_MMIO_SIZE - APIC_MMIO_BASE -
+			      APIC_PAGE_SIZE);
+	hvm_io_unregister(&d->arch.ports, GUEST_ACPI_SLEEP_CTL_PORT, 3);
 }

@@ -2,6 +2,7 @@
 #include <asm/hvm.h>
 #include <asm/hvm_emulate.h>
 #include <asm/hvm_io.h>
+#include <asm/io.h>
 #include <keel/domain.h>
 #include <keel/vcpu.h>
 
@@ -19,7 +20,8 @@ u32 hvm_port_read(struct vcpu *v, u16 port, unsigned int size)
 	int rc;
 
 	if (!hvm_io_lookup(&v->domain->arch.ports, port, &dev))
-		return 0xffffffffu;
+		return v->domain->arch.io_passthrough ? hvm_port_passthrough_read(port, size)
+						      : 0xffffffffu;
 	rc = dev.ops->read(v, dev.priv, port, size, &val);
 	if (rc)
 		device_failed(v, &dev, port, rc);
@@ -31,8 +33,11 @@ void hvm_port_write(struct vcpu *v, u16 port, unsigned int size, u32 val)
 	struct hvm_io_range dev;
 	int rc;
 
-	if (!hvm_io_lookup(&v->domain->arch.ports, port, &dev))
+	if (!hvm_io_lookup(&v->domain->arch.ports, port, &dev)) {
+		if (v->domain->arch.io_passthrough)
+			hvm_port_passthrough_write(port, size, val);
 		return;
+	}
 	rc = dev.ops->write(v, dev.priv, port, size, val);
 	if (rc)
 		device_failed(v, &dev, port, rc);
@@ -57,4 +62,19 @@ enum hvm_emul hvm_emulate_io(struct vcpu *v, const struct hvm_io_insn *io)
 		return HVM_EMUL_DEAD;
 	hvm_ops->skip_insn(v, hvm_ops->exit_insn_len(v));
 	return HVM_EMUL_DONE;
+}
+
+u32 hvm_port_passthrough_read(u16 port, unsigned int size)
+{
+	return size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
+}
+
+void hvm_port_passthrough_write(u16 port, unsigned int size, u32 val)
+{
+	if (size == 1)
+		outb(port, (u8)val);
+	else if (size == 2)
+		outw(port, (u16)val);
+	else
+		outl(port, val);
 }

@@ -1,6 +1,7 @@
 /* The virtual local APIC's registers: priorities, IRR/ISR/EOI, LVTs, and the xAPIC MMIO page. */
 #include <asm/hvm.h>
 #include <asm/hvm_io.h>
+#include <asm/vioapic.h>
 #include <asm/vlapic.h>
 #include <keel/compiler.h>
 #include <keel/domain.h>
@@ -121,7 +122,10 @@ void vlapic_eoi(struct vlapic *l)
 	if (vec < 0)
 		return;
 	l->isr[vec / 32] &= ~(1u << (vec % 32));
-	l->tmr[vec / 32] &= ~(1u << (vec % 32));
+	if (l->tmr[vec / 32] & (1u << (vec % 32))) {
+		l->tmr[vec / 32] &= ~(1u << (vec % 32));
+		vioapic_eoi(l->v->domain, (u8)vec); /* a level-triggered device interrupt of dom0 */
+	}
 }
 
 void vlapic_error(struct vlapic *l, u32 esr_bits)

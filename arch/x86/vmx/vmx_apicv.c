@@ -2,6 +2,7 @@
 #include <asm/vlapic.h>
 #include <asm/vmx_internal.h>
 #include <keel/cmdline.h>
+#include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/mm.h>
 #include <keel/printk.h>
@@ -114,6 +115,9 @@ void vmx_apicv_update(struct vcpu *v)
 		vlapic_page_load(l, x->vapic_page);
 		vec = vlapic_page_highest(x->vapic_page, APIC_ISR);
 		vmwrite(VMCS_GUEST_INTR_STATUS, vec < 0 ? 0 : (u64)vec << 8); /* SVI */
+		/* dom0's level-triggered device interrupts need its EOIs: they exit (vioapic.c). */
+		for (unsigned int i = 0; i < 4; i++)
+			vmwrite(VMCS_EOI_EXIT_BITMAP0 + i * 2, v->domain->arch.vioapic ? ~0ULL : 0);
 		set_controls(true);
 		x->apicv_on = true;
 	}

@@ -4,6 +4,7 @@
 #include <asm/hvm_emulate.h>
 #include <asm/mmio_decode.h>
 #include <asm/traps.h>
+#include <asm/vioapic.h>
 #include <asm/vlapic.h>
 #include <asm/vmx_internal.h>
 #include <asm/xstate.h>
@@ -106,6 +107,13 @@ static enum vcpu_leave exit_exception(struct vcpu *v, u64 qual)
 static enum vcpu_leave exit_external_interrupt(struct vcpu *v, u64 qual)
 {
 	/* Interrupts are re-enabled after each exit; the host takes it then. */
+	return VCPU_STAY;
+}
+
+/* An EOI of a vector in the EOI-exit bitmap (dom0's device interrupts); the CPU did the EOI. */
+static enum vcpu_leave exit_eoi_induced(struct vcpu *v, u64 qual)
+{
+	vioapic_eoi(v->domain, (u8)qual);
 	return VCPU_STAY;
 }
 
@@ -323,6 +331,7 @@ static const struct exit_entry exit_table[HVM_MAX_EXIT_REASONS] = {
     [EXIT_EXCEPTION_NMI] = {exit_exception, "exception or NMI"},
     [EXIT_EXTERNAL_INTERRUPT] = {exit_external_interrupt, "external interrupt"},
     [EXIT_TRIPLE_FAULT] = {exit_triple_fault, "triple fault"},
+    [EXIT_EOI_INDUCED] = {exit_eoi_induced, "EOI induced"},
     [EXIT_INIT] = {exit_init_sipi, "INIT"},
     [EXIT_SIPI] = {exit_init_sipi, "SIPI"},
     [EXIT_INTERRUPT_WINDOW] = {exit_interrupt_window, "interrupt window"},

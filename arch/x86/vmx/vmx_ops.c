@@ -8,6 +8,7 @@ const struct hvm_vendor_ops vmx_ops = {
     .domain_init = vmx_domain_init,
     .domain_destroy = vmx_domain_destroy,
     .map_ram = vmx_map_ram,
+    .map_mmio = vmx_map_mmio,
     .unmap = vmx_unmap,
     .gpa_to_hpa = vmx_gpa_to_hpa,
     .vcpu_init = vmx_vcpu_init,

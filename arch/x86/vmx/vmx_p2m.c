@@ -146,7 +146,8 @@ void vmx_domain_destroy(struct domain *d)
 	d->arch.p2m = NULL;
 }
 
-static int p2m_change(struct domain *d, u64 gpa, paddr_t hpa, u64 size, bool map, bool writable)
+static int p2m_change(struct domain *d, u64 gpa, paddr_t hpa, u64 size, bool map, bool writable,
+		      bool mmio)
 {
 	struct vmx_p2m *p = dom_p2m(d);
 	u64 failures;
@@ -156,7 +157,9 @@ static int p2m_change(struct domain *d, u64 gpa, paddr_t hpa, u64 size, bool map
 	spin_lock(&p->lock);
 	failures = p->ept.alloc_failures;
 	p->ept.table_limit = p2m_table_limit(d, &p->ept);
-	if (map)
+	if (map && mmio)
+		rc = ept_map(&p->ept, gpa, hpa, size, EPT_R | EPT_W, EPT_MT_UC, EPT_LEVEL_1G);
+	else if (map)
 		rc = ept_map(&p->ept, gpa, hpa, size, writable ? EPT_RWX : (EPT_R | EPT_X),
 			     EPT_MT_WB, EPT_LEVEL_1G);
 	else
@@ -173,12 +176,17 @@ static int p2m_change(struct domain *d, u64 gpa, paddr_t hpa, u64 size, bool map
 
 int vmx_map_ram(struct domain *d, u64 gpa, paddr_t hpa, u64 size, bool writable)
 {
-	return p2m_change(d, gpa, hpa, size, true, writable);
+	return p2m_change(d, gpa, hpa, size, true, writable, false);
+}
+
+int vmx_map_mmio(struct domain *d, u64 gpa, paddr_t hpa, u64 size)
+{
+	return p2m_change(d, gpa, hpa, size, true, true, true);
 }
 
 int vmx_unmap(struct domain *d, u64 gpa, u64 size)
 {
-	return p2m_change(d, gpa, 0, size, false, false);
+	return p2m_change(d, gpa, 0, size, false, false, false);
 }
 
 int vmx_gpa_to_hpa(struct domain *d, u64 gpa, bool write, paddr_t *hpa)
@@ -187,7 +195,8 @@ int vmx_gpa_to_hpa(struct domain *d, u64 gpa, bool write, paddr_t *hpa)
 
 	if (ept_lookup(&dom_p2m(d)->ept, gpa, hpa, &perms, NULL))
 		return -EFAULT;
-	if (!(perms & EPT_R) || (write && !(perms & EPT_W)))
+	/* RAM is always executable, device memory never: Keel's own accesses reach RAM only. */
+	if (!(perms & EPT_R) || !(perms & EPT_X) || (write && !(perms & EPT_W)))
 		return -EFAULT;
 	return 0;
 }

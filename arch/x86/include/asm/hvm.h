@@ -94,8 +94,11 @@ struct arch_domain {
 	void *p2m; /* struct vmx_p2m for VT-x */
 	u64 eptp;
 	struct cpuid_policy cpuid;
-	struct hvm_io_table mmio;  /* emulated device ranges by guest-physical address */
-	struct hvm_io_table ports; /* emulated devices by I/O port */
+	struct hvm_io_table mmio;      /* emulated device ranges by guest-physical address */
+	struct hvm_io_table ports;     /* emulated devices by I/O port */
+	bool io_passthrough;	       /* dom0: ports no device claims reach the hardware */
+	struct dom0_ports *dom0_ports; /* dom0: the state of the ports Keel filters */
+	struct vioapic *vioapic;       /* dom0: the IO-APICs it sees (arch/x86/hvm/vioapic.c) */
 	/* Its CPUID's MAXPHYADDR and 1 GiB pages, read at its first page walk (0: not yet). */
 	u8 walk_paddr_bits;
 	bool walk_page_1g;
@@ -110,6 +113,8 @@ struct hvm_vendor_ops {
 	void (*domain_destroy)(struct domain *d);
 	int (*map_ram)(struct domain *d, u64 gpa, paddr_t hpa, u64 size, bool writable);
 	int (*unmap)(struct domain *d, u64 gpa, u64 size);
+	/* Device memory 1:1-style: uncached, never executable (so never taken for RAM). */
+	int (*map_mmio)(struct domain *d, u64 gpa, paddr_t hpa, u64 size);
 	int (*gpa_to_hpa)(struct domain *d, u64 gpa, bool write, paddr_t *hpa);
 	int (*vcpu_init)(struct vcpu *v);
 	void (*vcpu_destroy)(struct vcpu *v);

@@ -100,6 +100,7 @@ void vmx_inject_page_fault(struct vcpu *v, u64 cr2, u32 error_code);
 int vmx_domain_init(struct domain *d);
 void vmx_domain_destroy(struct domain *d);
 int vmx_map_ram(struct domain *d, u64 gpa, paddr_t hpa, u64 size, bool writable);
+int vmx_map_mmio(struct domain *d, u64 gpa, paddr_t hpa, u64 size);
 int vmx_unmap(struct domain *d, u64 gpa, u64 size);
 int vmx_gpa_to_hpa(struct domain *d, u64 gpa, bool write, paddr_t *hpa);
 /* Debug state (vmx_debug.c): lazy DR0-DR3 through MOV-DR exiting, DR7/DEBUGCTL in the VMCS. */

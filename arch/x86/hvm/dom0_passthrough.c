@@ -1,0 +1,109 @@
+/* dom0 owns the host's devices: device memory mapped 1:1, its ports and interrupts passed through. */
+#include <asm/hvm.h>
+#include <asm/hvm_io.h>
+#include <asm/vioapic.h>
+#include <asm/vlapic.h>
+#include <keel/arch.h>
+#include <keel/arch_vcpu.h>
+#include <keel/compiler.h>
+#include <keel/dom0_acpi.h>
+#include <keel/dom0_mem.h>
+#include <keel/domain.h>
+#include <keel/errno.h>
+#include <keel/mm.h>
+#include <keel/printk.h>
+#include <public/start_info.h>
+
+#define FOUR_GIB 0x100000000ULL
+#define MAX_KEPT (ACPI_MAX_IOAPICS + 2)
+
+/* Pages of the device space Keel keeps: the local APIC, the IO-APICs, the HPET. */
+static unsigned int kept_pages(struct mem_region *out)
+{
+	const struct acpi_info *ai = acpi_host_info();
+	unsigned int n = 0;
+
+	out[n++] = (struct mem_region){APIC_MMIO_BASE, APIC_MMIO_BASE + APIC_PAGE_SIZE};
+	for (unsigned int i = 0; i < ai->madt.nr_ioapics && n < MAX_KEPT - 1; i++) {
+		paddr_t a = ALIGN_DOWN((paddr_t)ai->madt.ioapics[i].address, PAGE_SIZE);
+
+		out[n++] = (struct mem_region){a, a + PAGE_SIZE};
+	}
+	if (ai->hpet.present && ai->hpet.base.address) {
+		paddr_t a = ALIGN_DOWN(ai->hpet.base.address, PAGE_SIZE);
+
+		out[n++] = (struct mem_region){a, a + PAGE_SIZE};
+	}
+	return n;
+}
+
+/* Map [start, end) 1:1 as device memory, minus Keel's pages. */
+static int map_devices(struct domain *d, u64 start, u64 end, const struct mem_region *kept,
+		       unsigned int nr_kept, u64 *mapped)
+{
+	start = ALIGN_UP(start, PAGE_SIZE);
+	end = ALIGN_DOWN(end, PAGE_SIZE);
+	for (unsigned int i = 0; i < nr_kept && start < end; i++) {
+		if (kept[i].end <= start || kept[i].start >= end)
+			continue;
+		if (kept[i].start > start) {
+			int rc = map_devices(d, start, kept[i].start, kept + i + 1, nr_kept - i - 1,
+					     mapped);
+
+			if (rc)
+				return rc;
+		}
+		start = kept[i].end;
+	}
+	if (start >= end)
+		return 0;
+	*mapped += end - start;
+	return hvm_ops->map_mmio(d, start, start, end - start);
+}
+
+/*
+ * Below 4 GiB, everything the memory map does not call RAM or unusable (Keel's RAM) is the
+ * host's: firmware areas, ACPI tables, the legacy VGA window and ROMs, the PCI hole.
+ */
+static int map_device_space(struct domain *d, const struct pvh_memmap_entry *map, unsigned int n)
+{
+	struct mem_region kept[MAX_KEPT];
+	unsigned int nr_kept = kept_pages(kept);
+	u64 cur = 0, mapped = 0;
+	int rc = 0;
+
+	for (unsigned int i = 0; i <= n && !rc && cur < FOUR_GIB; i++) {
+		u64 s = i < n ? MIN(map[i].addr, FOUR_GIB) : FOUR_GIB;
+		u64 e = i < n ? MIN(map[i].addr + map[i].size, FOUR_GIB) : FOUR_GIB;
+		bool keep_out =
+		    i < n &&
+		    (map[i].type == PVH_MEMMAP_RAM || map[i].type == PVH_MEMMAP_UNUSABLE ||
+		     dom0_mem_owns(dom0_mem_plan(), map[i].addr, map[i].addr + map[i].size));
+
+		if (s > cur)
+			rc = map_devices(d, cur, s, kept, nr_kept, &mapped); /* a hole */
+		if (!rc && i < n && !keep_out)
+			rc = map_devices(d, MAX(s, cur), e, kept, nr_kept, &mapped);
+		cur = MAX(cur, e);
+	}
+	if (!rc)
+		pr_info("dom0: %llu MiB of device space below 4 GiB mapped 1:1", mapped >> 20);
+	return rc;
+}
+
+void arch_device_irqs_run(void)
+{
+	vioapic_run_pending();
+}
+
+int arch_domain_passthrough(struct domain *d, const struct pvh_memmap_entry *map, unsigned int n)
+{
+	int rc;
+
+	hvm_domain_devices_drop_domu(d);
+	d->arch.io_passthrough = true;
+	rc = hvm_dom0_ports_init(d) ?: map_device_space(d, map, n) ?: vioapic_domain_init(d);
+	if (rc)
+		pr_err("dom0: passing the host's devices through failed (%d)", rc);
+	return rc;
+}

@@ -1,0 +1,304 @@
+/* dom0's virtual IO-APICs: registers, redirection to its vLAPICs, level EOI back to the host pin. */
+#include <asm/hvm.h>
+#include <asm/hvm_io.h>
+#include <asm/ioapic.h>
+#include <asm/traps.h>
+#include <asm/vioapic.h>
+#include <asm/vlapic.h>
+#include <keel/dom0_acpi.h>
+#include <keel/domain.h>
+#include <keel/errno.h>
+#include <keel/mm.h>
+#include <keel/printk.h>
+#include <keel/softirq.h>
+#include <keel/spinlock.h>
+#include <keel/string.h>
+#include <keel/vcpu.h>
+
+#define IOREGSEL       0x00
+#define IOWIN	       0x10
+#define IOEOI	       0x40
+#define VIOAPIC_SIZE   0x100
+#define VIOAPIC_PINS   120 /* the most a version-0x20 IO-APIC has */
+#define RTE_VECTOR     0xffULL
+#define RTE_DM_SHIFT   8
+#define RTE_LOGICAL    (1ULL << 11)
+#define RTE_PENDING    (1ULL << 12) /* delivery status: read-only */
+#define RTE_LOW	       (1ULL << 13)
+#define RTE_REMOTE_IRR (1ULL << 14) /* read-only */
+#define RTE_LEVEL      (1ULL << 15)
+#define RTE_MASKED     (1ULL << 16)
+#define RTE_RO_BITS    (RTE_PENDING | RTE_REMOTE_IRR)
+#define RTE_DEST_SHIFT 56
+
+struct vioapic_chip {
+	u32 address, gsi_base, nr_pins;
+	u8 id;
+	u32 regsel;
+	u64 rte[VIOAPIC_PINS];
+};
+
+struct vioapic {
+	spinlock_t lock;
+	unsigned int nr;
+	struct vioapic_chip chip[ACPI_MAX_IOAPICS];
+	u64 n_delivered, n_masked_drops;
+};
+
+/* The domain the host's device interrupts belong to (dom0), and the GSIs that fired. */
+static struct domain *irq_owner;
+static u64 gsi_fired[IOAPIC_MAX_GSIS / 64];
+
+static struct vioapic_chip *chip_by_gsi(struct vioapic *va, u32 gsi, unsigned int *pin)
+{
+	for (unsigned int i = 0; i < va->nr; i++)
+		if (gsi >= va->chip[i].gsi_base &&
+		    gsi - va->chip[i].gsi_base < va->chip[i].nr_pins) {
+			*pin = gsi - va->chip[i].gsi_base;
+			return &va->chip[i];
+		}
+	return NULL;
+}
+
+/* Program the host pin of @gsi after dom0 changed its entry (va->lock held). */
+static void sync_host_pin(struct vioapic_chip *c, unsigned int pin)
+{
+	u64 r = c->rte[pin];
+	u32 gsi = c->gsi_base + pin;
+	bool masked = (r & RTE_MASKED) || (r & RTE_VECTOR) < 0x10 || (r & RTE_REMOTE_IRR);
+
+	ioapic_route(gsi, r & RTE_LEVEL, r & RTE_LOW, masked);
+}
+
+/* The vCPU an entry names (fixed or lowest priority: the first that matches), or NULL. */
+static struct vcpu *rte_target(struct domain *d, u64 r)
+{
+	u32 dest = (u32)(r >> RTE_DEST_SHIFT);
+
+	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+		struct vlapic *l = d->vcpus[i]->arch.vlapic;
+
+		if (l && vlapic_match_dest(l, dest, r & RTE_LOGICAL, false))
+			return d->vcpus[i];
+	}
+	return NULL;
+}
+
+static void deliver(struct vcpu *t, u8 vec, bool level)
+{
+	struct vlapic *l = t->arch.vlapic;
+
+	if (level)
+		__atomic_fetch_or(&l->tmr[vec / 32], 1u << (vec % 32), __ATOMIC_SEQ_CST);
+	if (vlapic_accept_fixed(l, vec))
+		vcpu_kick(t);
+}
+
+/* GSI @gsi fired on the host: take it to dom0 per its entry. */
+static void assert_gsi(struct domain *d, u32 gsi)
+{
+	struct vioapic *va = d->arch.vioapic;
+	struct vioapic_chip *c;
+	struct vcpu *t = NULL;
+	unsigned long flags;
+	unsigned int pin;
+	u64 r = 0;
+
+	flags = spin_lock_irqsave(&va->lock);
+	c = chip_by_gsi(va, gsi, &pin);
+	if (c) {
+		r = c->rte[pin];
+		if ((r & RTE_MASKED) || (r & RTE_REMOTE_IRR)) {
+			va->n_masked_drops++;
+		} else {
+			t = rte_target(d, r);
+			if (t && (r & RTE_LEVEL))
+				c->rte[pin] |= RTE_REMOTE_IRR;
+			va->n_delivered++;
+		}
+	}
+	spin_unlock_irqrestore(&va->lock, flags);
+	if (t)
+		deliver(t, (u8)r, r & RTE_LEVEL);
+	else if (c && (r & RTE_LEVEL) && !(r & RTE_MASKED) && !(r & RTE_REMOTE_IRR))
+		ioapic_mask(gsi, false); /* nobody to take it: as hardware would, it is dropped */
+}
+
+void vioapic_run_pending(void)
+{
+	struct domain *d = __atomic_load_n(&irq_owner, __ATOMIC_SEQ_CST);
+
+	for (unsigned int w = 0; w < IOAPIC_MAX_GSIS / 64; w++) {
+		u64 bits = __atomic_exchange_n(&gsi_fired[w], 0, __ATOMIC_SEQ_CST);
+
+		while (bits && d) {
+			unsigned int b = (unsigned int)__builtin_ctzll(bits);
+
+			bits &= bits - 1;
+			assert_gsi(d, w * 64 + b);
+		}
+	}
+}
+
+/* A host device interrupt: level pins stay masked until dom0's EOI; the rest runs later. */
+static void device_irq(struct cpu_regs *regs)
+{
+	u32 gsi = (u32)regs->vector - IOAPIC_VEC_BASE;
+
+	if (gsi >= IOAPIC_MAX_GSIS)
+		return;
+	ioapic_mask_if_level(gsi);
+	__atomic_fetch_or(&gsi_fired[gsi / 64], 1ULL << (gsi % 64), __ATOMIC_SEQ_CST);
+	softirq_raise(SOFTIRQ_DEVICE_IRQ);
+}
+
+void vioapic_eoi(struct domain *d, u8 vector)
+{
+	struct vioapic *va = d->arch.vioapic;
+	unsigned long flags;
+
+	if (!va)
+		return;
+	flags = spin_lock_irqsave(&va->lock);
+	for (unsigned int i = 0; i < va->nr; i++) {
+		struct vioapic_chip *c = &va->chip[i];
+
+		for (unsigned int p = 0; p < c->nr_pins; p++)
+			if ((c->rte[p] & RTE_REMOTE_IRR) && (u8)c->rte[p] == vector) {
+				c->rte[p] &= ~RTE_REMOTE_IRR;
+				sync_host_pin(c, p);
+			}
+	}
+	spin_unlock_irqrestore(&va->lock, flags);
+}
+
+/* ---- the registers: IOREGSEL, IOWIN, EOI (version 0x20) ---- */
+
+static u32 indirect_read(struct vioapic_chip *c)
+{
+	u32 sel = c->regsel;
+
+	if (sel == 0)
+		return (u32)c->id << 24;
+	if (sel == 1)
+		return ((c->nr_pins - 1) << 16) | 0x20;
+	if (sel == 2)
+		return (u32)c->id << 24; /* arbitration id */
+	if (sel >= 0x10 && (sel - 0x10) / 2 < c->nr_pins) {
+		u64 r = c->rte[(sel - 0x10) / 2];
+
+		return (sel & 1) ? (u32)(r >> 32) : (u32)r;
+	}
+	return 0;
+}
+
+static void indirect_write(struct vioapic_chip *c, u32 val)
+{
+	u32 sel = c->regsel;
+	unsigned int pin;
+	u64 r;
+
+	if (sel == 0) {
+		c->id = (u8)((val >> 24) & 0xf);
+		return;
+	}
+	if (sel < 0x10 || (sel - 0x10) / 2 >= c->nr_pins)
+		return;
+	pin = (sel - 0x10) / 2;
+	r = c->rte[pin];
+	if (sel & 1)
+		r = (r & 0xffffffffULL) | ((u64)(val & 0xff000000u) << 32);
+	else
+		r = (r & (0xffffffff00000000ULL | RTE_RO_BITS)) | (val & ~(u32)RTE_RO_BITS);
+	if (!(r & RTE_LEVEL))
+		r &= ~RTE_REMOTE_IRR;
+	c->rte[pin] = r;
+	sync_host_pin(c, pin);
+}
+
+static int vioapic_read(struct vcpu *v, void *priv, u64 addr, unsigned int size, u64 *val)
+{
+	struct vioapic *va = v->domain->arch.vioapic;
+	struct vioapic_chip *c = priv;
+	unsigned long flags = spin_lock_irqsave(&va->lock);
+	u64 off = addr - c->address;
+
+	*val = off == IOREGSEL ? c->regsel : off == IOWIN ? indirect_read(c) : 0;
+	spin_unlock_irqrestore(&va->lock, flags);
+	return 0;
+}
+
+static int vioapic_write(struct vcpu *v, void *priv, u64 addr, unsigned int size, u64 val)
+{
+	struct vioapic *va = v->domain->arch.vioapic;
+	struct vioapic_chip *c = priv;
+	u64 off = addr - c->address;
+	unsigned long flags;
+
+	if (off == IOEOI) {
+		vioapic_eoi(v->domain, (u8)val);
+		return 0;
+	}
+	flags = spin_lock_irqsave(&va->lock);
+	if (off == IOREGSEL)
+		c->regsel = (u32)val & 0xff;
+	else if (off == IOWIN && size == 4)
+		indirect_write(c, (u32)val);
+	spin_unlock_irqrestore(&va->lock, flags);
+	return 0;
+}
+
+static const struct hvm_io_ops vioapic_ops = {.read = vioapic_read, .write = vioapic_write};
+
+int vioapic_domain_init(struct domain *d)
+{
+	const struct acpi_madt_info *m = &acpi_host_info()->madt;
+	struct vioapic *va;
+	int rc = 0;
+
+	if (irq_owner)
+		return -EBUSY; /* the host's interrupts have one owner */
+	va = kzalloc(sizeof(*va));
+	if (!va)
+		return -ENOMEM;
+	va->lock = (spinlock_t)SPINLOCK_INIT;
+	for (unsigned int i = 0; i < m->nr_ioapics && i < ACPI_MAX_IOAPICS; i++) {
+		struct vioapic_chip *c = &va->chip[va->nr];
+		unsigned int pin;
+
+		c->address = m->ioapics[i].address;
+		c->gsi_base = m->ioapics[i].gsi_base;
+		c->id = m->ioapics[i].id;
+		for (pin = 0; pin < VIOAPIC_PINS && ioapic_has_gsi(c->gsi_base + pin); pin++)
+			c->rte[pin] = RTE_MASKED;
+		c->nr_pins = pin;
+		if (!pin)
+			continue;
+		va->nr++;
+	}
+	d->arch.vioapic = va;
+	for (unsigned int i = 0; i < va->nr && !rc; i++)
+		rc = hvm_io_register(&d->arch.mmio, va->chip[i].address, VIOAPIC_SIZE, "IO-APIC",
+				     &vioapic_ops, &va->chip[i]);
+	for (unsigned int g = 0; g < ioapic_nr_gsis(); g++)
+		irq_register(IOAPIC_VEC_BASE + g, device_irq);
+	if (!rc)
+		__atomic_store_n(&irq_owner, d, __ATOMIC_SEQ_CST);
+	pr_info("dom0: %u virtual IO-APIC%s mirror the host's", va->nr, va->nr == 1 ? "" : "s");
+	return rc;
+}
+
+void vioapic_domain_destroy(struct domain *d)
+{
+	struct vioapic *va = d->arch.vioapic;
+
+	if (!va)
+		return;
+	if (__atomic_load_n(&irq_owner, __ATOMIC_SEQ_CST) == d) {
+		for (unsigned int g = 0; g < ioapic_nr_gsis(); g++)
+			ioapic_mask(g, true);
+		__atomic_store_n(&irq_owner, NULL, __ATOMIC_SEQ_CST);
+	}
+	d->arch.vioapic = NULL;
+	kfree(va);
+}
