@@ -78,6 +78,11 @@ void wallclock_set(u64 unix_sec)
 	boot_ns = wall > now ? wall - now : 0;
 }
 
+void wallclock_set_at(u64 unix_ns, u64 system_ns)
+{
+	__atomic_store_n(&boot_ns, unix_ns > system_ns ? unix_ns - system_ns : 0, __ATOMIC_SEQ_CST);
+}
+
 u64 wallclock_boot_ns(void)
 {
 	return boot_ns;

@@ -8,6 +8,8 @@
 #include <public/event_channel.h>
 #include <public/hvm.h>
 #include <public/memory.h>
+#include <public/physdev.h>
+#include <public/platform.h>
 #include <public/sched.h>
 #include <public/vcpu.h>
 #include <public/version.h>
@@ -128,12 +130,35 @@ static void other_cases(void)
 		     hypercall(HYPERCALL_hvm_op, HVMOP_set_param, VA_UNMAPPED, 0, 0, 0));
 }
 
+/* dom0's machine calls, from an unprivileged domain: -EPERM before any argument is looked at. */
+static void dom0_only_cases(void)
+{
+	static struct xen_platform_op op = {.cmd = XENPF_settime64,
+					    .interface_version = XENPF_INTERFACE_VERSION};
+	static struct physdev_pci_device_add add;
+
+	expect_value("platform_op(settime64)",
+		     hypercall(HYPERCALL_platform_op, HV_PTR(&op), 0, 0, 0, 0), -EPERM);
+	op.cmd = XENPF_enter_acpi_sleep;
+	op.u.enter_acpi_sleep.sleep_state = 5;
+	expect_value("platform_op(enter_acpi_sleep S5)",
+		     hypercall(HYPERCALL_platform_op, HV_PTR(&op), 0, 0, 0, 0), -EPERM);
+	expect_value("platform_op(unmapped)",
+		     hypercall(HYPERCALL_platform_op, VA_UNMAPPED, 0, 0, 0, 0), -EPERM);
+	expect_value(
+	    "physdev_op(pci_device_add)",
+	    hypercall(HYPERCALL_physdev_op, PHYSDEVOP_pci_device_add, HV_PTR(&add), 0, 0, 0),
+	    -EPERM);
+	expect_value("physdev_op(999)", hypercall(HYPERCALL_physdev_op, 999, 0, 0, 0, 0), -EPERM);
+}
+
 void guest_main(void)
 {
 	test_require_hv();
 	console_cases();
 	memory_cases();
 	other_cases();
+	dom0_only_cases();
 	/* Still alive and the console still works. */
 	con_printf("bad_args: %u hostile calls returned errors; guest still running\n", checks);
 	test_pass();

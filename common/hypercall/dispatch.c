@@ -19,6 +19,8 @@ static const hypercall_fn_t hypercall_table[HYPERCALL_MAX] = {
     [HYPERCALL_event_channel_op] = do_event_channel_op,
     [HYPERCALL_hvm_op] = do_hvm_op,
     [HYPERCALL_vm_assist] = do_vm_assist,
+    [HYPERCALL_platform_op] = do_platform_op,
+    [HYPERCALL_physdev_op] = do_physdev_op,
     /* -- grant tables -- */
     [HYPERCALL_grant_table_op] = do_grant_table_op,
     /* -- end grant tables -- */

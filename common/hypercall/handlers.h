@@ -15,5 +15,7 @@ long do_event_channel_op(struct vcpu *v, const u64 *args);
 long do_hvm_op(struct vcpu *v, const u64 *args);
 long do_vm_assist(struct vcpu *v, const u64 *args);
 long do_grant_table_op(struct vcpu *v, const u64 *args);
+long do_platform_op(struct vcpu *v, const u64 *args);
+long do_physdev_op(struct vcpu *v, const u64 *args);
 
 #endif

@@ -7,6 +7,8 @@
 
 unsigned int arch_cpu_id(void);
 unsigned int arch_nr_cpus(void);
+/* The local APIC id of CPU @cpu (Keel's number), ~0 if there is no such CPU. */
+u32 arch_cpu_apic_id(unsigned int cpu);
 /* Deliver the host device interrupts taken since (to dom0); softirq context. */
 void arch_device_irqs_run(void);
 /* Whether this CPU takes interrupts right now. */

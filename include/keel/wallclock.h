@@ -28,6 +28,8 @@ int cmos_rtc_read(u8 century_index, u64 *unix_sec);
 
 /* The wall-clock time is @unix_sec now (now_ns() taken as the moment it was read). */
 void wallclock_set(u64 unix_sec);
+/* dom0 set the clock: it was @unix_ns (since 1970) at Keel's system time @system_ns. */
+void wallclock_set_at(u64 unix_ns, u64 system_ns);
 /* Wall-clock nanoseconds at system time 0 (now_ns() == 0); 0 if never set. */
 u64 wallclock_boot_ns(void);
 /* Write wc_sec/wc_nsec/wc_sec_hi of @si (wc_version odd while writing). */

@@ -67,3 +67,8 @@ __noreturn void arch_halt_cpu(void)
 {
 	cpu_halt_forever();
 }
+
+u32 arch_cpu_apic_id(unsigned int cpu)
+{
+	return cpu < MAX_CPUS && cpu_table[cpu] ? cpu_table[cpu]->apic_id : ~0u;
+}
