@@ -57,7 +57,10 @@ static void deliver(const char *buf, size_t len)
 		announce_focus();
 		return;
 	}
-	console_ring_input(d, buf, len); /* dropped when in[] is full */
+	if (d->privileged && !READ_ONCE(d->cons_ring.page))
+		domain_console_input(d, buf, len); /* dom0's hvc0: console_io reads it */
+	else
+		console_ring_input(d, buf, len); /* dropped when in[] is full */
 	domain_put(d);
 }
 

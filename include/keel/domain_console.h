@@ -32,6 +32,8 @@ struct domain;
  * guards the fields, taken with interrupts off only to copy bytes in or out: nothing is printed
  * under it.
  */
+#define DOMAIN_CONSOLE_INPUT_SIZE 256
+
 struct domain_console {
 	spinlock_t lock;
 	char line[DOMAIN_CONSOLE_LINE_MAX]; /* the line being written, already filtered */
@@ -43,6 +45,9 @@ struct domain_console {
 	u64 refilled_at;		       /* now_ns() of that refill; 0: never (full) */
 	u64 dropped;			       /* guest bytes dropped since the last summary */
 	u64 dropped_since;		       /* now_ns() when they began to be counted */
+	/* Input typed for a domain without a console ring (dom0: console_io read). */
+	char in[DOMAIN_CONSOLE_INPUT_SIZE];
+	u32 in_head, in_tail; /* free-running byte counts, under @lock */
 };
 
 /*
@@ -68,5 +73,13 @@ void domain_console_try_flush(struct domain *d);
  * last bounded flush, what does not fit in it is dropped, and the drop summary comes last.
  */
 void domain_console_end(struct domain *d);
+
+/*
+ * Console input for a domain that reads it through console_io (dom0's hvc0): queue @len bytes
+ * (what does not fit is dropped; the count queued is returned) and raise its VIRQ_CONSOLE;
+ * domain_console_read() takes up to @max of them.
+ */
+size_t domain_console_input(struct domain *d, const char *buf, size_t len);
+size_t domain_console_read(struct domain *d, char *out, size_t max);
 
 #endif
