@@ -1,4 +1,5 @@
 /* dom0 owns the host's devices: device memory mapped 1:1, its ports and interrupts passed through. */
+#include <asm/dom0_msi.h>
 #include <asm/hvm.h>
 #include <asm/hvm_io.h>
 #include <asm/vioapic.h>
@@ -94,6 +95,7 @@ static int map_device_space(struct domain *d, const struct pvh_memmap_entry *map
 void arch_device_irqs_run(void)
 {
 	vioapic_run_pending();
+	dom0_msi_run_pending();
 }
 
 int arch_domain_passthrough(struct domain *d, const struct pvh_memmap_entry *map, unsigned int n)

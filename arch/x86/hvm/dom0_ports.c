@@ -1,7 +1,9 @@
 /* dom0's I/O ports that Keel keeps or filters: PIC, PIT, reset paths, PCI config, ACPI sleep, UART. */
+#include <asm/dom0_msi.h>
 #include <asm/hvm.h>
 #include <asm/hvm_io.h>
 #include <asm/io.h>
+#include <asm/traps.h>
 #include <keel/acpi.h>
 #include <keel/dom0_acpi.h>
 #include <keel/domain.h>
@@ -119,22 +121,51 @@ static int kbd_cmd_write(struct vcpu *v, void *priv, u64 port, unsigned int size
 
 static const struct hvm_io_ops kbd_cmd = {.read = kbd_cmd_read, .write = kbd_cmd_write};
 
+u32 pci_conf_read(u16 bdf, unsigned int off, unsigned int size)
+{
+	unsigned long flags = spin_lock_irqsave(&pci_conf_lock);
+	u32 v;
+
+	outl(PCI_CONF_ADDR, 0x80000000u | ((u32)bdf << 8) | (off & 0xfc));
+	v = hvm_port_passthrough_read((u16)(PCI_CONF_DATA + (off & 3)), size);
+	spin_unlock_irqrestore(&pci_conf_lock, flags);
+	return v;
+}
+
+void pci_conf_write(u16 bdf, unsigned int off, unsigned int size, u32 val)
+{
+	unsigned long flags = spin_lock_irqsave(&pci_conf_lock);
+
+	outl(PCI_CONF_ADDR, 0x80000000u | ((u32)bdf << 8) | (off & 0xfc));
+	hvm_port_passthrough_write((u16)(PCI_CONF_DATA + (off & 3)), size, val);
+	spin_unlock_irqrestore(&pci_conf_lock, flags);
+}
+
+/* The config-space offset a data-port access at @port reaches with dom0's address latch. */
+static unsigned int conf_offset(const struct dom0_ports *s, u64 port)
+{
+	return (s->pci_addr & 0xfc) + (unsigned int)(port - PCI_CONF_DATA);
+}
+
 /*
- * 0xCF8-0xCFF: the config address (dword at 0xCF8) is dom0's own copy; a data access sets the
- * real latch and does the access under a lock, so nobody else's address sneaks in between. A
- * byte at 0xCF9 is the reset control register.
+ * 0xCF8-0xCFF: the config address (dword at 0xCF8) is dom0's own copy; a data access goes to
+ * the device named by it (MSI message registers excepted: asm/dom0_msi.h). A byte at 0xCF9 is
+ * the reset control register.
  */
 static int pci_read(struct vcpu *v, void *priv, u64 port, unsigned int size, u64 *val)
 {
 	struct dom0_ports *s = state(v);
+	u32 r;
 
 	if (port == PCI_CONF_ADDR && size == 4) {
 		*val = s->pci_addr;
 	} else if (port >= PCI_CONF_DATA && (s->pci_addr & 0x80000000u)) {
-		spin_lock(&pci_conf_lock);
-		outl(PCI_CONF_ADDR, s->pci_addr);
-		*val = hvm_port_passthrough_read((u16)port, size);
-		spin_unlock(&pci_conf_lock);
+		u16 bdf = pci_bdf(s->pci_addr);
+		unsigned int off = conf_offset(s, port);
+
+		if (!dom0_msi_config_read(bdf, off, size, &r))
+			r = pci_conf_read(bdf, off, size);
+		*val = r;
 	} else {
 		*val = port >= PCI_CONF_DATA ? ~0ULL : 0;
 	}
@@ -151,10 +182,11 @@ static int pci_write(struct vcpu *v, void *priv, u64 port, unsigned int size, u6
 		if (val & RESET_CTL_RST)
 			reset_request(v, "port 0xCF9");
 	} else if (port >= PCI_CONF_DATA && (s->pci_addr & 0x80000000u)) {
-		spin_lock(&pci_conf_lock);
-		outl(PCI_CONF_ADDR, s->pci_addr);
-		hvm_port_passthrough_write((u16)port, size, (u32)val);
-		spin_unlock(&pci_conf_lock);
+		u16 bdf = pci_bdf(s->pci_addr);
+		unsigned int off = conf_offset(s, port);
+
+		if (!dom0_msi_config_write(v->domain, bdf, off, size, (u32)val))
+			pci_conf_write(bdf, off, size, (u32)val);
 	}
 	return 0;
 }
@@ -203,6 +235,12 @@ static int reset_reg_write(struct vcpu *v, void *priv, u64 port, unsigned int si
 
 static const struct hvm_io_ops reset_reg = {.read = pm1_cnt_read, .write = reset_reg_write};
 
+/* A host MSI vector: what dom0 programmed for it is delivered from the softirq. */
+static void msi_irq(struct cpu_regs *regs)
+{
+	dom0_msi_fired((unsigned int)regs->vector);
+}
+
 int hvm_dom0_ports_init(struct domain *d)
 {
 	const struct acpi_info *ai = acpi_host_info();
@@ -213,6 +251,8 @@ int hvm_dom0_ports_init(struct domain *d)
 	if (!d->arch.dom0_ports)
 		return -ENOMEM;
 	d->arch.dom0_ports->pic_imr[0] = d->arch.dom0_ports->pic_imr[1] = 0xff;
+	for (unsigned int vec = MSI_VEC_BASE; vec < MSI_VEC_BASE + MSI_MAX; vec++)
+		irq_register(vec, msi_irq);
 	rc = hvm_io_register(t, 0x20, 2, "8259 master", &pic, NULL) ?:
 	     hvm_io_register(t, 0xa0, 2, "8259 slave", &pic, NULL) ?:
 	     hvm_io_register(t, 0x4d0, 2, "ELCR", &kept_zero, NULL) ?:
@@ -244,6 +284,8 @@ int hvm_dom0_ports_init(struct domain *d)
 
 void hvm_dom0_ports_free(struct domain *d)
 {
+	if (d->arch.dom0_ports)
+		dom0_msi_release(d);
 	kfree(d->arch.dom0_ports);
 	d->arch.dom0_ports = NULL;
 }

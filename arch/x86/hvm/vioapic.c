@@ -47,7 +47,7 @@ struct vioapic {
 
 /* The domain the host's device interrupts belong to (dom0), and the GSIs that fired. */
 static struct domain *irq_owner;
-static u64 gsi_fired[IOAPIC_MAX_GSIS / 64];
+static u64 gsi_fired[(IOAPIC_MAX_GSIS + 63) / 64];
 
 static struct vioapic_chip *chip_by_gsi(struct vioapic *va, u32 gsi, unsigned int *pin)
 {
@@ -128,7 +128,7 @@ void vioapic_run_pending(void)
 {
 	struct domain *d = __atomic_load_n(&irq_owner, __ATOMIC_SEQ_CST);
 
-	for (unsigned int w = 0; w < IOAPIC_MAX_GSIS / 64; w++) {
+	for (unsigned int w = 0; w < (IOAPIC_MAX_GSIS + 63) / 64; w++) {
 		u64 bits = __atomic_exchange_n(&gsi_fired[w], 0, __ATOMIC_SEQ_CST);
 
 		while (bits && d) {

@@ -7,7 +7,7 @@
 
 /* Host vector of GSI g: IOAPIC_VEC_BASE + g, for g < IOAPIC_MAX_GSIS. */
 #define IOAPIC_VEC_BASE 0x30
-#define IOAPIC_MAX_GSIS 0xc0 /* vectors 0x30..0xef; 0xf0 up are Keel's timer and IPIs */
+#define IOAPIC_MAX_GSIS 0x70 /* vectors 0x30..0x9f; 0xa0..0xef: MSIs (asm/dom0_msi.h) */
 
 /* Map every IO-APIC the MADT lists and mask all their pins. Logs what it found. */
 void ioapic_init(const struct acpi_madt_info *madt);
