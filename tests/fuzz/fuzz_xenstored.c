@@ -22,9 +22,7 @@ static void count_send(void *ctx, const void *buf, size_t len)
 
 static const struct xs_conn_ops ops = {.send = count_send};
 
-static void quiet(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer data)
-{
-}
+static void quiet(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer data) {}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

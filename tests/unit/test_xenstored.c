@@ -1,10 +1,10 @@
 /* test_xenstored.c: keel-xenstored's protocol core: requests, errors, perms, watches, quotas. */
+#include <cmocka.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 
 #include "xs_fixture.h"
 
@@ -108,11 +108,23 @@ static void test_perms(void **state)
 	assert_string_equal(buf, "EPERM");
 	assert_int_equal(req(&d0, XS_SET_PERMS, 0, "/x\0q5", 6, buf, sizeof(buf)), XS_ERROR);
 	/* SET_TARGET: 6 gains 5's rights */
-	assert_int_equal(req(&d0, XS_INTRODUCE, 0, "6\0" "1\0" "3", 6, buf, sizeof(buf)),
+	assert_int_equal(req(&d0, XS_INTRODUCE, 0,
+			     "6\0"
+			     "1\0"
+			     "3",
+			     6, buf, sizeof(buf)),
 			 XS_INTRODUCE);
-	assert_int_equal(req(&d0, XS_SET_TARGET, 0, "6\0" "5", 4, buf, sizeof(buf)), XS_SET_TARGET);
+	assert_int_equal(req(&d0, XS_SET_TARGET, 0,
+			     "6\0"
+			     "5",
+			     4, buf, sizeof(buf)),
+			 XS_SET_TARGET);
 	assert_int_equal(WRITE(&d6, 0, "/local/domain/5/y/z", "2", buf), XS_WRITE);
-	assert_int_equal(req(&d5, XS_SET_TARGET, 0, "6\0" "5", 4, buf, sizeof(buf)), XS_ERROR);
+	assert_int_equal(req(&d5, XS_SET_TARGET, 0,
+			     "6\0"
+			     "5",
+			     4, buf, sizeof(buf)),
+			 XS_ERROR);
 	client_close(&d0);
 	client_close(&d5);
 	client_close(&d6);
@@ -150,7 +162,11 @@ static void test_watches(void **state)
 	req(&d0, XS_SET_PERMS, 0, "/local/domain/1/dev/x\0n1", 25, buf, sizeof(buf));
 	assert_int_equal(EVENTS(&d1, "dev/x\0r"), 1);
 	g_byte_array_set_size(d1.cap.out, 0);
-	req(&d0, XS_INTRODUCE, 0, "3\0" "99\0" "4", 7, buf, sizeof(buf));
+	req(&d0, XS_INTRODUCE, 0,
+	    "3\0"
+	    "99\0"
+	    "4",
+	    7, buf, sizeof(buf));
 	assert_int_equal(EVENTS(&d1, "@introduceDomain\0i"), 1);
 	assert_int_equal(REQS(&d0, XS_IS_DOMAIN_INTRODUCED, 0, "3", buf), XS_IS_DOMAIN_INTRODUCED);
 	assert_string_equal(buf, "T");
@@ -265,7 +281,10 @@ static void test_directory_part(void **state)
 	client_open(&d0, core, 0);
 	WRITE(&d0, 0, "/d/aa", "", buf);
 	WRITE(&d0, 0, "/d/bb", "", buf);
-	assert_int_equal(req(&d0, XS_DIRECTORY_PART, 0, "/d\0" "3", 5, buf, sizeof(buf)),
+	assert_int_equal(req(&d0, XS_DIRECTORY_PART, 0,
+			     "/d\0"
+			     "3",
+			     5, buf, sizeof(buf)),
 			 XS_DIRECTORY_PART);
 	assert_memory_equal(buf + strlen(buf) + 1, "bb\0", 4);
 	assert_int_equal(REQS(&d0, XS_GET_DOMAIN_PATH, 0, "7", buf), XS_GET_DOMAIN_PATH);
@@ -277,10 +296,10 @@ static void test_directory_part(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_write_read_dir), cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_long_path),      cmocka_unit_test(test_perms),
-		cmocka_unit_test(test_watches),        cmocka_unit_test(test_transactions),
-		cmocka_unit_test(test_quotas),         cmocka_unit_test(test_directory_part),
+	    cmocka_unit_test(test_write_read_dir), cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_long_path),	   cmocka_unit_test(test_perms),
+	    cmocka_unit_test(test_watches),	   cmocka_unit_test(test_transactions),
+	    cmocka_unit_test(test_quotas),	   cmocka_unit_test(test_directory_part),
 	};
 
 	g_log_set_default_handler((GLogFunc)(void (*)(void))g_log_default_handler, NULL);

@@ -1,9 +1,9 @@
 /* test_xs_ring.c: keel-xenstored's ring byte queues: wraparound, full rings, hostile indices. */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <string.h>
 
 #include "../../tools/xenstored/ring.h"
@@ -14,7 +14,8 @@ static void test_read_wraps(void **state)
 	char buf[64];
 
 	memset(&page, 0, sizeof(page));
-	page.req_cons = page.req_prod = 0xfffffffeu - 1; /* indices about to wrap u32 and the ring */
+	page.req_cons = page.req_prod =
+	    0xfffffffeu - 1; /* indices about to wrap u32 and the ring */
 	for (int i = 0; i < 6; i++)
 		page.req[(page.req_prod + (uint32_t)i) & (XS_RING_SIZE - 1)] = (char)('a' + i);
 	page.req_prod += 6;
@@ -58,9 +59,9 @@ static void test_hostile_indices(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_read_wraps),
-		cmocka_unit_test(test_write_fills),
-		cmocka_unit_test(test_hostile_indices),
+	    cmocka_unit_test(test_read_wraps),
+	    cmocka_unit_test(test_write_fills),
+	    cmocka_unit_test(test_hostile_indices),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

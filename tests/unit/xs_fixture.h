@@ -57,7 +57,8 @@ static uint32_t req(struct client *cl, uint32_t type, uint32_t tx, const void *p
 
 /* A request whose payload is a C string including its NUL (or with \0 inside: give len). */
 #define REQS(cl, type, tx, lit, buf) req(cl, type, tx, lit, sizeof(lit), buf, sizeof(buf))
-#define WRITE(cl, tx, path, val, buf) req(cl, XS_WRITE, tx, path "\0" val, sizeof(path) + sizeof(val) - 1, buf, sizeof(buf))
+#define WRITE(cl, tx, path, val, buf) \
+	req(cl, XS_WRITE, tx, path "\0" val, sizeof(path) + sizeof(val) - 1, buf, sizeof(buf))
 
 /* Counts WATCH_EVENT messages in what the client was sent since the last request. */
 static unsigned int events(struct client *cl, const char *path_token, size_t len)
@@ -70,8 +71,8 @@ static unsigned int events(struct client *cl, const char *path_token, size_t len
 
 		memcpy(&h, cl->cap.out->data + at, sizeof(h));
 		if (h.type == XS_WATCH_EVENT &&
-		    (!path_token ||
-		     (h.len == len && !memcmp(cl->cap.out->data + at + sizeof(h), path_token, len))))
+		    (!path_token || (h.len == len &&
+				     !memcmp(cl->cap.out->data + at + sizeof(h), path_token, len))))
 			n++;
 		at += sizeof(h) + h.len;
 	}

@@ -71,7 +71,8 @@ void xs_conn_free(struct xs_conn *c)
 
 int xs_conn_target(const struct xs_conn *c)
 {
-	const struct xs_domain *d = g_hash_table_lookup(c->core->domains, GUINT_TO_POINTER(c->domid));
+	const struct xs_domain *d =
+	    g_hash_table_lookup(c->core->domains, GUINT_TO_POINTER(c->domid));
 
 	return d ? d->target : -1;
 }

@@ -53,7 +53,8 @@ static int introduce(struct xs_core *core, const char **arg)
 	d->mfn = mfn;
 	d->port = (unsigned int)port;
 	if (core->hooks.attach && !core->hooks.attach(core, d, core->hooks.arg)) {
-		g_message("domain %u: cannot map its xenstore page or bind port %u", domid, d->port);
+		g_message("domain %u: cannot map its xenstore page or bind port %u", domid,
+			  d->port);
 		g_hash_table_remove(core->domains, GUINT_TO_POINTER(domid));
 		return EINVAL;
 	}

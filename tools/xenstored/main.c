@@ -33,8 +33,8 @@ static gboolean parse_quota(const gchar *name, const gchar *value, gpointer data
 	const char *key = name + strlen("--quota-");
 
 	if (!xs_quota_set(&quota, key, value)) {
-		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "bad %s value '%s'", name,
-			    value);
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "bad %s value '%s'",
+			    name, value);
 		return FALSE;
 	}
 	return TRUE;
@@ -45,23 +45,24 @@ int main(int argc, char **argv)
 	gchar *socket_path = NULL, *log_path = NULL;
 	gboolean foreground = FALSE, no_rings = FALSE;
 	GOptionEntry entries[] = {
-		{"socket", 's', 0, G_OPTION_ARG_FILENAME, &socket_path,
-		 "Unix socket for dom0's clients (default /run/xenstored/socket)", "PATH"},
-		{"foreground", 'F', 0, G_OPTION_ARG_NONE, &foreground, "Stay in the foreground", NULL},
-		{"log-file", 'l', 0, G_OPTION_ARG_FILENAME, &log_path,
-		 "Log to FILE instead of stderr", "FILE"},
-		{"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log informational messages too", NULL},
-		{"no-domains", 'N', 0, G_OPTION_ARG_NONE, &no_rings,
-		 "Do not open /dev/xen (socket only, for host tests)", NULL},
-		{"quota-nodes", 0, 0, G_OPTION_ARG_CALLBACK, (gpointer)parse_quota,
-		 "Nodes a domain may own (default 1000)", "N"},
-		{"quota-watches", 0, 0, G_OPTION_ARG_CALLBACK, (gpointer)parse_quota,
-		 "Watches per domain (default 128)", "N"},
-		{"quota-transactions", 0, 0, G_OPTION_ARG_CALLBACK, (gpointer)parse_quota,
-		 "Open transactions per domain (default 10)", "N"},
-		{"quota-msg-size", 0, 0, G_OPTION_ARG_CALLBACK, (gpointer)parse_quota,
-		 "Largest request payload in bytes (default and limit 4096)", "N"},
-		{NULL, 0, 0, 0, NULL, NULL, NULL}};
+	    {"socket", 's', 0, G_OPTION_ARG_FILENAME, &socket_path,
+	     "Unix socket for dom0's clients (default /run/xenstored/socket)", "PATH"},
+	    {"foreground", 'F', 0, G_OPTION_ARG_NONE, &foreground, "Stay in the foreground", NULL},
+	    {"log-file", 'l', 0, G_OPTION_ARG_FILENAME, &log_path, "Log to FILE instead of stderr",
+	     "FILE"},
+	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log informational messages too",
+	     NULL},
+	    {"no-domains", 'N', 0, G_OPTION_ARG_NONE, &no_rings,
+	     "Do not open /dev/xen (socket only, for host tests)", NULL},
+	    {"quota-nodes", 0, 0, G_OPTION_ARG_CALLBACK, (gpointer)parse_quota,
+	     "Nodes a domain may own (default 1000)", "N"},
+	    {"quota-watches", 0, 0, G_OPTION_ARG_CALLBACK, (gpointer)parse_quota,
+	     "Watches per domain (default 128)", "N"},
+	    {"quota-transactions", 0, 0, G_OPTION_ARG_CALLBACK, (gpointer)parse_quota,
+	     "Open transactions per domain (default 10)", "N"},
+	    {"quota-msg-size", 0, 0, G_OPTION_ARG_CALLBACK, (gpointer)parse_quota,
+	     "Largest request payload in bytes (default and limit 4096)", "N"},
+	    {NULL, 0, 0, 0, NULL, NULL, NULL}};
 	GOptionContext *opts = g_option_context_new("- the xenstore daemon for Keel's dom0");
 	struct xs_ring_hooks hooks = {0};
 	GError *error = NULL;

@@ -66,7 +66,7 @@ static int create(struct xs_view *v, const char *path, struct xs_node **out)
 	if (!allowed(v, parent, XS_PERM_WRITE)) {
 		err = EACCES;
 	} else if (checked(v) && xs_tree_count_owned(v->tree, v->conn->domid) + missing->len >
-					 v->core->quota.nodes) {
+				     v->core->quota.nodes) {
 		g_message("domain %u: node quota (%u) reached", v->conn->domid,
 			  v->core->quota.nodes);
 		err = EDQUOT;
@@ -147,7 +147,7 @@ int xs_op_set_perms(struct xs_view *v, const char *path, GArray *perms)
 	if (!allowed(v, n, XS_PERM_WRITE))
 		return EACCES;
 	if (checked(v) && g_array_index(perms, struct xs_perm, 0).domid !=
-				  g_array_index(n->perms, struct xs_perm, 0).domid)
+			      g_array_index(n->perms, struct xs_perm, 0).domid)
 		return EPERM; /* only the privileged hand a node to another owner */
 	g_array_free(n->perms, TRUE);
 	n->perms = xs_perms_copy(perms);

@@ -120,7 +120,7 @@ static void remove_subtree(struct xs_tree *t, const char *path,
 	g_tree_foreach(n->children, collect_child, names);
 	for (guint i = 0; i < names->len; i++) {
 		char *child = strcmp(path, "/") ? g_strconcat(path, "/", names->pdata[i], NULL)
-					       : g_strconcat("/", names->pdata[i], NULL);
+						: g_strconcat("/", names->pdata[i], NULL);
 
 		remove_subtree(t, child, removed, arg);
 		g_free(child);

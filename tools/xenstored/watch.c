@@ -126,8 +126,8 @@ static bool may_see(struct xs_core *core, const struct xs_watch *w, const char *
 		n = xs_tree_get(core->tree, parent);
 		g_free(parent);
 	}
-	return n && (xs_perms_access(n->perms, w->conn->domid, xs_conn_target(w->conn)) &
-		     XS_PERM_READ);
+	return n &&
+	       (xs_perms_access(n->perms, w->conn->domid, xs_conn_target(w->conn)) & XS_PERM_READ);
 }
 
 static void fire(struct xs_core *core, const char *path, bool below_too)

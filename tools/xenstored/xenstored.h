@@ -12,7 +12,7 @@
 #define XS_LOG_DOMAIN "keel-xenstored"
 
 /* ---- permissions (perms.c) ---- */
-#define XS_PERM_READ 1u
+#define XS_PERM_READ  1u
 #define XS_PERM_WRITE 2u
 struct xs_perm {
 	char access; /* 'n', 'r', 'w' or 'b' */
@@ -31,9 +31,9 @@ unsigned int xs_perms_access(const GArray *perms, unsigned int domid, int target
 struct xs_node {
 	char *value;
 	size_t len;
-	GArray *perms;    /* struct xs_perm; entry 0 is the owner and the default access */
-	GTree *children;  /* child name (owned) -> NULL, sorted */
-	uint64_t gen;     /* changed whenever this node or its list of children changes */
+	GArray *perms;	 /* struct xs_perm; entry 0 is the owner and the default access */
+	GTree *children; /* child name (owned) -> NULL, sorted */
+	uint64_t gen;	 /* changed whenever this node or its list of children changes */
 };
 struct xs_tree {
 	GHashTable *nodes; /* absolute path (owned) -> struct xs_node */
@@ -59,10 +59,10 @@ char *xs_path_resolve(const char *path, unsigned int domid, bool allow_special, 
 
 /* ---- quotas (quota.c) ---- */
 struct xs_quota {
-	unsigned int nodes;        /* nodes a domain may own */
-	unsigned int watches;      /* watches per connection */
+	unsigned int nodes;	   /* nodes a domain may own */
+	unsigned int watches;	   /* watches per connection */
 	unsigned int transactions; /* open transactions per connection */
-	unsigned int msg_size;     /* largest payload accepted (<= XS_PAYLOAD_MAX) */
+	unsigned int msg_size;	   /* largest payload accepted (<= XS_PAYLOAD_MAX) */
 };
 void xs_quota_defaults(struct xs_quota *q);
 /* Parses "name=value" for one of the names above; false if unknown or bad. */
@@ -77,7 +77,7 @@ struct xs_conn_ops {
 };
 struct xs_domain {
 	unsigned int domid;
-	int target;           /* -1, or the domain this one is privileged over (SET_TARGET) */
+	int target; /* -1, or the domain this one is privileged over (SET_TARGET) */
 	bool introduced;
 	uint64_t mfn;
 	unsigned int port;
@@ -96,8 +96,8 @@ struct xs_core {
 	uint64_t gen;
 	struct xs_quota quota;
 	GHashTable *domains; /* domid -> struct xs_domain */
-	GList *conns;        /* struct xs_conn */
-	GList *watches;      /* struct xs_watch (watch.c) */
+	GList *conns;	     /* struct xs_conn */
+	GList *watches;	     /* struct xs_watch (watch.c) */
 	struct xs_ring_hooks hooks;
 	uint64_t requests, errors;
 };
@@ -147,7 +147,7 @@ struct xs_view {
 	struct xs_tree *tree; /* the live tree, or a transaction's copy */
 	struct xs_tx *tx;     /* NULL outside a transaction */
 	struct xs_conn *conn; /* whose rights apply and who owns what it creates */
-	bool nocheck;         /* transaction replay: rights were checked in the transaction */
+	bool nocheck;	      /* transaction replay: rights were checked in the transaction */
 };
 int xs_op_read(struct xs_view *v, const char *path, struct xs_node **out);
 int xs_op_write(struct xs_view *v, const char *path, const void *value, size_t len);
@@ -160,7 +160,7 @@ struct xs_tx {
 	uint32_t id;
 	struct xs_tree *tree; /* private copy taken at start */
 	GHashTable *seen;     /* path -> generation (of the copy) when first touched; 0: absent */
-	GPtrArray *log;       /* the write operations, replayed on commit */
+	GPtrArray *log;	      /* the write operations, replayed on commit */
 };
 int xs_tx_start(struct xs_conn *c, uint32_t *id);
 struct xs_tx *xs_tx_get(struct xs_conn *c, uint32_t id);
@@ -174,8 +174,8 @@ void xs_tx_log(struct xs_tx *tx, enum xs_tx_op op, const char *path, const void 
 /* ---- watches (watch.c) ---- */
 struct xs_watch {
 	struct xs_conn *conn;
-	char *path;  /* as the client gave it (relative paths are reported relative) */
-	char *abs;   /* resolved */
+	char *path; /* as the client gave it (relative paths are reported relative) */
+	char *abs;  /* resolved */
 	char *token;
 };
 int xs_watch_add(struct xs_conn *c, const char *path, const char *token);

@@ -38,8 +38,8 @@ struct xs_header {
 	uint32_t len;
 };
 
-#define XS_HEADER_SIZE 16u
-#define XS_PAYLOAD_MAX 4096u
+#define XS_HEADER_SIZE	16u
+#define XS_PAYLOAD_MAX	4096u
 #define XS_ABS_PATH_MAX 3072u
 #define XS_REL_PATH_MAX 2048u
 
