@@ -1,10 +1,11 @@
 /* test_xenstored.c: keel-xenstored's protocol core: requests, errors, perms, watches, quotas. */
-#include <cmocka.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
 
 #include "xs_fixture.h"
 

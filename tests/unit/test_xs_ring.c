@@ -1,10 +1,11 @@
 /* test_xs_ring.c: keel-xenstored's ring byte queues: wraparound, full rings, hostile indices. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "../../tools/xenstored/ring.h"
 
