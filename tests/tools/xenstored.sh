@@ -43,4 +43,10 @@ check watch-event "/test/w /test/w/x" "$(tr '\n' ' ' <"$dir/watch" | sed 's/ $//
 xenstore-rm /test/a
 check rm no "$(xenstore-exists /test/a 2>/dev/null && echo yes || echo no)"
 check read-missing-fails failed "$(xenstore-read /test/a >/dev/null 2>&1 && echo ok || echo failed)"
+check bad-path-rejected failed "$(xenstore-write '/bad//path' x >/dev/null 2>&1 && echo ok || echo failed)"
+long=/$(printf '%04000d' 0)
+check long-path-rejected failed "$(xenstore-write "$long" x >/dev/null 2>&1 && echo ok || echo failed)"
+xenstore-write relative/node 5
+check relative-path 5 "$(xenstore-read /local/domain/0/relative/node 2>&1)"
+check ls-domain0 'name = "Domain-0"' "$(xenstore-ls /local/domain/0 2>&1 | grep '^name')"
 check daemon-alive yes "$(kill -0 "$pid" 2>/dev/null && echo yes || echo no)"
