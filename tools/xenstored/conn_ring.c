@@ -1,7 +1,8 @@
-/* conn_ring.c: an introduced domain's connection: its page via gntdev, its port via evtchn. */
+/* conn_ring.c: an introduced domain's connection: its page (gntdev or foreign map), its port. */
 #include <glib-unix.h>
 #include <sys/mman.h>
 #include <xenevtchn.h>
+#include <xenforeignmemory.h>
 #include <xengnttab.h>
 
 #include "ring.h"
@@ -10,7 +11,8 @@
 struct ring_transport {
 	xenevtchn_handle *evtchn;
 	xengnttab_handle *gnttab;
-	GHashTable *by_port; /* local port -> struct ring_conn */
+	xenforeignmemory_handle *fmem; /* NULL if unavailable: grant ref 1 only */
+	GHashTable *by_port;	       /* local port -> struct ring_conn */
 };
 
 struct ring_conn {
@@ -18,6 +20,7 @@ struct ring_conn {
 	struct xs_domain *dom;
 	struct xs_ring_page *page;
 	evtchn_port_t local_port;
+	bool foreign; /* mapped by mfn, not by grant */
 	GByteArray *out;
 };
 
@@ -82,6 +85,14 @@ static gboolean evtchn_readable(gint fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+static void unmap_page(struct ring_conn *r)
+{
+	if (r->foreign)
+		xenforeignmemory_unmap(r->rt->fmem, r->page, 1);
+	else
+		xengnttab_unmap(r->rt->gnttab, r->page, 1);
+}
+
 static bool ring_attach(struct xs_core *core, struct xs_domain *d, void *arg)
 {
 	struct ring_transport *rt = arg;
@@ -92,10 +103,17 @@ static bool ring_attach(struct xs_core *core, struct xs_domain *d, void *arg)
 	r->dom = d;
 	r->page = xengnttab_map_grant_ref(rt->gnttab, d->domid, XS_GNTTAB_RESERVED_XENSTORE,
 					  PROT_READ | PROT_WRITE);
+	if (!r->page && rt->fmem) { /* no grant entry: the mfn INTRODUCE gave */
+		xen_pfn_t mfn = (xen_pfn_t)d->mfn;
+
+		r->page =
+		    xenforeignmemory_map(rt->fmem, d->domid, PROT_READ | PROT_WRITE, 1, &mfn, NULL);
+		r->foreign = r->page != NULL;
+	}
 	port = r->page ? xenevtchn_bind_interdomain(rt->evtchn, d->domid, d->port) : -1;
 	if (port < 0) {
 		if (r->page)
-			xengnttab_unmap(rt->gnttab, r->page, 1);
+			unmap_page(r);
 		g_free(r);
 		return false;
 	}
@@ -120,7 +138,7 @@ static void ring_detach(struct xs_core *core, struct xs_domain *d, void *arg)
 		if (r->dom != d)
 			continue;
 		xenevtchn_unbind(rt->evtchn, r->local_port);
-		xengnttab_unmap(rt->gnttab, r->page, 1);
+		unmap_page(r);
 		g_byte_array_free(r->out, TRUE);
 		g_hash_table_iter_remove(&it);
 		g_free(r);
@@ -141,6 +159,7 @@ bool xs_ring_transport_open(struct xs_ring_hooks *hooks)
 		g_free(rt);
 		return false;
 	}
+	rt->fmem = xenforeignmemory_open(NULL, 0);
 	rt->by_port = g_hash_table_new(g_direct_hash, g_direct_equal);
 	g_unix_fd_add(xenevtchn_fd(rt->evtchn), G_IO_IN, evtchn_readable, rt);
 	hooks->attach = ring_attach;

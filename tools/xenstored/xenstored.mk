@@ -10,4 +10,4 @@ $(BUILD)/tools/keel-xenstored: $(XS_SRCS) $(wildcard $(XS_DIR)/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(HOSTCC) -std=gnu11 -O2 -g $(WARNINGS) $(XS_GLIB_CFLAGS) -o $@ $(XS_SRCS) \
-		$(XS_GLIB_LIBS) -lxenevtchn -lxengnttab
+		$(XS_GLIB_LIBS) -lxenevtchn -lxengnttab -lxenforeignmemory
