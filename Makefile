@@ -23,8 +23,12 @@ HV_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -ffreestanding -fno-builtin -nostdinc
 HV_ASFLAGS := -D__ASSEMBLY__ -Iinclude -Iarch/x86/include -MMD -MP -g
 HV_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T $(LDSCRIPT)
 
-.PHONY: all iso guests run test test-quick unit fuzz boot-tests check format clean deps bench
-all: $(BUILD)/keel $(BUILD)/keel.iso guests
+.PHONY: all iso guests tools run test test-quick unit fuzz boot-tests check format clean deps bench
+all: $(BUILD)/keel $(BUILD)/keel.iso guests tools
+
+# Dom0 user space (tools/): keel-xenstored.
+include tools/xenstored/xenstored.mk
+tools: $(BUILD)/tools/keel-xenstored
 
 # Test guests (guests/Makefile): $(BUILD)/guests/NAME.elf
 guests:
@@ -80,7 +84,7 @@ FUZZ_BINS := $(addprefix $(BUILD)/tests/fuzz/,$(FUZZERS))
 define unit_rule
 $(BUILD)/tests/unit/$(1): $$($(1)_SRCS) $$(wildcard include/keel/*.h tests/unit/*.h)
 	@mkdir -p $$(dir $$@)
-	$$(HOSTCC) $$(HOST_CFLAGS) $$($(1)_CFLAGS) -o $$@ $$($(1)_SRCS) -lcmocka
+	$$(HOSTCC) $$(HOST_CFLAGS) $$($(1)_CFLAGS) -o $$@ $$($(1)_SRCS) $$($(1)_LIBS) -lcmocka
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
@@ -88,7 +92,7 @@ define fuzz_rule
 $(BUILD)/tests/fuzz/$(1): $$($(1)_SRCS) $$(wildcard include/keel/*.h)
 	@mkdir -p $$(dir $$@)
 	$$(FUZZCC) -std=gnu11 -O1 -g -DKEEL_HOST_TEST -DKEEL_FUZZ -Iinclude -Itests/unit \
-		-fsanitize=fuzzer,address,undefined $$($(1)_CFLAGS) -o $$@ $$($(1)_SRCS)
+		-fsanitize=fuzzer,address,undefined $$($(1)_CFLAGS) -o $$@ $$($(1)_SRCS) $$($(1)_LIBS)
 endef
 $(foreach t,$(FUZZERS),$(eval $(call fuzz_rule,$(t))))
 

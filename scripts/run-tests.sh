@@ -1,11 +1,13 @@
 #!/bin/sh
 # scripts/run-tests.sh: the `make test` runner: runs unit tests, fuzz smoke runs and boot tests.
 #
-# Usage: run-tests.sh [unit] [fuzz] [boot]      (default: all three; make has built everything)
+# Usage: run-tests.sh [unit] [fuzz] [tools] [boot]   (default: all four; make has built everything)
 #   unit: every cmocka binary declared by tests/unit/*.mk (UNIT_TESTS += NAME) in $BUILD/tests/unit;
 #         each test case counts as one result
 #   fuzz: every libFuzzer binary declared by tests/fuzz/*.mk (FUZZERS += NAME), a short smoke run
 #         (-runs=100000 -seed=1, plus seeds from tests/fuzz/corpus/NAME/ if present); one result each
+#   tools: every tests/tools/*.sh run against $BUILD/tools (dom0 user space on the host: e.g.
+#         keel-xenstored driven by Debian's xenstore-utils); each PASS/FAIL line is one result
 #   boot: every tests/boot/*.test (scripts/boot-test.sh), KEEL_TEST_JOBS (default 2) at a time;
 #         KEEL_BOOT_TESTS='glob' picks a subset by name (e.g. 'qemu-*'); tests with a NEEDS=linux
 #         line (Debian's Linux as a guest: slow, fetched by scripts/linux-cache.sh) run first;
@@ -145,6 +147,36 @@ run_fuzz() {
 	done
 }
 
+run_tools() {
+	count=0
+	for script in tests/tools/*.sh; do
+		[ -f "$script" ] || continue
+		name=$(basename "$script" .sh)
+		log=$logs/tools-$name.log
+		count=$((count + 1))
+		bin=$BUILD/tools/keel-$name
+		if [ ! -x "$bin" ]; then
+			record FAIL "tools/$name" "$bin not built"
+			continue
+		fi
+		status=0
+		timeout -s KILL 120 sh "$script" "$bin" >"$log" 2>&1 </dev/null || status=$?
+		results_here=0
+		while IFS= read -r line; do
+			case $line in
+			"PASS "*) record PASS "tools/$name/${line#PASS }"; results_here=$((results_here + 1)) ;;
+			"FAIL "*)
+				item=${line#FAIL }
+				record FAIL "tools/$name/${item%%:*}" "${item#*: }"
+				results_here=$((results_here + 1))
+				;;
+			esac
+		done <"$log"
+		[ "$results_here" -gt 0 ] || record FAIL "tools/$name" "no results (status $status, see $log)"
+	done
+	[ "$count" -gt 0 ] || record FAIL tools "no tests/tools/*.sh"
+}
+
 # Boot tests: a small job pool; each test's output is shown whole when it finishes.
 boot_running=""
 boot_reap() { # boot_reap 1: wait for all; boot_reap 0: collect the finished ones
@@ -219,13 +251,14 @@ run_boot() {
 
 trap 'for job in $boot_running; do kill -TERM "${job%%:*}" 2>/dev/null || true; done; exit 130' INT TERM
 
-[ $# -gt 0 ] || set -- unit fuzz boot
+[ $# -gt 0 ] || set -- unit fuzz tools boot
 for part in "$@"; do
 	case "$part" in
 	unit) echo "== unit tests ==" && run_unit ;;
 	fuzz) echo "== fuzz smoke runs ==" && run_fuzz ;;
+	tools) echo "== tools tests ==" && run_tools ;;
 	boot) echo "== boot tests ==" && run_boot ;;
-	*) echo "run-tests: unknown part '$part' (unit, fuzz, boot)" >&2 && exit 2 ;;
+	*) echo "run-tests: unknown part '$part' (unit, fuzz, tools, boot)" >&2 && exit 2 ;;
 	esac
 done
 

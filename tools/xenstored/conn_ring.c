@@ -1,0 +1,169 @@
+/* conn_ring.c: an introduced domain's connection: its page (gntdev or foreign map), its port. */
+#include <glib-unix.h>
+#include <sys/mman.h>
+#include <xenevtchn.h>
+#include <xenforeignmemory.h>
+#include <xengnttab.h>
+
+#include "ring.h"
+#include "transport.h"
+
+struct ring_transport {
+	xenevtchn_handle *evtchn;
+	xengnttab_handle *gnttab;
+	xenforeignmemory_handle *fmem; /* NULL if unavailable: grant ref 1 only */
+	GHashTable *by_port;	       /* local port -> struct ring_conn */
+};
+
+struct ring_conn {
+	struct ring_transport *rt;
+	struct xs_domain *dom;
+	struct xs_ring_page *page;
+	evtchn_port_t local_port;
+	bool foreign; /* mapped by mfn, not by grant */
+	GByteArray *out;
+};
+
+static void ring_flush(struct ring_conn *r)
+{
+	long n;
+
+	if (!r->out->len)
+		return;
+	n = xs_ring_write_replies(r->page, r->out->data, r->out->len);
+	if (n < 0) {
+		g_message("domain %u: bad reply ring indices", r->dom->domid);
+		g_byte_array_set_size(r->out, 0);
+		return;
+	}
+	g_byte_array_remove_range(r->out, 0, (guint)n);
+	if (n > 0)
+		xenevtchn_notify(r->rt->evtchn, r->local_port);
+}
+
+static void ring_send(void *ctx, const void *buf, size_t len)
+{
+	struct ring_conn *r = ctx;
+
+	g_byte_array_append(r->out, buf, (guint)len);
+	ring_flush(r);
+}
+
+static const struct xs_conn_ops ring_ops = {.send = ring_send};
+
+/* Reads what the guest queued; false: the connection is to be dropped. */
+static bool ring_poll(struct ring_conn *r)
+{
+	char buf[XS_RING_SIZE];
+	long n;
+
+	ring_flush(r);
+	while ((n = xs_ring_read_requests(r->page, buf, sizeof(buf))) > 0) {
+		xenevtchn_notify(r->rt->evtchn, r->local_port);
+		if (!xs_conn_input(r->dom->conn, buf, (size_t)n))
+			return false;
+	}
+	if (n < 0)
+		g_message("domain %u: bad request ring indices", r->dom->domid);
+	return n == 0;
+}
+
+static gboolean evtchn_readable(gint fd, GIOCondition cond, gpointer data)
+{
+	struct ring_transport *rt = data;
+	xenevtchn_port_or_error_t port = xenevtchn_pending(rt->evtchn);
+	struct ring_conn *r;
+
+	if (port < 0)
+		return G_SOURCE_CONTINUE;
+	xenevtchn_unmask(rt->evtchn, (evtchn_port_t)port);
+	r = g_hash_table_lookup(rt->by_port, GUINT_TO_POINTER((guint)port));
+	if (r && r->dom->conn && !ring_poll(r)) {
+		xs_conn_free(r->dom->conn);
+		r->dom->conn = NULL;
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+static void unmap_page(struct ring_conn *r)
+{
+	if (r->foreign)
+		xenforeignmemory_unmap(r->rt->fmem, r->page, 1);
+	else
+		xengnttab_unmap(r->rt->gnttab, r->page, 1);
+}
+
+static bool ring_attach(struct xs_core *core, struct xs_domain *d, void *arg)
+{
+	struct ring_transport *rt = arg;
+	struct ring_conn *r = g_new0(struct ring_conn, 1);
+	xenevtchn_port_or_error_t port;
+
+	r->rt = rt;
+	r->dom = d;
+	r->page = xengnttab_map_grant_ref(rt->gnttab, d->domid, XS_GNTTAB_RESERVED_XENSTORE,
+					  PROT_READ | PROT_WRITE);
+	if (!r->page && rt->fmem) { /* no grant entry: the mfn INTRODUCE gave */
+		xen_pfn_t mfn = (xen_pfn_t)d->mfn;
+
+		r->page =
+		    xenforeignmemory_map(rt->fmem, d->domid, PROT_READ | PROT_WRITE, 1, &mfn, NULL);
+		r->foreign = r->page != NULL;
+	}
+	port = r->page ? xenevtchn_bind_interdomain(rt->evtchn, d->domid, d->port) : -1;
+	if (port < 0) {
+		if (r->page)
+			unmap_page(r);
+		g_free(r);
+		return false;
+	}
+	r->local_port = (evtchn_port_t)port;
+	r->out = g_byte_array_new();
+	g_hash_table_insert(rt->by_port, GUINT_TO_POINTER(r->local_port), r);
+	d->conn = xs_conn_new(core, d->domid, &ring_ops, r);
+	ring_poll(r);
+	return true;
+}
+
+static void ring_detach(struct xs_core *core, struct xs_domain *d, void *arg)
+{
+	struct ring_transport *rt = arg;
+	GHashTableIter it;
+	gpointer key, value;
+
+	g_hash_table_iter_init(&it, rt->by_port);
+	while (g_hash_table_iter_next(&it, &key, &value)) {
+		struct ring_conn *r = value;
+
+		if (r->dom != d)
+			continue;
+		xenevtchn_unbind(rt->evtchn, r->local_port);
+		unmap_page(r);
+		g_byte_array_free(r->out, TRUE);
+		g_hash_table_iter_remove(&it);
+		g_free(r);
+		return;
+	}
+}
+
+bool xs_ring_transport_open(struct xs_ring_hooks *hooks)
+{
+	struct ring_transport *rt = g_new0(struct ring_transport, 1);
+
+	rt->evtchn = xenevtchn_open(NULL, 0);
+	rt->gnttab = rt->evtchn ? xengnttab_open(NULL, 0) : NULL;
+	if (!rt->gnttab) {
+		g_message("no /dev/xen/evtchn or /dev/xen/gntdev: domain rings disabled");
+		if (rt->evtchn)
+			xenevtchn_close(rt->evtchn);
+		g_free(rt);
+		return false;
+	}
+	rt->fmem = xenforeignmemory_open(NULL, 0);
+	rt->by_port = g_hash_table_new(g_direct_hash, g_direct_equal);
+	g_unix_fd_add(xenevtchn_fd(rt->evtchn), G_IO_IN, evtchn_readable, rt);
+	hooks->attach = ring_attach;
+	hooks->detach = ring_detach;
+	hooks->arg = rt;
+	return true;
+}
