@@ -89,9 +89,8 @@ struct domain *domain_find_dying(void)
 	unsigned long flags = spin_lock_irqsave(&domlist_lock);
 	struct domain *d = domain_list;
 
-	while (d && (!d->life.dying ||
-		     (grant_maps_released(d) && foreign_maps_released(d) &&
-		      __atomic_load_n(&d->refs, __ATOMIC_SEQ_CST))))
+	while (d && (!d->life.dying || (grant_maps_released(d) && foreign_maps_released(d) &&
+					__atomic_load_n(&d->refs, __ATOMIC_SEQ_CST))))
 		d = d->next;
 	spin_unlock_irqrestore(&domlist_lock, flags);
 	return d;

@@ -36,9 +36,9 @@ static int contains(const char *hay, size_t n, const char *needle, size_t m)
 
 extern const uint8_t mgmt_child_elf[], mgmt_child_elf_end[];
 
-#define CHILD_PAGES 1024	 /* 4 MiB */
-#define MAP_GFN	    0xC0000ULL	 /* where dom0 maps the child's frames (3 GiB, no RAM) */
-#define CHILD_SI    0x1000u	 /* the child's start_info GPA */
+#define CHILD_PAGES 1024       /* 4 MiB */
+#define MAP_GFN	    0xC0000ULL /* where dom0 maps the child's frames (3 GiB, no RAM) */
+#define CHILD_SI    0x1000u    /* the child's start_info GPA */
 #define MAP_VA(gpa) ((uint8_t *)(uintptr_t)((MAP_GFN << 12) + (gpa)))
 #define FREE_SLACK  16 /* pages of dom0's own EPT tables for the map window may stay */
 
@@ -75,17 +75,18 @@ static uint64_t free_pages(void)
 	return sc.u.physinfo.free_pages;
 }
 
-#define EXPECT(call, want)                                                                   \
-	do {                                                                                 \
-		long r_ = (call);                                                            \
-		TEST_CHECK(r_ == (want), "%s returned %ld, expected %ld", #call, r_,        \
-			   (long)(want));                                                    \
+#define EXPECT(call, want)                                                           \
+	do {                                                                         \
+		long r_ = (call);                                                    \
+		TEST_CHECK(r_ == (want), "%s returned %ld, expected %ld", #call, r_, \
+			   (long)(want));                                            \
 	} while (0)
 
 static void hostile(void)
 {
-	struct add_to_physmap_batch b = {DOMID_SELF, XENMAPSPACE_gmfn_foreign, 1, DOMID_SELF,
-					 HV_PTR(idxs),	 HV_PTR(gfns), HV_PTR(errs)};
+	struct add_to_physmap_batch b = {
+	    DOMID_SELF,	 XENMAPSPACE_gmfn_foreign, 1, DOMID_SELF, HV_PTR(idxs), HV_PTR(gfns),
+	    HV_PTR(errs)};
 	struct remove_from_physmap rm = {DOMID_SELF, {0, 0, 0}, MAP_GFN + 77};
 	struct memory_reservation r = {HV_PTR(gfns), 1, 0, 0, 999, {0, 0, 0}};
 
@@ -204,7 +205,8 @@ static uint32_t load_child(void)
 			const uint8_t *n = mgmt_child_elf + ph->offset, *end = n + ph->filesz;
 
 			while (n + 12 <= end) {
-				uint32_t namesz = *(const uint32_t *)n, descsz = *(const uint32_t *)(n + 4);
+				uint32_t namesz = *(const uint32_t *)n,
+					 descsz = *(const uint32_t *)(n + 4);
 				uint32_t type = *(const uint32_t *)(n + 8);
 				const uint8_t *desc = n + 12 + ((namesz + 3) & ~3u);
 
@@ -235,8 +237,9 @@ static void write_start_info(void)
 
 static void map_child(uint16_t child)
 {
-	struct add_to_physmap_batch b = {DOMID_SELF, XENMAPSPACE_gmfn_foreign, 512, child,
-					 HV_PTR(idxs),	 HV_PTR(gfns), HV_PTR(errs)};
+	struct add_to_physmap_batch b = {
+	    DOMID_SELF,	 XENMAPSPACE_gmfn_foreign, 512, child, HV_PTR(idxs), HV_PTR(gfns),
+	    HV_PTR(errs)};
 	struct memory_reservation r = {HV_PTR(gfns), 512, 0, 0, child, {0, 0, 0}};
 	long rc;
 
@@ -301,8 +304,7 @@ static void run_child(void)
 
 	TEST_CHECK(shared_info_map() == 0 && events_init() == 0, "events setup failed");
 	TEST_CHECK(events_bind_virq(VIRQ_TIMER, 0, &tport, on_timer, NULL) == 0, "VIRQ_TIMER");
-	TEST_CHECK(events_bind_virq(VIRQ_DOM_EXC, 0, &port, on_dom_exc, NULL) == 0,
-		   "VIRQ_DOM_EXC");
+	TEST_CHECK(events_bind_virq(VIRQ_DOM_EXC, 0, &port, on_dom_exc, NULL) == 0, "VIRQ_DOM_EXC");
 	free0 = free_pages();
 	con_printf("mgmt_dom0: physinfo: %u CPUs, %lu pages free, Keel %s\n", sc.u.physinfo.nr_cpus,
 		   (unsigned long)free0, sc.u.physinfo.version);
@@ -382,7 +384,8 @@ static void read_log(void)
 	EXPECT(sysctl(KEEL_SYSCTL_readlog), 0);
 	TEST_CHECK(sc.u.readlog.size > 0, "readlog returned nothing");
 	logtext[sc.u.readlog.size] = 0;
-	TEST_CHECK(contains(logtext, sc.u.readlog.size, "keel", 4), "Keel's log has no 'keel' in its first bytes");
+	TEST_CHECK(contains(logtext, sc.u.readlog.size, "keel", 4),
+		   "Keel's log has no 'keel' in its first bytes");
 	con_printf("mgmt_dom0: readlog: %u bytes, next index %lu\n", sc.u.readlog.size,
 		   (unsigned long)sc.u.readlog.index);
 }

@@ -26,8 +26,8 @@ static uint16_t own_domid(void)
 
 void guest_main(void)
 {
-	struct add_to_physmap_batch b = {DOMID_SELF, XENMAPSPACE_gmfn_foreign, 1, 0,
-					 HV_PTR(list),	 HV_PTR(list), HV_PTR(errs)};
+	struct add_to_physmap_batch b = {
+	    DOMID_SELF, XENMAPSPACE_gmfn_foreign, 1, 0, HV_PTR(list), HV_PTR(list), HV_PTR(errs)};
 	struct memory_reservation r = {HV_PTR(list), 1, 0, 0, 0, {0, 0, 0}};
 	struct remove_from_physmap rm = {DOMID_SELF, {0, 0, 0}, 0xC0000};
 	long rc;

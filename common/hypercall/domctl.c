@@ -137,11 +137,11 @@ static long pause_unpause(struct domain *d, bool pause)
 
 static long max_mem(struct domain *d, const struct keel_domctl_max_mem *a)
 {
-	struct pvh_memmap_entry map[PVH_MEMMAP_MAX];
-
 	if (a->max_pages > DOMCTL_MAX_PAGES || a->max_pages < READ_ONCE(d->mem.ram_pages))
 		return -EINVAL;
 	if (!d->mem.bytes) { /* the first size: the memory map the guest will see */
+		struct pvh_memmap_entry map[PVH_MEMMAP_MAX];
+
 		if (pvh_guest_memmap(a->max_pages * PAGE_SIZE, map, PVH_MEMMAP_MAX) < 0)
 			return -EINVAL;
 		d->mem.bytes = a->max_pages * PAGE_SIZE;
@@ -241,7 +241,6 @@ static long on_domain(struct vcpu *v, struct keel_domctl *c, struct domain *d)
 
 static long domctl(struct vcpu *v, u64 arg, struct keel_domctl *c)
 {
-	struct domain *d;
 	long rc;
 
 	if (!v->domain->privileged)
@@ -255,7 +254,7 @@ static long domctl(struct vcpu *v, u64 arg, struct keel_domctl *c)
 	if (c->cmd == KEEL_DOMCTL_create) {
 		rc = create(c);
 	} else {
-		d = domain_get(c->domain == DOMID_SELF ? v->domain->id : c->domain);
+		struct domain *d = domain_get(c->domain == DOMID_SELF ? v->domain->id : c->domain);
 		if (!d)
 			return -ESRCH;
 		rc = on_domain(v, c, d);

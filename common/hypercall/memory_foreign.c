@@ -65,7 +65,8 @@ long memory_op_add_batch(struct vcpu *v, u64 arg)
 		err = (s32)foreign_map(d, gpfn, owner, idx);
 		if (copy_to_guest(v, b.errs + i * sizeof(err), &err, sizeof(err))) {
 			if (!err)
-				(void)foreign_unmap(d, gpfn); /* the caller cannot learn it worked */
+				(void)foreign_unmap(d,
+						    gpfn); /* the caller cannot learn it worked */
 			rc = -EFAULT;
 			break;
 		}

@@ -40,8 +40,7 @@ static long domain_list(struct vcpu *v, struct keel_sysctl_domain_list *l)
 	struct domain *d;
 	u32 n = 0;
 
-	if (l->max_entries == 0 || l->max_entries > LIST_MAX || l->pad[0] || l->pad[1] ||
-	    l->pad[2])
+	if (l->max_entries == 0 || l->max_entries > LIST_MAX || l->pad[0] || l->pad[1] || l->pad[2])
 		return -EINVAL;
 	d = domain_get_next((int)l->first_domid - 1);
 	while (d && n < l->max_entries) {
@@ -73,8 +72,8 @@ static long readlog(struct vcpu *v, struct keel_sysctl_readlog *r)
 		return -EINVAL;
 	while (done < r->size) {
 		u64 pos = r->index;
-		size_t n = printk_log_read(&pos, buf, MIN(sizeof(buf), (size_t)(r->size - done)),
-					   false);
+		size_t n =
+		    printk_log_read(&pos, buf, MIN(sizeof(buf), (size_t)(r->size - done)), false);
 
 		if (!n)
 			break;

@@ -10,9 +10,9 @@
 #include <keel/pvh_info.h>
 #include <keel/string.h>
 
-#define FOREIGN_MAX_GFN	       (1ULL << 34)
-#define FOREIGN_DEVICE_GFN     (0xF0000000ULL >> 12) /* the LAPIC / ACPI / MMIO window ... */
-#define FOREIGN_FOUR_GIB_GFN   (0x100000000ULL >> 12) /* ... up to 4 GiB */
+#define FOREIGN_MAX_GFN	     (1ULL << 34)
+#define FOREIGN_DEVICE_GFN   (0xF0000000ULL >> 12)  /* the LAPIC / ACPI / MMIO window ... */
+#define FOREIGN_FOUR_GIB_GFN (0x100000000ULL >> 12) /* ... up to 4 GiB */
 
 /*
  * Lock order: the mapper's physmap_lock -> the owner's grant lock (grant_pins_lock, the lock

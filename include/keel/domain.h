@@ -51,8 +51,8 @@ struct domain_life {
 
 /* Management state of a domain, from domctl (a sub-structure of struct domain). */
 struct domain_ctl {
-	u32 paused;  /* 1: paused by domctl (atomic) */
-	u32 started; /* 1: unpaused once (atomic): vCPU 0 began at its context */
+	u32 paused;	       /* 1: paused by domctl (atomic) */
+	u32 started;	       /* 1: unpaused once (atomic): vCPU 0 began at its context */
 	u32 failure_logged[3]; /* domctl, sysctl, memory_op: ops whose failure was logged */
 };
 
@@ -76,8 +76,8 @@ struct domain {
 	struct domain_console console; /* its console output (console_io, port 0xE9) */
 	struct console_ring cons_ring; /* its PV console ring (common/console_ring.c) */
 
-	struct grant_table *gnt; /* its grant table and its maptrack (keel/grant_table.h) */
-	u32 refs;		 /* domain_get() references: not reaped while any is held */
+	struct grant_table *gnt;       /* its grant table and its maptrack (keel/grant_table.h) */
+	u32 refs;		       /* domain_get() references: not reaped while any is held */
 	struct domain_foreign foreign; /* other domains' frames it maps (keel/foreign_map.h) */
 	struct domain_ctl ctl;	       /* what domctl did to it (common/hypercall/domctl.c) */
 

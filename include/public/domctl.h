@@ -17,7 +17,7 @@
 #define KEEL_DOMCTL_destroy	     2	/* domain: not the caller */
 #define KEEL_DOMCTL_pause	     3	/* domain: not the caller */
 #define KEEL_DOMCTL_unpause	     4	/* a never-started domain starts at vCPU 0's context */
-#define KEEL_DOMCTL_max_vcpus	     5	/* in: max_vcpus (grow only, before the first unpause) */
+#define KEEL_DOMCTL_max_vcpus	     5	/* in: max_vcpus (fixed at create: only that count) */
 #define KEEL_DOMCTL_max_mem	     6	/* in: max_mem */
 #define KEEL_DOMCTL_getinfo	     7	/* out: info */
 #define KEEL_DOMCTL_set_vcpu_context 8	/* in: vcpu_context (before that vCPU started) */
