@@ -135,19 +135,28 @@ static long pause_unpause(struct domain *d, bool pause)
 	return 0;
 }
 
+/* Under the domain's physmap_lock: populating it (memory_op) checks these under it too. */
 static long max_mem(struct domain *d, const struct keel_domctl_max_mem *a)
 {
-	if (a->max_pages > DOMCTL_MAX_PAGES || a->max_pages < READ_ONCE(d->mem.ram_pages))
+	long rc = 0;
+
+	if (a->max_pages > DOMCTL_MAX_PAGES)
 		return -EINVAL;
-	if (!d->mem.bytes) { /* the first size: the memory map the guest will see */
+	spin_lock(&d->abi.physmap_lock);
+	if (a->max_pages < d->mem.ram_pages) {
+		rc = -EINVAL;
+	} else if (!d->mem.bytes) { /* the first size: the memory map the guest will see */
 		struct pvh_memmap_entry map[PVH_MEMMAP_MAX];
 
 		if (pvh_guest_memmap(a->max_pages * PAGE_SIZE, map, PVH_MEMMAP_MAX) < 0)
-			return -EINVAL;
-		d->mem.bytes = a->max_pages * PAGE_SIZE;
+			rc = -EINVAL;
+		else
+			d->mem.bytes = a->max_pages * PAGE_SIZE;
 	}
-	WRITE_ONCE(d->mem.max_ram_pages, a->max_pages);
-	return 0;
+	if (!rc)
+		WRITE_ONCE(d->mem.max_ram_pages, a->max_pages);
+	spin_unlock(&d->abi.physmap_lock);
+	return rc;
 }
 
 static long vcpu_context(struct domain *d, const struct keel_domctl_vcpu_context *a)
