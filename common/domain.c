@@ -89,8 +89,8 @@ struct domain *domain_find_dying(void)
 	unsigned long flags = spin_lock_irqsave(&domlist_lock);
 	struct domain *d = domain_list;
 
-	while (d && (!d->life.dying ||
-		     (grant_maps_released(d) && __atomic_load_n(&d->refs, __ATOMIC_SEQ_CST))))
+	while (d && (!d->life.dying || (grant_maps_released(d) && foreign_maps_released(d) &&
+					__atomic_load_n(&d->refs, __ATOMIC_SEQ_CST))))
 		d = d->next;
 	spin_unlock_irqrestore(&domlist_lock, flags);
 	return d;
@@ -126,6 +126,7 @@ struct domain *domain_create(u16 id, const char *name, unsigned int nr_vcpus, bo
 	d->life.on_crash = ACTION_DESTROY;
 	d->life.on_poweroff = ACTION_DESTROY;
 	d->life.on_reboot = ACTION_DESTROY;
+	d->foreign.lock = (spinlock_t)SPINLOCK_INIT;
 	d->abi.shared_info = frame_alloc_zeroed_page();
 	if (!d->abi.shared_info)
 		goto fail;
@@ -193,6 +194,7 @@ void domain_destroy(struct domain *d)
 		if (d->vcpus[i])
 			vcpu_destroy(d->vcpus[i]);
 	grant_release_maps(d); /* before the EPT goes: it unmaps what it mapped of others */
+	foreign_release_maps(d);
 	if (d->arch.p2m)
 		arch_domain_destroy(d);
 	console_ring_release(d); /* its EPT is gone, so the guest cannot reach it */

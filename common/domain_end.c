@@ -110,6 +110,16 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 	end_domain(d, DOMAIN_CRASHED, d->life.on_crash);
 }
 
+void domain_kill(struct domain *d)
+{
+	stop_vcpus(d);
+	d->life.ended_ns = d->life.ended_ns ?: now_ns();
+	d->life.restart = false;
+	__atomic_store_n(&dom_exc_pending, true, __ATOMIC_SEQ_CST);
+	WRITE_ONCE(d->life.dying, true);
+	softirq_raise_on(0, SOFTIRQ_SCHEDULE);
+}
+
 /*
  * Take @d's vCPUs out of the scheduler, so that no CPU can be handed one of them any more, and say
  * whether a CPU still holds one it was handed before (it lets go when it leaves the guest, and
@@ -192,6 +202,7 @@ void domain_reap(void)
 		/* -- grant tables: its own foreign maps go first, so two domains never wait on
 		 * each other; then it waits (a zombie) until no other domain maps its frames. -- */
 		grant_release_maps(d);
+		foreign_release_maps(d);
 		if (__atomic_load_n(&d->refs, __ATOMIC_SEQ_CST))
 			continue; /* domain_find_dying() skips it until domain_put() drops the last */
 		/* -- end grant tables -- */

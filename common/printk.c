@@ -284,3 +284,15 @@ static int printk_parse_loglvl(const char *value)
 }
 KEEL_PARAM_CUSTOM(loglvl, printk_parse_loglvl,
 		  "console log level: emerg|err|warn|info|debug or 0-7 (default info)");
+
+size_t printk_log_read(u64 *pos, char *out, size_t max, bool clear)
+{
+	unsigned long flags;
+	bool locked = printk_lock_bounded(&flags);
+	size_t n = logbuf_read(&keel_log, pos, out, max);
+
+	if (clear)
+		*pos = keel_log.head;
+	printk_unlock(locked, flags);
+	return n;
+}

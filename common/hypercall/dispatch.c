@@ -24,6 +24,8 @@ static const hypercall_fn_t hypercall_table[HYPERCALL_MAX] = {
     /* -- grant tables -- */
     [HYPERCALL_grant_table_op] = do_grant_table_op,
     /* -- end grant tables -- */
+    [HYPERCALL_sysctl] = do_sysctl,
+    [HYPERCALL_domctl] = do_domctl,
 };
 
 static const char *const hypercall_names[HYPERCALL_MAX] = {

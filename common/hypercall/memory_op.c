@@ -2,6 +2,7 @@
 #include <keel/arch_vcpu.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
+#include <keel/foreign_map.h>
 #include <keel/grant_table.h>
 #include <keel/guest_access.h>
 #include <keel/mm.h>
@@ -121,7 +122,7 @@ enum reservation_op { RES_POPULATE, RES_RELEASE };
 
 static bool balloon_in_use(struct domain *d, paddr_t hpa, u64 size)
 {
-	return grant_frame_pinned(d, hpa, size);
+	return grant_frame_pinned(d, hpa, size) || foreign_frame_mapped(d, hpa, size);
 }
 
 /* One extent at GFN @gfn: populate it, or give it back (never a frame another domain maps). */
@@ -146,27 +147,35 @@ static int reservation_one(struct domain *d, enum reservation_op op, u64 gfn, un
 /* Returns the extents done (the first ones of the list), or -errno if none could be read. */
 static long reservation(struct vcpu *v, enum reservation_op op, u64 arg)
 {
-	struct domain *d = v->domain;
+	struct domain *d;
 	struct memory_reservation r;
 	u64 n, done;
+	long rc;
 
 	if (copy_from_guest(v, &r, arg, sizeof(r)))
 		return -EFAULT;
-	if (r.domid != DOMID_SELF && r.domid != d->id)
-		return -EPERM; /* other domains' memory: dom0's business, later */
 	if (r.extent_order > MEM_GUEST_MAX_ORDER || (r.mem_flags & XENMEMF_populate_on_demand))
 		return -EINVAL;
+	/* Another domain's memory: the privileged domain only (memory_foreign.c). */
+	rc = memory_op_target(v, r.domid, &d);
+	if (rc)
+		return rc;
 	n = r.nr_extents < RESERVATION_MAX_EXTENTS ? r.nr_extents : RESERVATION_MAX_EXTENTS;
 	// cppcheck-suppress knownConditionTrueFalse ; n comes from the guest's copy of r
 	for (done = 0; done < n; done++) {
 		u64 gfn;
 
-		if (copy_from_guest(v, &gfn, r.extent_start + done * sizeof(gfn), sizeof(gfn)))
-			return done ? (long)done : -EFAULT;
+		if (copy_from_guest(v, &gfn, r.extent_start + done * sizeof(gfn), sizeof(gfn))) {
+			rc = done ? (long)done : -EFAULT;
+			goto out;
+		}
 		if (reservation_one(d, op, gfn, r.extent_order))
 			break;
 	}
-	return (long)done;
+	rc = (long)done;
+out:
+	memory_op_target_put(v, d);
+	return rc;
 }
 
 static long reservation_size(struct vcpu *v, u64 arg, bool maximum)
@@ -189,6 +198,10 @@ long do_memory_op(struct vcpu *v, const u64 *args)
 		return add_to_physmap(v, args[1]);
 	case XENMEM_memory_map:
 		return memory_map(v, args[1]);
+	case XENMEM_add_to_physmap_batch:
+		return memory_op_add_batch(v, args[1]);
+	case XENMEM_remove_from_physmap:
+		return memory_op_remove(v, args[1]);
 	/* -- reservations -- */
 	case XENMEM_increase_reservation: /* auto-translated: a list of GFNs, as populate */
 	case XENMEM_populate_physmap:

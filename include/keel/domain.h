@@ -7,6 +7,7 @@
 #include <keel/domain_console.h>
 #include <keel/domain_mem.h>
 #include <keel/event_channel.h>
+#include <keel/foreign_map.h>
 #include <keel/spinlock.h>
 #include <keel/types.h>
 #include <keel/vcpu_pv.h>
@@ -48,6 +49,13 @@ struct domain_life {
 	u64 ended_ns;		      /* now_ns() when it shut down or crashed */
 };
 
+/* Management state of a domain, from domctl (a sub-structure of struct domain). */
+struct domain_ctl {
+	u32 paused;	       /* 1: paused by domctl (atomic) */
+	u32 started;	       /* 1: unpaused once (atomic): vCPU 0 began at its context */
+	u32 failure_logged[3]; /* domctl, sysctl, memory_op: ops whose failure was logged */
+};
+
 struct domain {
 	u16 id;
 	char name[DOMAIN_NAME_LEN];
@@ -68,8 +76,10 @@ struct domain {
 	struct domain_console console; /* its console output (console_io, port 0xE9) */
 	struct console_ring cons_ring; /* its PV console ring (common/console_ring.c) */
 
-	struct grant_table *gnt; /* its grant table and its maptrack (keel/grant_table.h) */
-	u32 refs;		 /* domain_get() references: not reaped while any is held */
+	struct grant_table *gnt;       /* its grant table and its maptrack (keel/grant_table.h) */
+	u32 refs;		       /* domain_get() references: not reaped while any is held */
+	struct domain_foreign foreign; /* other domains' frames it maps (keel/foreign_map.h) */
+	struct domain_ctl ctl;	       /* what domctl did to it (common/hypercall/domctl.c) */
 
 	struct domain_pv pv; /* vm_assist, pollers, shutdown code, logs (keel/vcpu_pv.h) */
 
@@ -87,6 +97,8 @@ void domain_unpause(struct domain *d);
 void domain_shutdown(struct domain *d, unsigned int reason);
 /* Keel stops @d for misbehaviour: one clear log line saying why, then per on_crash. */
 void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The toolstack destroys @d (domctl): stop it, mark it dying; CPU 0 reaps it (domain_end.c). */
+void domain_kill(struct domain *d);
 struct domain *domain_by_id(u16 id);
 /* References for calls that reach another domain (event channels, console input, grants). */
 /* @id's domain with a reference held, or NULL; every domain_get() needs a domain_put(). */

@@ -47,6 +47,12 @@ void printk_guest_end(void);
 /* Console threshold: messages with level <= this are printed on consoles (option `loglvl=`). */
 void printk_set_console_level(enum log_level level);
 
+/*
+ * Copy Keel's log ring from byte position *@pos into @out (at most @max bytes), advancing *@pos
+ * (keel/logbuf.h); @clear: *@pos then jumps to the end. Bytes copied.
+ */
+size_t printk_log_read(u64 *pos, char *out, size_t max, bool clear);
+
 #define pr_emerg(...) printk(LOG_EMERG, __VA_ARGS__)
 #define pr_err(...)   printk(LOG_ERR, __VA_ARGS__)
 #define pr_warn(...)  printk(LOG_WARN, __VA_ARGS__)

@@ -208,6 +208,12 @@ void grant_release_maps(struct domain *d)
 	(void)d;
 }
 
+/* Nor foreign maps. */
+void foreign_release_maps(struct domain *d)
+{
+	(void)d;
+}
+
 unsigned int domains_alive(void)
 {
 	unsigned int n = 0;
