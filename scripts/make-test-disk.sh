@@ -14,10 +14,10 @@ BUILD=${BUILD:-build}
 img=${1:-$BUILD/dom0/test-disk.img}
 sectors=$((8 * 16 * 63))
 mkdir -p "$(dirname "$img")"
-dd if=/dev/zero of="$img.tmp" bs=512 count="$sectors" status=none
+dd if=/dev/zero of="$img.$$" bs=512 count="$sectors" status=none
 printf 'KEEL-DISK: sector 1 of the dom0 test disk\n' |
-	dd of="$img.tmp" bs=512 seek=1 conv=notrunc status=none
+	dd of="$img.$$" bs=512 seek=1 conv=notrunc status=none
 printf 'KEEL-DISK: last sector\n' |
-	dd of="$img.tmp" bs=512 seek=$((sectors - 1)) conv=notrunc status=none
-mv "$img.tmp" "$img"
+	dd of="$img.$$" bs=512 seek=$((sectors - 1)) conv=notrunc status=none
+mv "$img.$$" "$img" # a whole image or none, even when boot tests make it side by side
 echo "make-test-disk: $img ($sectors sectors)"
