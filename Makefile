@@ -23,7 +23,8 @@ HV_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -ffreestanding -fno-builtin -nostdinc
 HV_ASFLAGS := -D__ASSEMBLY__ -Iinclude -Iarch/x86/include -MMD -MP -g
 HV_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T $(LDSCRIPT)
 
-.PHONY: all iso guests tools run test test-quick unit fuzz boot-tests check format clean deps bench
+.PHONY: all iso guests tools run test test-quick unit fuzz boot-tests check format clean deps bench \
+        dom0-rootfs dom0-disk
 all: $(BUILD)/keel $(BUILD)/keel.iso guests tools
 
 # Dom0 user space (tools/): keel-xenstored.
@@ -126,6 +127,15 @@ run-qemu: deps
 bench: deps
 	$(MAKE) all
 	sh scripts/bench.sh
+
+# `make dom0-rootfs`: dom0's initramfs, $(BUILD)/dom0/rootfs.cpio.gz, from Debian packages
+# (apt-get download into the cache, never installed) and whatever is in $(BUILD)/tools/;
+# `make dom0-disk`: the boot tests' raw disk image $(BUILD)/dom0/test-disk.img (docs/dom0.md).
+dom0-rootfs: tools
+	BUILD=$(BUILD) sh scripts/dom0-rootfs.sh
+
+dom0-disk:
+	BUILD=$(BUILD) sh scripts/make-test-disk.sh
 
 boot-tests: all
 	sh scripts/run-tests.sh boot

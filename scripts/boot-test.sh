@@ -15,6 +15,10 @@
 #   MODULES='FILE args' multiboot2 modules, one per line: a file (e.g. $BUILD/guests/cpuid.elf,
 #                       $BUILD is replaced) and its module command line (docs/boot-domains.md)
 #   MEM=MiB             the machine's RAM (default 256): Bochs' guest and host memory, QEMU's -m
+#   DISK=FILE           a raw disk image on the emulator's IDE bus ($BUILD and $DOM0_DISK are
+#                       replaced): Bochs' ata0-slave (the ISO is ata0-master), a flat image of
+#                       whole 16-head, 63-sector cylinders; QEMU's first IDE disk (the guest's
+#                       sda). $DOM0_DISK: scripts/make-test-disk.sh's image (made when missing)
 #   NEEDS=linux         the test boots Debian's Linux: scripts/linux-cache.sh runs first, and
 #                       $LINUX_KERNEL (the bzImage) and $LINUX_INITRD (the busybox initramfs) are
 #                       replaced in MODULES ($LINUX_SHELL_INITRD: the one whose /init runs a shell
@@ -22,6 +26,8 @@
 #                       LINUX_FLAVOUR=stock|cloud picks $LINUX_KERNEL (default stock; the
 #                       environment's KEEL_LINUX_FLAVOUR overrides it). run-tests.sh runs these
 #                       tests first; KEEL_LINUX_TESTS=0 skips them.
+#   NEEDS=dom0          as NEEDS=linux, and scripts/dom0-rootfs.sh builds dom0's initramfs
+#                       first: $DOM0_ROOTFS in MODULES is it (docs/dom0.md)
 #   INPUT='REGEX=>TEXT' typing into Keel's UART (Bochs only), one step a line: once REGEX
 #                       (grep -E) appears in the serial log, TEXT goes out with printf %b escapes
 #                       (\x01 is Ctrl-A, \n Enter); see scripts/serial-bridge.bash
@@ -63,6 +69,7 @@ EXPECT_CPUS=""
 EXPECT_RAM=0
 MUST_EXIT=1
 MODULES=""
+DISK=""
 JUDGE=""
 INPUT=""
 BOCHS_CPU=""
@@ -136,9 +143,10 @@ linux_kernel=""
 linux_initrd=""
 linux_cloud_kernel=""
 linux_shell_initrd=""
+dom0_rootfs=""
 case "$NEEDS" in
 '') ;;
-linux)
+linux | dom0)
 	LINUX_FLAVOUR=${KEEL_LINUX_FLAVOUR:-$LINUX_FLAVOUR}
 	# One fetch at a time: boot tests run in parallel and share the cache.
 	cache=${KEEL_CACHE:-$HOME/.cache/keel}
@@ -163,16 +171,37 @@ linux)
 	esac
 	linux_shell_initrd=$(sh scripts/linux-cache.sh --flavour "$LINUX_FLAVOUR" \
 		--print shell-initramfs)
+	if [ "$NEEDS" = dom0 ]; then
+		dom0_rootfs=$BUILD/dom0/rootfs.cpio.gz
+		if ! flock "$cache/.dom0.lock" env BUILD="$BUILD" sh scripts/dom0-rootfs.sh "$dom0_rootfs" \
+			>>"$dir/linux-cache.log" 2>&1; then
+			fail "scripts/dom0-rootfs.sh failed: $(tail -n 1 "$dir/linux-cache.log")"
+			finish
+		fi
+	fi
 	;;
-*) fail "NEEDS must be empty or linux, not '$NEEDS'"; finish ;;
+*) fail "NEEDS must be empty, linux or dom0, not '$NEEDS'"; finish ;;
 esac
+# shellcheck disable=SC2016 # the literal text $DOM0_DISK, replaced here
+case "$DISK" in
+*'$DOM0_DISK'*)
+	if [ ! -f "$BUILD/dom0/test-disk.img" ] &&
+		! BUILD=$BUILD sh scripts/make-test-disk.sh >>"$emulog" 2>&1; then
+		fail "scripts/make-test-disk.sh failed"
+		finish
+	fi
+	;;
+esac
+DISK=$(printf '%s' "$DISK" | sed -e "s|[$]BUILD|$BUILD|g" -e "s|[$]DOM0_DISK|$BUILD/dom0/test-disk.img|g")
+[ -z "$DISK" ] || [ -f "$DISK" ] || { fail "disk image $DISK not found"; finish; }
 set --
 while IFS= read -r mod; do
 	[ -n "$mod" ] || continue
 	mod=$(printf '%s' "$mod" |
 		sed -e "s|[$]BUILD|$BUILD|g" -e "s|[$]LINUX_KERNEL|$linux_kernel|g" \
 			-e "s|[$]LINUX_SHELL_INITRD|$linux_shell_initrd|g" \
-			-e "s|[$]LINUX_INITRD|$linux_initrd|g" -e "s|[$]LINUX_CLOUD_KERNEL|$linux_cloud_kernel|g")
+			-e "s|[$]LINUX_INITRD|$linux_initrd|g" -e "s|[$]LINUX_CLOUD_KERNEL|$linux_cloud_kernel|g" \
+			-e "s|[$]DOM0_ROOTFS|$dom0_rootfs|g")
 	[ -f "${mod%% *}" ] || { fail "module ${mod%% *} not built"; finish; }
 	set -- "$@" "$mod"
 done <<MODEOF
@@ -196,6 +225,7 @@ if [ "$EMU" = bochs ]; then
 	# In the background so that a TERM/INT here reaches run-bochs.sh, which SIGKILLs Bochs.
 	# shellcheck disable=SC2086 # $input_opt is an option and its file, or nothing
 	BOCHS_CPU_MODEL=${BOCHS_CPU:-corei7_skylake_x} BOCHS_MEM_MB=$MEM BOCHS_TIME0=${BOCHS_TIME0:-946681200} \
+		BOCHS_DISK=$DISK \
 		sh scripts/run-bochs.sh $input_opt "$iso" "$serial" "$CPUS" "$TIMEOUT" >"$emulog" 2>&1 </dev/null &
 	pid=$!
 	trap 'kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; exit 130' INT TERM
@@ -218,9 +248,11 @@ else
 		fi
 	fi
 	: >"$serial"
+	set --
+	[ -z "$DISK" ] || set -- -drive "file=$DISK,format=raw,if=ide,index=0"
 	# shellcheck disable=SC2086 # $accel is a list of options
 	qemu-system-x86_64 -M pc -m "$MEM" -smp "$CPUS" $accel -display none -no-reboot \
-		-serial "file:$serial" -monitor none -cdrom "$iso" \
+		-serial "file:$serial" -monitor none -cdrom "$iso" "$@" \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null >"$emulog" 2>&1 &
 	pid=$!
 	trap 'kill -KILL "$pid" 2>/dev/null || true; exit 130' INT TERM

@@ -162,7 +162,7 @@ run_shell() {
 		note shellcheck 1 "problem: not installed"
 		return
 	fi
-	files=$(ls scripts/*.sh scripts/*.bash .ci/run 2>/dev/null || true)
+	files=$(ls scripts/*.sh scripts/*.bash .ci/run guests/linux/dom0/init 2>/dev/null || true)
 	n=0
 	if [ -n "$files" ]; then
 		# shellcheck disable=SC2086 # $files is a list of paths without spaces

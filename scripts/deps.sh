@@ -2,7 +2,7 @@
 # scripts/deps.sh: installs the Debian 12 packages Keel's build, tests and checks need, if missing.
 set -eu
 
-PKGS="grub-pc-bin grub-common xorriso mtools qemu-system-x86 bochs bochs-term bochsbios vgabios
+PKGS="grub-pc-bin grub-common xorriso mtools qemu-system-x86 bochs bochs-term bochsbios vgabios kmod
 libcmocka-dev libglib2.0-dev libxen-dev xenstore-utils pkg-config lz4 xz-utils zstd cpio clang libclang-rt-14-dev cppcheck clang-tidy clang-format shellcheck gcc make binutils"
 
 # One dpkg-query for all: prints "NAME STATUS" for the packages dpkg knows about.

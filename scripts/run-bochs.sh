@@ -16,7 +16,8 @@
 # corei7_sandy_bridge_2600k: XSAVE and AVX without XSAVES or AVX-512, corei5_arrandale_m520: no XSAVE);
 # BOCHS_MEM_MB, the machine's RAM in MiB (default 256; Bochs' guest and host memory alike).
 # BOCHS_TIME0, the seconds since 1970 the CMOS clock starts at (default 946681200; Bochs is run
-# with TZ=UTC so that its RTC holds UTC).
+# with TZ=UTC so that its RTC holds UTC). BOCHS_DISK, a raw disk image for ata0-slave (flat
+# mode; its size must be whole cylinders of 16 heads and 63 sectors: 516,096 bytes each).
 set -eu
 
 follow=0
@@ -69,6 +70,21 @@ case "$mem" in
 	;;
 esac
 [ -f "$iso" ] || { echo "run-bochs: ISO '$iso' not found" >&2; exit 2; }
+disk_line=""
+disk=${BOCHS_DISK:-}
+if [ -n "$disk" ]; then
+	case "$disk" in
+	*,* | *'"'*) echo "run-bochs: disk image path '$disk' has a comma or quote" >&2; exit 2 ;;
+	esac
+	[ -f "$disk" ] || { echo "run-bochs: disk image '$disk' not found" >&2; exit 2; }
+	bytes=$(wc -c <"$disk")
+	cylinder=$((16 * 63 * 512))
+	if [ "$bytes" -eq 0 ] || [ $((bytes % cylinder)) -ne 0 ]; then
+		echo "run-bochs: disk image '$disk' is $bytes bytes, not whole cylinders of $cylinder" >&2
+		exit 2
+	fi
+	disk_line="ata0-slave: type=disk, mode=flat, path=$disk, cylinders=$((bytes / cylinder)), heads=16, spt=63"
+fi
 command -v bochs >/dev/null 2>&1 || { echo "run-bochs: bochs missing (run scripts/deps.sh)" >&2; exit 2; }
 
 dir=$(dirname "$serial")
@@ -106,6 +122,7 @@ cpu: model=$model, count=$cpus, ips=10000000, reset_on_triple_fault=0
 pci: enabled=1, chipset=i440fx
 clock: sync=none, time0=$time0
 ata0-master: type=cdrom, path=$iso, status=inserted
+$disk_line
 boot: cdrom
 com1: enabled=1, $com1
 log: $dir/bochs.log

@@ -9,9 +9,9 @@
 #   tools: every tests/tools/*.sh run against $BUILD/tools (dom0 user space on the host: e.g.
 #         keel-xenstored driven by Debian's xenstore-utils); each PASS/FAIL line is one result
 #   boot: every tests/boot/*.test (scripts/boot-test.sh), KEEL_TEST_JOBS (default 2) at a time;
-#         KEEL_BOOT_TESTS='glob' picks a subset by name (e.g. 'qemu-*'); tests with a NEEDS=linux
-#         line (Debian's Linux as a guest: slow, fetched by scripts/linux-cache.sh) run first;
-#         KEEL_LINUX_TESTS=0 skips them (`make test-quick`)
+#         KEEL_BOOT_TESTS='glob' picks a subset by name (e.g. 'qemu-*'); tests with a NEEDS=linux or
+#         NEEDS=dom0 line (Debian's Linux as a guest: slow, fetched by scripts/linux-cache.sh) run
+#         first; KEEL_LINUX_TESTS=0 skips them (`make test-quick`)
 # Keeps going after failures. An empty set (nothing declared) is a failure. Prints one PASS/FAIL
 # line per result, ends with exactly "N passed, N failed" and exits 1 if anything failed.
 # Also writes $BUILD/test-results.txt: "PASS|FAIL<TAB>item<TAB>detail" lines, then
@@ -220,7 +220,8 @@ run_boot() {
 	count=0
 	skipped=0
 	# The slow Linux boots first, so that the short tests fill the other job slots meanwhile.
-	for file in $(grep -l '^NEEDS=linux' tests/boot/*.test) $(grep -L '^NEEDS=linux' tests/boot/*.test); do
+	slow='^NEEDS=\(linux\|dom0\)'
+	for file in $(grep -l "$slow" tests/boot/*.test) $(grep -L "$slow" tests/boot/*.test); do
 		[ -f "$file" ] || continue
 		name=$(basename "$file" .test)
 		# shellcheck disable=SC2254 # $pattern is a glob on purpose
@@ -228,8 +229,8 @@ run_boot() {
 		$pattern) ;;
 		*) continue ;;
 		esac
-		if [ "${KEEL_LINUX_TESTS:-1}" != 1 ] && grep -q '^NEEDS=linux' "$file"; then
-			echo "SKIP boot/$name (NEEDS=linux: KEEL_LINUX_TESTS=0 skips it)"
+		if [ "${KEEL_LINUX_TESTS:-1}" != 1 ] && grep -q "$slow" "$file"; then
+			echo "SKIP boot/$name (NEEDS=linux or dom0: KEEL_LINUX_TESTS=0 skips it)"
 			skipped=$((skipped + 1))
 			continue
 		fi

@@ -1,0 +1,218 @@
+#!/bin/sh
+# scripts/dom0-rootfs.sh: builds dom0's initramfs from Debian packages (docs/dom0.md).
+#
+# Usage: dom0-rootfs.sh [OUTPUT]      (default $BUILD/dom0/rootfs.cpio.gz; `make dom0-rootfs`)
+# The image holds busybox-static, pciutils' lspci, xenstore-utils' clients, the ELF loader and
+# the shared libraries those programs name in their NEEDED entries (resolved against the unpacked
+# packages, copied unchanged), the Xen dom0 and IDE-disk modules of the stock kernel the boot
+# tests run (scripts/linux-cache.sh's stock flavour) with a modules.dep made by depmod, every
+# executable in $BUILD/tools/ (in /usr/sbin, when there are any) and guests/linux/dom0/init.
+# Packages come from `apt-get download` (never installed) and are unpacked with `dpkg-deb -x`
+# into ${KEEL_CACHE:-$HOME/.cache/keel}/dom0/ (pkg/NAME/root, kernel/PACKAGE/root); a second
+# run reuses them (delete that directory to fetch current versions). The packages' Depends are
+# followed, so libraries come from the packages that really provide them.
+# Environment: BUILD (default build), KEEL_CACHE, KEEL_DOM0_PACKAGES (more packages to unpack,
+# e.g. for a tool's libraries). Exit status 0, or 1 with a message. Nothing here is committed.
+set -eu
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+BUILD=${BUILD:-build}
+out=${1:-$BUILD/dom0/rootfs.cpio.gz}
+cache=${KEEL_CACHE:-$HOME/.cache/keel}
+dcache=$cache/dom0
+multiarch=x86_64-linux-gnu
+# The modules /init loads: Xen's dom0 devices and file system, and an IDE disk on PIIX.
+modules="xen-evtchn xen-privcmd xen-gntdev xen-gntalloc xenfs ata_piix ata_generic sd_mod"
+# The packages whose programs go in; their Depends come along.
+packages="busybox-static pciutils xenstore-utils pci.ids ${KEEL_DOM0_PACKAGES:-}"
+xenstore_clients="xenstore-ls xenstore-read xenstore-write xenstore-rm xenstore-watch
+xenstore-list xenstore-exists xenstore-chmod"
+
+say() { echo "dom0-rootfs: $*"; }
+die() {
+	echo "dom0-rootfs: $*" >&2
+	exit 1
+}
+
+for tool in apt-get dpkg-deb cpio gzip readelf depmod modprobe flock; do
+	command -v "$tool" >/dev/null 2>&1 || die "$tool missing (run scripts/deps.sh)"
+done
+mkdir -p "$dcache/pkg" "$dcache/kernel" "$(dirname "$out")"
+
+# The stock kernel the boot tests boot: linux-cache.sh names it (and fetches it when needed).
+flock "$cache/.lock" sh scripts/linux-cache.sh --flavour stock >"$dcache/linux-cache.log" 2>&1 ||
+	die "scripts/linux-cache.sh failed: $(tail -n 1 "$dcache/linux-cache.log")"
+kpkg=$(cat "$cache/linux/stock/package")
+
+# Download package @1 and unpack it into @2/root; @2/version and @2/depends describe it.
+fetch_unpack() {
+	rm -rf "$2.tmp"
+	mkdir -p "$2.tmp/deb"
+	if ! (cd "$2.tmp/deb" && apt-get download -q "$1" >../download.log 2>&1); then
+		if [ "$(id -u)" -eq 0 ] && apt-get update -qq >"$2.tmp/update.log" 2>&1 &&
+			(cd "$2.tmp/deb" && apt-get download -q "$1" >../download.log 2>&1); then
+			:
+		else
+			die "apt-get download $1 failed (see $2.tmp/download.log; apt-get update needs root)"
+		fi
+	fi
+	set -- "$1" "$2" "$2.tmp"/deb/*.deb
+	[ -f "$3" ] || die "apt-get download $1 left no .deb"
+	dpkg-deb -x "$3" "$2.tmp/root"
+	# shellcheck disable=SC2016 # dpkg-deb expands ${...}, not the shell
+	dpkg-deb -W --showformat='${Package} ${Version}\n' "$3" >"$2.tmp/version"
+	# shellcheck disable=SC2016
+	dpkg-deb -W --showformat='${Pre-Depends}, ${Depends}\n' "$3" >"$2.tmp/depends"
+	rm -rf "$2.tmp/deb" "$2"
+	mv "$2.tmp" "$2"
+}
+
+# Each package once, with the first alternative of every dependency, until nothing is new.
+roots=""
+todo=$packages
+done_pkgs=" "
+while [ -n "$(printf '%s' "$todo" | tr -d ' \n')" ]; do
+	next=""
+	for p in $todo; do
+		case "$done_pkgs" in *" $p "*) continue ;; esac
+		done_pkgs="$done_pkgs$p "
+		d=$dcache/pkg/$p
+		if [ ! -f "$d/version" ]; then
+			say "fetching $p"
+			fetch_unpack "$p" "$d"
+		fi
+		roots="$roots $d/root"
+		deps=$(tr ',' '\n' <"$d/depends" | sed -e 's/|.*//' -e 's/(.*)//' -e 's/:any//' -e 's/ //g')
+		next="$next $deps"
+	done
+	todo=$next
+done
+
+# The kernel's modules, with a modules.dep for the whole package made once.
+kdir=$dcache/kernel/$kpkg
+if [ ! -f "$kdir/version" ]; then
+	rm -rf "$dcache/kernel"
+	mkdir -p "$dcache/kernel"
+	say "fetching $kpkg (for its modules)"
+	fetch_unpack "$kpkg" "$kdir"
+	rm -rf "$kdir/root/boot"
+fi
+set -- "$kdir"/root/lib/modules/*/modules.order
+[ -f "$1" ] || die "$kpkg holds no lib/modules/VERSION"
+kver=$(basename "$(dirname "$1")")
+[ -f "$kdir/root/lib/modules/$kver/modules.dep" ] || depmod -b "$kdir/root" "$kver"
+
+# ---- the tree ----
+tree=$out.tree
+rm -rf "$tree"
+mkdir -p "$tree/bin" "$tree/sbin" "$tree/usr/bin" "$tree/usr/sbin" "$tree/dev" "$tree/proc" \
+	"$tree/sys" "$tree/run" "$tree/tmp" "$tree/var" "$tree/etc" "$tree/lib/modules/$kver"
+ln -s ../run "$tree/var/run"
+
+# Copy the path @1 (absolute, as seen in the image) from the first package root holding it,
+# following symbolic links (each link and its target go in).
+copy_path() {
+	for r in $roots; do
+		if [ -e "$r$1" ] || [ -L "$r$1" ]; then
+			[ -e "$tree$1" ] || [ -L "$tree$1" ] && return 0
+			mkdir -p "$tree$(dirname "$1")"
+			cp -a "$r$1" "$tree$1"
+			if [ -L "$r$1" ]; then
+				target=$(readlink "$r$1")
+				case "$target" in
+				/*) copy_path "$target" ;;
+				*) copy_path "$(dirname "$1")/$target" ;;
+				esac
+			fi
+			return 0
+		fi
+	done
+	return 1
+}
+
+# Where the loader looks for a library without ld.so.cache: Debian's multiarch directories.
+libdirs="/lib/$multiarch /usr/lib/$multiarch /lib /usr/lib"
+# Bring in the loader and the NEEDED libraries of the ELF file @1 (in the tree), recursively.
+copy_needed() {
+	interp=$(readelf -l "$1" 2>/dev/null | sed -n 's/.*Requesting program interpreter: \(.*\)\]/\1/p')
+	if [ -n "$interp" ]; then
+		copy_path "$interp" || die "no unpacked package holds $interp (for $1)"
+	fi
+	for lib in $(readelf -d "$1" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+		found=""
+		for ld in $libdirs; do
+			if [ -e "$tree$ld/$lib" ]; then
+				found=1
+				break
+			fi
+			if copy_path "$ld/$lib"; then
+				found=1
+				copy_needed "$(readlink -f "$tree$ld/$lib")"
+				break
+			fi
+		done
+		[ -n "$found" ] ||
+			die "$1 needs $lib, which no unpacked package holds (name its package in KEEL_DOM0_PACKAGES)"
+	done
+}
+
+copy_path /bin/busybox || die "busybox-static holds no /bin/busybox"
+copy_path /usr/bin/lspci || die "pciutils holds no /usr/bin/lspci"
+copy_path /usr/share/misc/pci.ids || say "pci.ids holds no /usr/share/misc/pci.ids: lspci prints numbers"
+copy_path /usr/bin/xenstore || die "xenstore-utils holds no /usr/bin/xenstore"
+# The clients are one program that looks at its name: links instead of Debian's hard links.
+for c in $xenstore_clients; do
+	ln -s xenstore "$tree/usr/bin/$c"
+done
+copy_needed "$tree/usr/bin/lspci"
+copy_needed "$tree/usr/bin/xenstore"
+
+# Keel's dom0 tools, when they are built.
+tools=""
+for t in "$BUILD"/tools/*; do
+	if [ ! -f "$t" ] || [ ! -x "$t" ]; then
+		continue
+	fi
+	cp "$t" "$tree/usr/sbin/"
+	copy_needed "$tree/usr/sbin/$(basename "$t")"
+	tools="$tools $(basename "$t")"
+done
+
+# The modules and what they need, as modprobe resolves them; then depmod for the image.
+mroot=$kdir/root
+for m in $modules; do
+	deps=$(modprobe -d "$mroot" -S "$kver" --show-depends "$m" 2>&1) ||
+		die "$kpkg has no module $m: $deps"
+	for path in $(printf '%s\n' "$deps" | sed -n 's/^insmod \([^ ]*\).*/\1/p'); do
+		rel=${path#"$mroot"}
+		mkdir -p "$tree$(dirname "$rel")"
+		cp "$path" "$tree$rel"
+	done
+done
+# depmod and modprobe want to know what is built in; modules.order only for what is here.
+for f in modules.builtin modules.builtin.modinfo; do
+	cp "$mroot/lib/modules/$kver/$f" "$tree/lib/modules/$kver/"
+done
+(cd "$tree/lib/modules/$kver" && find kernel -name '*.ko*' | LC_ALL=C sort) >"$tree/have"
+grep -Fx -f "$tree/have" "$mroot/lib/modules/$kver/modules.order" >"$tree/lib/modules/$kver/modules.order" || true
+rm "$tree/have"
+depmod -b "$tree" "$kver"
+
+cp guests/linux/dom0/init "$tree/init"
+chmod 755 "$tree/init"
+# The kernel opens /dev/console for /init; without root there is no node and /init reopens its
+# output on devtmpfs' console instead.
+if [ "$(id -u)" -eq 0 ]; then
+	mknod -m 600 "$tree/dev/console" c 5 1
+fi
+cat "$dcache"/pkg/*/version "$kdir/version" | LC_ALL=C sort >"$tree/etc/keel-dom0-packages"
+
+find "$tree" -exec touch -h -d @946684800 {} +
+(cd "$tree" && find . -mindepth 1 | LC_ALL=C sort |
+	cpio -o -H newc -R 0:0 --quiet | gzip -9n) >"$out.tmp"
+mv "$out.tmp" "$out"
+nmods=$(find "$tree/lib/modules" -name '*.ko*' | wc -l)
+size=$(du -sk "$tree" | cut -f1)
+rm -rf "$tree"
+say "$out: kernel $kver ($nmods modules), tools:${tools:- none}; ${size} KiB unpacked, $(($(wc -c <"$out") / 1024)) KiB"
