@@ -27,9 +27,10 @@ HV_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-seg
         dom0-rootfs dom0-disk
 all: $(BUILD)/keel $(BUILD)/keel.iso guests tools
 
-# Dom0 user space (tools/): keel-xenstored.
+# Dom0 user space (tools/): keel-xenstored, libkeel and keel-hostinfo.
 include tools/xenstored/xenstored.mk
-tools: $(BUILD)/tools/keel-xenstored
+include tools/libkeel/libkeel.mk
+tools: $(BUILD)/tools/keel-xenstored $(BUILD)/tools/keel-hostinfo
 
 # Test guests (guests/Makefile): $(BUILD)/guests/NAME.elf
 guests:

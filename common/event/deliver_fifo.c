@@ -97,7 +97,12 @@ static void link_event(struct evtchn_fifo *f, struct vcpu *v, u32 port, event_wo
 	 * bind_vcpu or set_priority in between): then this queue is empty and @port is its head.
 	 * (A link racing on another vCPU's queue can at worst put @port on that queue.)
 	 */
-	if (q->tail[prio] && f->linked_on[q->tail[prio]] == qid) {
+	/*
+	 * @port itself as the recorded tail means that tail was consumed (its LINKED was clear
+	 * until just now): linking @port after itself would loop it onto a queue whose HEAD the
+	 * guest no longer reads, and lose it for good. The queue is empty: @port is its head.
+	 */
+	if (q->tail[prio] && q->tail[prio] != port && f->linked_on[q->tail[prio]] == qid) {
 		event_word_t *tw = word_of(f, q->tail[prio]);
 
 		linked = tw && link_after(tw, port);

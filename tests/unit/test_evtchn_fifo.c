@@ -147,6 +147,73 @@ static unsigned int consume(unsigned int vcpu, unsigned int q, u32 *out, unsigne
 	return n;
 }
 
+/*
+ * The guest side as Linux writes it: a HEAD of its own per queue, read from the control block
+ * only when it reached the end last time (it never writes the control block's HEAD), the
+ * READY word taken with an exchange and looked at again after each event.
+ */
+static u32 guest_head[2][EVTCHN_FIFO_MAX_QUEUES];
+
+static unsigned int consume_as_linux(unsigned int vcpu, unsigned int q, u32 *out, unsigned int max)
+{
+	u32 ready = __atomic_exchange_n(&cb(vcpu)->ready, 0, __ATOMIC_SEQ_CST);
+	unsigned int n = 0, guard = 0;
+
+	while ((ready & (1u << q)) && n < max && guard++ < 64) {
+		u32 port = guest_head[vcpu][q] ? guest_head[vcpu][q] : cb(vcpu)->head[q];
+		u32 w = __atomic_fetch_and(word(port), ~(BIT_L | EVTCHN_FIFO_LINK_MASK),
+					   __ATOMIC_SEQ_CST);
+		u32 next = w & EVTCHN_FIFO_LINK_MASK;
+
+		if (!next)
+			ready &= ~(1u << q);
+		if ((*word(port) & BIT_P) && !(*word(port) & BIT_M)) {
+			__atomic_fetch_and(word(port), ~BIT_P, __ATOMIC_SEQ_CST);
+			out[n++] = port;
+		}
+		guest_head[vcpu][q] = next;
+		ready |= __atomic_exchange_n(&cb(vcpu)->ready, 0, __ATOMIC_SEQ_CST);
+	}
+	return n;
+}
+
+/*
+ * Two ports queued together, both consumed, then the second (the recorded tail) raised again:
+ * it must become the head again. It used to be linked after itself, and the guest, reading the
+ * stale HEAD (the first port), never saw it, nor any later event of that port.
+ */
+static void test_consumed_tail_raised_again(void **state)
+{
+	const unsigned int q = EVTCHN_FIFO_PRIORITY_DEFAULT;
+	u32 a, b, got[4];
+
+	(void)state;
+	memset(guest_head, 0, sizeof(guest_head));
+	go_fifo();
+	a = ipi(0);
+	b = ipi(0);
+	assert_int_equal(evtchn_send(d, a), 0);
+	assert_int_equal(evtchn_send(d, b), 0);
+	assert_int_equal(consume_as_linux(0, q, got, 4), 2);
+	assert_int_equal(got[0], a);
+	assert_int_equal(got[1], b);
+	for (unsigned int round = 0; round < 3; round++) {
+		assert_int_equal(evtchn_send(d, b), 0);
+		assert_int_equal(*word(b) & EVTCHN_FIFO_LINK_MASK, 0); /* not its own successor */
+		assert_int_equal(cb(0)->head[q], b);
+		assert_true(cb(0)->ready & (1u << q));
+		assert_int_equal(consume_as_linux(0, q, got, 4), 1);
+		assert_int_equal(got[0], b);
+	}
+	/* And the pair again, then the first one alone. */
+	assert_int_equal(evtchn_send(d, a), 0);
+	assert_int_equal(evtchn_send(d, b), 0);
+	assert_int_equal(consume_as_linux(0, q, got, 4), 2);
+	assert_int_equal(evtchn_send(d, a), 0);
+	assert_int_equal(consume_as_linux(0, q, got, 4), 1);
+	assert_int_equal(got[0], a);
+}
+
 static void test_init_control_checks(void **state)
 {
 	(void)state;
@@ -354,6 +421,7 @@ int main(void)
 	    T(test_init_control_checks),
 	    T(test_send_links_in_order),
 	    T(test_consumed_tail_starts_new_queue),
+	    T(test_consumed_tail_raised_again),
 	    T(test_masked_then_unmask),
 	    T(test_priorities),
 	    T(test_rebound_port_does_not_chain_queues),
