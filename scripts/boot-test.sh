@@ -19,6 +19,7 @@
 #                       replaced): Bochs' ata0-slave (the ISO is ata0-master), a flat image of
 #                       whole 16-head, 63-sector cylinders; QEMU's first IDE disk (the guest's
 #                       sda). $DOM0_DISK: scripts/make-test-disk.sh's image (made when missing)
+#                       (each run boots a fresh copy of it, in the test's own directory)
 #   NEEDS=linux         the test boots Debian's Linux: scripts/linux-cache.sh runs first, and
 #                       $LINUX_KERNEL (the bzImage) and $LINUX_INITRD (the busybox initramfs) are
 #                       replaced in MODULES ($LINUX_SHELL_INITRD: the one whose /init runs a shell
@@ -194,6 +195,13 @@ case "$DISK" in
 esac
 DISK=$(printf '%s' "$DISK" | sed -e "s|[$]BUILD|$BUILD|g" -e "s|[$]DOM0_DISK|$BUILD/dom0/test-disk.img|g")
 [ -z "$DISK" ] || [ -f "$DISK" ] || { fail "disk image $DISK not found"; finish; }
+# Each run writes its own copy: the guest may change it, tests may run side by side, and a Bochs
+# killed at a timeout leaves its lock file behind, which would keep the next run from opening it.
+if [ -n "$DISK" ]; then
+	rm -f "$dir/disk.img" "$dir/disk.img.lock"
+	cp "$DISK" "$dir/disk.img" || { fail "cannot copy $DISK"; finish; }
+	DISK=$dir/disk.img
+fi
 set --
 while IFS= read -r mod; do
 	[ -n "$mod" ] || continue
