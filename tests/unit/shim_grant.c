@@ -2,6 +2,7 @@
 #include <keel/arch_vcpu.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
+#include <keel/grant_table.h>
 #include <keel/mm.h>
 
 #include <setjmp.h>
@@ -105,4 +106,49 @@ void shim_grant_reset(void)
 {
 	memset(p2m, 0, sizeof(p2m));
 	shim_grant_unmap_rc = 0;
+}
+
+extern const paddr_t shim_arena_base;
+extern const u64 shim_arena_size;
+static u8 *shim_frame_meta;
+
+u64 shim_free_frames(void)
+{
+	struct frame_stats st;
+
+	frames_get_stats(&st);
+	return st.free_frames;
+}
+
+u64 shim_grant_domains_up(struct domain *doms)
+{
+	u64 free_before;
+
+	shim_frame_meta = calloc(1, frames_meta_bytes(shim_arena_base + shim_arena_size));
+	frames_init(shim_arena_base + shim_arena_size, shim_frame_meta);
+	frames_add_range(shim_arena_base, shim_arena_base + shim_arena_size);
+	shim_grant_reset();
+	free_before = shim_free_frames();
+	for (u16 id = 1; id <= SHIM_GRANT_DOMAINS; id++) {
+		struct domain *d = &doms[id];
+
+		memset(d, 0, sizeof(*d));
+		d->id = id;
+		shim_grant_dom[id] = d;
+		assert_int_equal(grant_domain_init(d), 0);
+		assert_int_equal(domain_populate_ram(d, 1ULL << 20), 0);
+	}
+	return free_before;
+}
+
+void shim_grant_domains_down(struct domain *doms, u64 free_before)
+{
+	for (u16 id = 1; id <= SHIM_GRANT_DOMAINS; id++) {
+		grant_domain_destroy(&doms[id]);
+		domain_mem_release(&doms[id]);
+	}
+	assert_int_equal(shim_free_frames(), free_before); /* every frame came back */
+	frames_init(0, NULL);
+	free(shim_frame_meta);
+	shim_frame_meta = NULL;
 }

@@ -49,10 +49,12 @@ static struct vlapic lapics[2];
 static struct vcpu vcpus[2];
 static struct domain dom0;
 
-bool vlapic_match_dest(const struct vlapic *t, u32 dest, bool logical, bool x2apic)
+struct vcpu *vlapic_device_dest(struct domain *d, u32 dest, bool logical)
 {
-	(void)x2apic;
-	return !logical && dest == t->apic_id;
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		if (!logical && dest == d->vcpus[i]->arch.vlapic->apic_id)
+			return d->vcpus[i];
+	return NULL;
 }
 
 bool vlapic_accept_fixed(struct vlapic *l, u8 vec)

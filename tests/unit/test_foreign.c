@@ -17,14 +17,10 @@
 
 #include "shim_grant.h"
 
-extern const paddr_t shim_arena_base;
-extern const u64 shim_arena_size;
-
 #define A	1	   /* the owner */
 #define B	2	   /* the mapper */
 #define MAP_GFN 0x40000ULL /* 1 GiB: outside B's 1 MiB of RAM */
 
-static u8 *meta;
 static struct domain doms[SHIM_GRANT_DOMAINS + 1];
 static u64 free_before;
 
@@ -37,31 +33,10 @@ struct domain *domain_get_next(int after)
 	return NULL;
 }
 
-static u64 free_frames(void)
-{
-	struct frame_stats st;
-
-	frames_get_stats(&st);
-	return st.free_frames;
-}
-
 static int setup(void **state)
 {
 	(void)state;
-	meta = calloc(1, frames_meta_bytes(shim_arena_base + shim_arena_size));
-	frames_init(shim_arena_base + shim_arena_size, meta);
-	frames_add_range(shim_arena_base, shim_arena_base + shim_arena_size);
-	shim_grant_reset();
-	free_before = free_frames();
-	for (u16 id = 1; id <= SHIM_GRANT_DOMAINS; id++) {
-		struct domain *d = &doms[id];
-
-		memset(d, 0, sizeof(*d));
-		d->id = id;
-		shim_grant_dom[id] = d;
-		assert_int_equal(grant_domain_init(d), 0);
-		assert_int_equal(domain_populate_ram(d, 1ULL << 20), 0);
-	}
+	free_before = shim_grant_domains_up(doms);
 	return 0;
 }
 
@@ -71,13 +46,7 @@ static int teardown(void **state)
 	foreign_release_maps(&doms[B]);
 	for (u16 id = 1; id <= SHIM_GRANT_DOMAINS; id++)
 		assert_int_equal(doms[id].refs, 0);
-	for (u16 id = 1; id <= SHIM_GRANT_DOMAINS; id++) {
-		grant_domain_destroy(&doms[id]);
-		domain_mem_release(&doms[id]);
-	}
-	assert_int_equal(free_frames(), free_before);
-	frames_init(0, NULL);
-	free(meta);
+	shim_grant_domains_down(doms, free_before);
 	return 0;
 }
 

@@ -20,44 +20,19 @@
 #include "../../common/grant/grant_internal.h"
 #include "shim_grant.h"
 
-extern const paddr_t shim_arena_base;
-extern const u64 shim_arena_size;
-
 #define WORD(flags, domid) ((u32)(flags) | ((u32)(domid) << 16))
 #define A		   1 /* the granter */
 #define B		   2 /* the mapper */
 #define MAP_GPA		   0x40000000ULL
 
-static u8 *meta;
 static struct domain doms[SHIM_GRANT_DOMAINS + 1];
 static struct vcpu vcpu_b;
 static u64 free_before;
 
-static u64 free_frames(void)
-{
-	struct frame_stats st;
-
-	frames_get_stats(&st);
-	return st.free_frames;
-}
-
 static int setup(void **state)
 {
 	(void)state;
-	meta = calloc(1, frames_meta_bytes(shim_arena_base + shim_arena_size));
-	frames_init(shim_arena_base + shim_arena_size, meta);
-	frames_add_range(shim_arena_base, shim_arena_base + shim_arena_size);
-	shim_grant_reset();
-	free_before = free_frames();
-	for (u16 id = 1; id <= SHIM_GRANT_DOMAINS; id++) {
-		struct domain *d = &doms[id];
-
-		memset(d, 0, sizeof(*d));
-		d->id = id;
-		shim_grant_dom[id] = d;
-		assert_int_equal(grant_domain_init(d), 0);
-		assert_int_equal(domain_populate_ram(d, 1ULL << 20), 0);
-	}
+	free_before = shim_grant_domains_up(doms);
 	vcpu_b.domain = &doms[B];
 	return 0;
 }
@@ -69,13 +44,7 @@ static int teardown(void **state)
 		grant_release_maps(&doms[id]);
 		assert_int_equal(doms[id].refs, 0);
 	}
-	for (u16 id = 1; id <= SHIM_GRANT_DOMAINS; id++) {
-		grant_domain_destroy(&doms[id]);
-		domain_mem_release(&doms[id]);
-	}
-	assert_int_equal(free_frames(), free_before); /* every frame came back */
-	frames_init(0, NULL);
-	free(meta);
+	shim_grant_domains_down(doms, free_before);
 	return 0;
 }
 
@@ -364,7 +333,7 @@ static void test_copy(void **state)
 static void test_balloon_accounting(void **state)
 {
 	struct domain *d = &doms[A];
-	u64 free0 = free_frames();
+	u64 free0 = shim_free_frames();
 	paddr_t hpa;
 
 	(void)state;
@@ -376,7 +345,7 @@ static void test_balloon_accounting(void **state)
 	assert_int_equal(domain_ram_populate(d, 0x5000, 0), -ENOMEM);	/* at its maximum */
 	assert_int_equal(domain_ram_release(d, 0x5000, 0, grant_frame_pinned), 0);
 	assert_int_equal(d->mem.ram_pages, 255);
-	assert_int_equal(free_frames(), free0 + 1);
+	assert_int_equal(shim_free_frames(), free0 + 1);
 	assert_int_equal(domain_ram_lookup(d, 0x5000, false, &hpa), -EFAULT);
 	assert_int_equal(domain_ram_lookup(d, 0x4000, false, &hpa), 0); /* neighbours stay */
 	assert_int_equal(domain_ram_lookup(d, 0x6000, false, &hpa), 0);
@@ -406,7 +375,7 @@ static void test_balloon_accounting(void **state)
 	assert_int_equal(domain_ram_populate(d, 0x20000, 4), 0);
 	assert_int_equal(domain_ram_populate(d, 0x40000, 2), 0);
 	assert_int_equal(d->mem.ram_pages, 256);
-	assert_int_equal(free_frames(), free0 - 4); /* the quarantined four until release */
+	assert_int_equal(shim_free_frames(), free0 - 4); /* the quarantined four until release */
 }
 
 int main(void)

@@ -182,6 +182,18 @@ static void test_level_eoi_reaches_ioapic(void **state)
 	assert_int_equal(shim_vioapic_eois, before + 1);
 }
 
+/* The vCPU an IO-APIC/MSI destination names: physical APIC id (2 x vCPU), broadcast, none. */
+static void test_device_dest(void **state)
+{
+	(void)state;
+	assert_ptr_equal(vlapic_device_dest(d, 2, false), d->vcpus[1]);
+	assert_ptr_equal(vlapic_device_dest(d, 0, false), d->vcpus[0]);
+	assert_ptr_equal(vlapic_device_dest(d, 0xff, false),
+			 d->vcpus[0]); /* broadcast: the first */
+	assert_null(vlapic_device_dest(d, 1, false));
+	assert_null(vlapic_device_dest(d, 2 * NR, false));
+}
+
 static void test_accept_disable_and_esr(void **state)
 {
 	struct vlapic *l = L(0);
@@ -530,6 +542,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_reset_state, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_highest_and_ppr, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_level_eoi_reaches_ioapic, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_device_dest, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_accept_disable_and_esr, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_timer_arithmetic, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_timer_oneshot_periodic_masked, setup, teardown),

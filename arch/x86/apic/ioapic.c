@@ -103,7 +103,8 @@ int ioapic_route(u32 gsi, bool level, bool active_low, bool masked)
 	return 0;
 }
 
-void ioapic_mask_if_level(u32 gsi)
+/* Set or clear @gsi's mask bit; with @level_only, only if the pin is level-triggered. */
+static void set_mask(u32 gsi, bool masked, bool level_only)
 {
 	struct ioapic_chip *c;
 	unsigned int pin;
@@ -114,22 +115,17 @@ void ioapic_mask_if_level(u32 gsi)
 		return;
 	flags = spin_lock_irqsave(&ioapic_lock);
 	lo = reg_read(c, REG_RTE(pin));
-	if (lo & RTE_LEVEL)
-		reg_write(c, REG_RTE(pin), lo | RTE_MASKED);
+	if (!level_only || (lo & RTE_LEVEL))
+		reg_write(c, REG_RTE(pin), masked ? lo | RTE_MASKED : lo & ~RTE_MASKED);
 	spin_unlock_irqrestore(&ioapic_lock, flags);
+}
+
+void ioapic_mask_if_level(u32 gsi)
+{
+	set_mask(gsi, true, true);
 }
 
 void ioapic_mask(u32 gsi, bool masked)
 {
-	struct ioapic_chip *c;
-	unsigned int pin;
-	unsigned long flags;
-	u32 lo;
-
-	if (gsi >= nr_gsis || !(c = chip_of(gsi, &pin)))
-		return;
-	flags = spin_lock_irqsave(&ioapic_lock);
-	lo = reg_read(c, REG_RTE(pin));
-	reg_write(c, REG_RTE(pin), masked ? lo | RTE_MASKED : lo & ~RTE_MASKED);
-	spin_unlock_irqrestore(&ioapic_lock, flags);
+	set_mask(gsi, masked, false);
 }

@@ -158,18 +158,13 @@ static void deliver(struct domain *d, const struct dom0_msi *m)
 	unsigned int data_at = m->is64 ? 8 : 4;
 	u8 vec = m->shadow[data_at];
 	u32 dest = (addr >> MSI_ADDR_DEST_SHIFT) & 0xff;
+	struct vcpu *t;
 
 	if ((addr & 0xfff00000u) != MSI_ADDR_BASE || vec < 0x10)
 		return; /* dom0 left it unprogrammed: nothing to deliver, as on hardware */
-	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
-		struct vlapic *l = d->vcpus[i]->arch.vlapic;
-
-		if (l && vlapic_match_dest(l, dest, addr & MSI_ADDR_LOGICAL, false)) {
-			if (vlapic_accept_fixed(l, vec))
-				vcpu_kick(d->vcpus[i]);
-			return;
-		}
-	}
+	t = vlapic_device_dest(d, dest, addr & MSI_ADDR_LOGICAL);
+	if (t && vlapic_accept_fixed(t->arch.vlapic, vec))
+		vcpu_kick(t);
 }
 
 void dom0_msi_run_pending(void)

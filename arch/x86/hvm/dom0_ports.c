@@ -103,12 +103,14 @@ static int sys_ctl_write(struct vcpu *v, void *priv, u64 port, unsigned int size
 
 static const struct hvm_io_ops sys_ctl = {.read = sys_ctl_read, .write = sys_ctl_write};
 
-/* The keyboard controller is dom0's, except its reset pulse. */
-static int kbd_cmd_read(struct vcpu *v, void *priv, u64 port, unsigned int size, u64 *val)
+/* Reads of a filtered register the hardware answers (keyboard command, PM1 control, reset). */
+static int read_hw(struct vcpu *v, void *priv, u64 port, unsigned int size, u64 *val)
 {
 	*val = hvm_port_passthrough_read((u16)port, size);
 	return 0;
 }
+
+/* The keyboard controller is dom0's, except its reset pulse. */
 
 static int kbd_cmd_write(struct vcpu *v, void *priv, u64 port, unsigned int size, u64 val)
 {
@@ -119,7 +121,7 @@ static int kbd_cmd_write(struct vcpu *v, void *priv, u64 port, unsigned int size
 	return 0;
 }
 
-static const struct hvm_io_ops kbd_cmd = {.read = kbd_cmd_read, .write = kbd_cmd_write};
+static const struct hvm_io_ops kbd_cmd = {.read = read_hw, .write = kbd_cmd_write};
 
 u32 pci_conf_read(u16 bdf, unsigned int off, unsigned int size)
 {
@@ -197,12 +199,6 @@ static const struct hvm_io_ops pci_conf = {.read = pci_read, .write = pci_write}
  * PM1 control: dom0 owns it, except entering a sleep state: S5 ends dom0 as a power-off (and
  * Keel then powers the machine off), any other state is refused (dom0 runs on).
  */
-static int pm1_cnt_read(struct vcpu *v, void *priv, u64 port, unsigned int size, u64 *val)
-{
-	*val = hvm_port_passthrough_read((u16)port, size);
-	return 0;
-}
-
 static int pm1_cnt_write(struct vcpu *v, void *priv, u64 port, unsigned int size, u64 val)
 {
 	const struct acpi_info *ai = acpi_host_info();
@@ -221,7 +217,7 @@ static int pm1_cnt_write(struct vcpu *v, void *priv, u64 port, unsigned int size
 	return 0;
 }
 
-static const struct hvm_io_ops pm1_cnt = {.read = pm1_cnt_read, .write = pm1_cnt_write};
+static const struct hvm_io_ops pm1_cnt = {.read = read_hw, .write = pm1_cnt_write};
 
 /* The FADT's reset register, when it is a port of its own: its reset value ends dom0 as a reboot. */
 static int reset_reg_write(struct vcpu *v, void *priv, u64 port, unsigned int size, u64 val)
@@ -233,7 +229,7 @@ static int reset_reg_write(struct vcpu *v, void *priv, u64 port, unsigned int si
 	return 0;
 }
 
-static const struct hvm_io_ops reset_reg = {.read = pm1_cnt_read, .write = reset_reg_write};
+static const struct hvm_io_ops reset_reg = {.read = read_hw, .write = reset_reg_write};
 
 /* A host MSI vector: what dom0 programmed for it is delivered from the softirq. */
 static void msi_irq(struct cpu_regs *regs)

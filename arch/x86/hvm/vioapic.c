@@ -70,20 +70,6 @@ static void sync_host_pin(struct vioapic_chip *c, unsigned int pin)
 	ioapic_route(gsi, r & RTE_LEVEL, r & RTE_LOW, masked);
 }
 
-/* The vCPU an entry names (fixed or lowest priority: the first that matches), or NULL. */
-static struct vcpu *rte_target(struct domain *d, u64 r)
-{
-	u32 dest = (u32)(r >> RTE_DEST_SHIFT);
-
-	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
-		struct vlapic *l = d->vcpus[i]->arch.vlapic;
-
-		if (l && vlapic_match_dest(l, dest, r & RTE_LOGICAL, false))
-			return d->vcpus[i];
-	}
-	return NULL;
-}
-
 static void deliver(struct vcpu *t, u8 vec, bool level)
 {
 	struct vlapic *l = t->arch.vlapic;
@@ -111,7 +97,7 @@ static void assert_gsi(struct domain *d, u32 gsi)
 		if ((r & RTE_MASKED) || (r & RTE_REMOTE_IRR)) {
 			va->n_masked_drops++;
 		} else {
-			t = rte_target(d, r);
+			t = vlapic_device_dest(d, (u32)(r >> RTE_DEST_SHIFT), r & RTE_LOGICAL);
 			if (t && (r & RTE_LEVEL))
 				c->rte[pin] |= RTE_REMOTE_IRR;
 			va->n_delivered++;

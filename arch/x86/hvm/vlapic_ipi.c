@@ -39,6 +39,17 @@ bool vlapic_match_dest(const struct vlapic *t, u32 dest, bool logical, bool x2ap
 	}
 }
 
+struct vcpu *vlapic_device_dest(struct domain *d, u32 dest, bool logical)
+{
+	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+		struct vlapic *l = d->vcpus[i]->arch.vlapic;
+
+		if (l && vlapic_match_dest(l, dest, logical, false))
+			return d->vcpus[i];
+	}
+	return NULL;
+}
+
 /* INIT to a vCPU that is not up: it waits for a SIPI. An up vCPU ignores INIT (not reset). */
 static void deliver_init(struct vcpu *t)
 {

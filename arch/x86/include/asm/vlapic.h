@@ -227,6 +227,11 @@ struct vlapic_icr {
 void vlapic_icr_decode(u64 icr, bool x2apic, struct vlapic_icr *out);
 /* Does @target (its registers) match the destination @dest as sent by a @x2apic sender? */
 bool vlapic_match_dest(const struct vlapic *target, u32 dest, bool logical, bool x2apic);
+/*
+ * The first vCPU of @d an 8-bit IO-APIC or MSI destination names (fixed and lowest priority
+ * both go to it), or NULL: device interrupts (vioapic.c, dom0_msi.c).
+ */
+struct vcpu *vlapic_device_dest(struct domain *d, u32 dest, bool logical);
 /* Send the IPI in @icr from @src (ICR write). */
 void vlapic_send_ipi(struct vlapic *src, u64 icr);
 
