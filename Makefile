@@ -27,10 +27,10 @@ HV_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-seg
         dom0-rootfs dom0-disk
 all: $(BUILD)/keel $(BUILD)/keel.iso guests tools
 
-# Dom0 user space (tools/): keel-xenstored, libkeel and keel-hostinfo.
+# Dom0 user space (tools/): keel-xenstored, libkeel, keel-hostinfo and keel-testdomain.
 include tools/xenstored/xenstored.mk
 include tools/libkeel/libkeel.mk
-tools: $(BUILD)/tools/keel-xenstored $(BUILD)/tools/keel-hostinfo
+tools: $(BUILD)/tools/keel-xenstored $(BUILD)/tools/keel-hostinfo $(BUILD)/tools/keel-testdomain
 
 # Test guests (guests/Makefile): $(BUILD)/guests/NAME.elf
 guests:
@@ -132,7 +132,7 @@ bench: deps
 # `make dom0-rootfs`: dom0's initramfs, $(BUILD)/dom0/rootfs.cpio.gz, from Debian packages
 # (apt-get download into the cache, never installed) and whatever is in $(BUILD)/tools/;
 # `make dom0-disk`: the boot tests' raw disk image $(BUILD)/dom0/test-disk.img (docs/dom0.md).
-dom0-rootfs: tools
+dom0-rootfs: tools guests
 	BUILD=$(BUILD) sh scripts/dom0-rootfs.sh
 
 dom0-disk:

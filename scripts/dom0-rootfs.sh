@@ -6,7 +6,8 @@
 # the shared libraries those programs name in their NEEDED entries (resolved against the unpacked
 # packages, copied unchanged), the Xen dom0 and IDE-disk modules of the stock kernel the boot
 # tests run (scripts/linux-cache.sh's stock flavour) with a modules.dep made by depmod, every
-# executable in $BUILD/tools/ (in /usr/sbin, when there are any) and guests/linux/dom0/init.
+# executable in $BUILD/tools/ (in /usr/sbin, when there are any), the test guests dom0 builds
+# domains from ($BUILD/guests/dom0_child.elf, in /usr/lib/keel/guests) and guests/linux/dom0/init.
 # Packages come from `apt-get download` (never installed) and are unpacked with `dpkg-deb -x`
 # into ${KEEL_CACHE:-$HOME/.cache/keel}/dom0/ (pkg/NAME/root, kernel/PACKAGE/root); a second
 # run reuses them (delete that directory to fetch current versions). The packages' Depends are
@@ -25,8 +26,12 @@ multiarch=x86_64-linux-gnu
 # The modules /init loads: Xen's dom0 devices and file system, and an IDE disk on PIIX.
 modules="xen-evtchn xen-privcmd xen-gntdev xen-gntalloc xenfs ata_piix ata_generic sd_mod"
 # The packages whose programs go in; their Depends come along.
-# Keel's tools (build/tools) link GLib and Xen's device libraries (tools/xenstored/xenstored.mk).
-tools_packages="libglib2.0-0 libxenevtchn1 libxengnttab1 libxenforeignmemory1"
+# Keel's tools (build/tools) link GLib, Xen's device libraries, libxenstore and the kernel
+# decompressors (tools/*/*.mk).
+tools_packages="libglib2.0-0 libxenevtchn1 libxengnttab1 libxenforeignmemory1 libxenstore4
+zlib1g liblzma5 libzstd1 liblz4-1"
+# Test guests dom0 builds domains from (keel-testdomain), from $BUILD/guests, when built.
+dom0_guests="dom0_child"
 packages="busybox-static pciutils xenstore-utils pci.ids $tools_packages ${KEEL_DOM0_PACKAGES:-}"
 xenstore_clients="xenstore-ls xenstore-read xenstore-write xenstore-rm xenstore-watch
 xenstore-list xenstore-exists xenstore-chmod"
@@ -179,6 +184,15 @@ for t in "$BUILD"/tools/*; do
 	cp "$t" "$tree/usr/sbin/"
 	copy_needed "$tree/usr/sbin/$(basename "$t")"
 	tools="$tools $(basename "$t")"
+done
+
+# The test guests for dom0's tools to build domains from.
+mkdir -p "$tree/usr/lib/keel/guests"
+for g in $dom0_guests; do
+	if [ -f "$BUILD/guests/$g.elf" ]; then
+		cp "$BUILD/guests/$g.elf" "$tree/usr/lib/keel/guests/"
+		tools="$tools $g.elf"
+	fi
 done
 
 # The modules and what they need, as modprobe resolves them; then depmod for the image.

@@ -1,6 +1,8 @@
 /* libkeel: management hypercalls through Linux's privcmd, with locked hypercall buffers. */
 #include "libkeel.h"
 
+#include <public/hypercall.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -16,9 +18,7 @@ struct privcmd_hypercall {
 };
 #define IOCTL_PRIVCMD_HYPERCALL _IOC(_IOC_NONE, 'P', 0, sizeof(struct privcmd_hypercall))
 
-#define HYPERCALL_sysctl 35
-#define HYPERCALL_domctl 36
-#define BUF_SIZE	 (64 * 1024) /* the struct and the largest list the calls fill */
+#define BUF_SIZE (64 * 1024) /* the struct and the largest list the calls fill */
 
 struct keel_handle {
 	int fd;
@@ -57,15 +57,29 @@ void keel_close(struct keel_handle *h)
 	free(h);
 }
 
+long keel_hypercall(struct keel_handle *h, unsigned int nr, uint64_t a0, uint64_t a1)
+{
+	struct privcmd_hypercall hc = {.op = nr, .arg = {a0, a1}};
+	long rc = ioctl(h->fd, IOCTL_PRIVCMD_HYPERCALL, &hc);
+
+	return rc < 0 ? -errno : rc;
+}
+
+void *keel_buffer(struct keel_handle *h, size_t *size)
+{
+	*size = BUF_SIZE;
+	return h->buf;
+}
+
+/* @op through the locked buffer, its address the hypercall's first argument. */
 static int call(struct keel_handle *h, unsigned int nr, void *op, size_t len)
 {
-	struct privcmd_hypercall hc = {.op = nr, .arg = {(uint64_t)(uintptr_t)h->buf}};
 	long rc;
 
 	memcpy(h->buf, op, len);
-	rc = ioctl(h->fd, IOCTL_PRIVCMD_HYPERCALL, &hc);
+	rc = keel_hypercall(h, nr, (uint64_t)(uintptr_t)h->buf, 0);
 	if (rc < 0)
-		return -errno;
+		return (int)rc;
 	memcpy(op, h->buf, len);
 	return 0;
 }

@@ -1,0 +1,261 @@
+/* keel-testdomain: dom0's end-to-end check: build, run and destroy one domain from a PVH ELF. */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <public/sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <xenevtchn.h>
+#include <xenstore.h>
+
+#include "build.h"
+
+#define VIRQ_DOM_EXC	 3
+#define FREE_SLACK_PAGES 16 /* dom0's own EPT tables for the foreign-map window may stay */
+
+static const char *prog = "keel-testdomain";
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: ", prog);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	void *buf;
+	long n;
+
+	if (!f)
+		die("%s: %s", path, strerror(errno));
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET))
+		die("%s: cannot size it: %s", path, strerror(errno));
+	if (n > 256L << 20)
+		die("%s: %ld bytes, more than a kernel image may be (256 MiB)", path, n);
+	buf = malloc((size_t)n + 1);
+	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n)
+		die("%s: read failed", path);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static uint64_t free_pages(struct keel_handle *h)
+{
+	struct keel_sysctl_physinfo pi;
+	int rc = keel_physinfo(h, &pi);
+
+	if (rc)
+		die("physinfo: %s", strerror(-rc));
+	return pi.free_pages;
+}
+
+static void xs_put(struct xs_handle *xs, uint16_t d, const char *rel, const char *fmt, ...)
+{
+	char path[128], val[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(val, sizeof(val), fmt, ap);
+	va_end(ap);
+	snprintf(path, sizeof(path), "/local/domain/%u/%s", d, rel);
+	if (!xs_write(xs, XBT_NULL, path, val, strlen(val)))
+		die("xenstore write %s: %s", path, strerror(errno));
+}
+
+/* The domain's xenstore home: readable by it, data/ its own; the console nodes for consoled. */
+static void introduce(struct xs_handle *xs, const struct keel_build *b)
+{
+	char path[64];
+	struct xs_permissions home[2] = {{0, XS_PERM_NONE}, {b->domid, XS_PERM_READ}};
+	struct xs_permissions data[1] = {{b->domid, XS_PERM_NONE}};
+
+	snprintf(path, sizeof(path), "/local/domain/%u", b->domid);
+	if (!xs_mkdir(xs, XBT_NULL, path) || !xs_set_permissions(xs, XBT_NULL, path, home, 2))
+		die("xenstore %s: %s", path, strerror(errno));
+	xs_put(xs, b->domid, "name", "%s", b->name);
+	xs_put(xs, b->domid, "domid", "%u", b->domid);
+	xs_put(xs, b->domid, "console/ring-ref", "%llu", (unsigned long long)b->console_gfn);
+	xs_put(xs, b->domid, "console/port", "%u", b->console_port);
+	xs_put(xs, b->domid, "console/type", "xenconsoled");
+	snprintf(path, sizeof(path), "/local/domain/%u/data", b->domid);
+	if (!xs_mkdir(xs, XBT_NULL, path) || !xs_set_permissions(xs, XBT_NULL, path, data, 1))
+		die("xenstore %s: %s", path, strerror(errno));
+	if (!xs_introduce_domain(xs, b->domid, b->store_gfn, b->store_port))
+		die("xenstore: introducing d%u: %s", b->domid, strerror(errno));
+}
+
+/* Until the domain has shut down or crashed (VIRQ_DOM_EXC says when to look), or @timeout. */
+static struct keel_domain_info wait_end(struct keel_handle *h, uint16_t d, double timeout)
+{
+	xenevtchn_handle *xce = xenevtchn_open(NULL, 0);
+	int virq = xce ? xenevtchn_bind_virq(xce, VIRQ_DOM_EXC) : -1;
+	double end = now_s() + timeout;
+	struct keel_domain_info info;
+
+	if (virq < 0)
+		die("binding VIRQ_DOM_EXC: %s", strerror(errno));
+	for (;;) {
+		struct pollfd p = {xenevtchn_fd(xce), POLLIN, 0};
+		int rc = keel_domain_getinfo(h, d, &info);
+
+		if (rc)
+			die("getinfo d%u: %s", d, strerror(-rc));
+		if (info.flags & (KEEL_DOMINFO_SHUTDOWN | KEEL_DOMINFO_CRASHED))
+			break;
+		if (now_s() > end)
+			die("d%u did not end within %.0f s (flags %#x)", d, timeout, info.flags);
+		if (poll(&p, 1, 1000) > 0) {
+			int port = xenevtchn_pending(xce);
+
+			if (port >= 0)
+				xenevtchn_unmask(xce, (evtchn_port_t)port);
+		}
+	}
+	xenevtchn_close(xce);
+	return info;
+}
+
+/* Keel has forgotten @d: getinfo says -ESRCH (a destroyed domain is dying, then reaped). */
+static int gone(struct keel_handle *h, uint16_t d)
+{
+	struct keel_domain_info info;
+	int rc = keel_domain_getinfo(h, d, &info);
+
+	if (rc && rc != -ESRCH)
+		die("getinfo d%u: %s", d, strerror(-rc));
+	return rc == -ESRCH;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: %s [--name NAME] [--mem MIB] [--timeout SEC] [--cmdline TEXT] ELF\n"
+		"Builds a domain from the PVH ELF kernel, runs it until it shuts down, prints its\n"
+		"xenstore data/ nodes, destroys it and checks that its memory came back.\n",
+		prog);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {{"name", 1, 0, 'n'},    {"mem", 1, 0, 'm'},
+					     {"timeout", 1, 0, 't'}, {"cmdline", 1, 0, 'c'},
+					     {"help", 0, 0, 'h'},    {0, 0, 0, 0}};
+	struct keel_build b = {.name = "testdomain", .nr_vcpus = 1, .mem_pages = 1024};
+	double timeout = 60, t0;
+	struct keel_domain_info info;
+	struct keel_handle *h;
+	struct xs_handle *xs;
+	uint64_t free0, free1;
+	char path[64], **nodes;
+	unsigned int n;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "n:m:t:c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			b.name = optarg;
+			break;
+		case 'm':
+			b.mem_pages = strtoull(optarg, NULL, 0) * 256;
+			break;
+		case 't':
+			timeout = strtod(optarg, NULL);
+			break;
+		case 'c':
+			b.cmdline = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind + 1 != argc) {
+		usage(stderr);
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0); /* in order with stderr when both go to one file */
+	b.image = read_file(argv[optind], &b.image_len);
+	h = keel_open();
+	if (!h)
+		die("opening privcmd: %s", strerror(errno));
+	xs = xs_open(0);
+	if (!xs)
+		die("connecting to xenstored: %s", strerror(errno));
+	free0 = free_pages(h);
+	t0 = now_s();
+	rc = keel_build_elf(h, &b);
+	if (rc)
+		die("build: %s", b.error);
+	introduce(xs, &b);
+	printf("d%u (%s) built: %llu pages, entry %#x, console gfn %#llx port %u, xenstore gfn "
+	       "%#llx port %u, in %.2f s\n",
+	       b.domid, b.name, (unsigned long long)b.mem_pages, b.entry,
+	       (unsigned long long)b.console_gfn, b.console_port, (unsigned long long)b.store_gfn,
+	       b.store_port, now_s() - t0);
+	fflush(stdout);
+	rc = keel_domain_unpause(h, b.domid);
+	if (rc)
+		die("unpause d%u: %s", b.domid, strerror(-rc));
+	info = wait_end(h, b.domid, timeout);
+	printf("d%u ended: %s, reason %u, %.1f ms of CPU\n", b.domid,
+	       info.flags & KEEL_DOMINFO_CRASHED ? "crashed" : "shut down", info.shutdown_reason,
+	       (double)info.cpu_time_ns / 1e6);
+	snprintf(path, sizeof(path), "/local/domain/%u/data", b.domid);
+	nodes = xs_directory(xs, XBT_NULL, path, &n);
+	for (unsigned int i = 0; nodes && i < n; i++) {
+		char node[160];
+		unsigned int len;
+		char *val;
+
+		snprintf(node, sizeof(node), "%s/%s", path, nodes[i]);
+		val = xs_read(xs, XBT_NULL, node, &len);
+		printf("d%u xenstore %s = \"%s\"\n", b.domid, node, val ? val : "(unreadable)");
+		free(val);
+	}
+	free(nodes);
+	if (!xs_release_domain(xs, b.domid))
+		fprintf(stderr, "%s: xenstore: releasing d%u: %s\n", prog, b.domid,
+			strerror(errno));
+	snprintf(path, sizeof(path), "/local/domain/%u", b.domid);
+	xs_rm(xs, XBT_NULL, path);
+	rc = keel_domain_destroy(h, b.domid);
+	if (rc)
+		die("destroy d%u: %s", b.domid, strerror(-rc));
+	for (t0 = now_s(); !gone(h, b.domid); nanosleep(&(struct timespec){0, 50000000}, NULL))
+		if (now_s() - t0 > 10)
+			die("d%u still known 10 s after destroy", b.domid);
+	/* Reaped: its frames are back once Keel's CPU 0 has scrubbed them (bounded wait). */
+	for (t0 = now_s(); (free1 = free_pages(h)) + FREE_SLACK_PAGES < free0 && now_s() - t0 < 10;)
+		nanosleep(&(struct timespec){0, 100000000}, NULL);
+	printf("d%u destroyed: %llu pages free before, %llu after (%+lld)\n", b.domid,
+	       (unsigned long long)free0, (unsigned long long)free1,
+	       (long long)free1 - (long long)free0);
+	if (free1 + FREE_SLACK_PAGES < free0)
+		die("d%u's memory did not come back: %llu pages missing", b.domid,
+		    (unsigned long long)(free0 - free1));
+	xs_close(xs);
+	keel_close(h);
+	return info.flags & KEEL_DOMINFO_CRASHED || info.shutdown_reason != SHUTDOWN_poweroff;
+}
