@@ -27,10 +27,11 @@ HV_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-seg
         dom0-rootfs dom0-disk
 all: $(BUILD)/keel $(BUILD)/keel.iso guests tools
 
-# Dom0 user space (tools/): keel-xenstored, libkeel and keel-hostinfo.
+# Dom0 user space (tools/): keel-xenstored, libkeel, keel-hostinfo and keel-consoled.
 include tools/xenstored/xenstored.mk
 include tools/libkeel/libkeel.mk
-tools: $(BUILD)/tools/keel-xenstored $(BUILD)/tools/keel-hostinfo
+include tools/consoled/consoled.mk
+tools: $(BUILD)/tools/keel-xenstored $(BUILD)/tools/keel-hostinfo $(BUILD)/tools/keel-consoled
 
 # Test guests (guests/Makefile): $(BUILD)/guests/NAME.elf
 guests:
