@@ -26,7 +26,7 @@ multiarch=x86_64-linux-gnu
 modules="xen-evtchn xen-privcmd xen-gntdev xen-gntalloc xenfs ata_piix ata_generic sd_mod"
 # The packages whose programs go in; their Depends come along.
 # Keel's tools (build/tools) link GLib and Xen's device libraries (tools/xenstored/xenstored.mk).
-tools_packages="libglib2.0-0 libxenevtchn1 libxengnttab1 libxenforeignmemory1"
+tools_packages="libglib2.0-0 libxenevtchn1 libxengnttab1 libxenforeignmemory1 libxenstore4"
 packages="busybox-static pciutils xenstore-utils pci.ids $tools_packages ${KEEL_DOM0_PACKAGES:-}"
 xenstore_clients="xenstore-ls xenstore-read xenstore-write xenstore-rm xenstore-watch
 xenstore-list xenstore-exists xenstore-chmod"
