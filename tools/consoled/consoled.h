@@ -13,7 +13,8 @@
 #include "names.h"
 #include "ring.h"
 
-#define CONS_PTY_BUFFER (64 * 1024) /* output kept for a pty nobody reads; the oldest goes */
+#define CONS_PTY_BUFFER \
+	((size_t)64 * 1024) /* output kept for a pty nobody reads; the oldest goes */
 
 struct consoled {
 	struct keel_handle *keel;

@@ -37,12 +37,13 @@ static char *read_node(struct consoled *cd, unsigned int domid, const char *node
 static void bad_node(struct consoled *cd, unsigned int domid, const char *node, const char *value,
 		     unsigned int len, const char *want)
 {
-	gchar *shown = NULL, *cut;
+	gchar *shown = NULL;
 
 	if (!xs_is_domain_introduced(cd->xs, domid))
 		return;
 	if (value) {
-		cut = g_strndup(value, len < 40 ? len : 40);
+		gchar *cut = g_strndup(value, len < 40 ? len : 40);
+
 		shown = g_strescape(cut, NULL);
 		g_free(cut);
 	}
