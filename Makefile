@@ -27,10 +27,12 @@ HV_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-seg
         dom0-rootfs dom0-disk
 all: $(BUILD)/keel $(BUILD)/keel.iso guests tools
 
-# Dom0 user space (tools/): keel-xenstored, libkeel, keel-hostinfo and keel-testdomain.
+# Dom0 user space (tools/): keel-xenstored, libkeel, keel-hostinfo, keel-testdomain, keel-consoled.
 include tools/xenstored/xenstored.mk
 include tools/libkeel/libkeel.mk
-tools: $(BUILD)/tools/keel-xenstored $(BUILD)/tools/keel-hostinfo $(BUILD)/tools/keel-testdomain
+include tools/consoled/consoled.mk
+tools: $(BUILD)/tools/keel-xenstored $(BUILD)/tools/keel-hostinfo $(BUILD)/tools/keel-testdomain \
+	$(BUILD)/tools/keel-consoled
 
 # Test guests (guests/Makefile): $(BUILD)/guests/NAME.elf
 guests:

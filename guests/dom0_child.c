@@ -9,7 +9,9 @@
 #include <public/console.h>
 #include <public/errno.h>
 #include <public/event_channel.h>
+#include <public/grant_table.h>
 #include <public/hvm.h>
+#include <public/memory.h>
 
 const char guest_name[] = "dom0_child";
 
@@ -33,7 +35,13 @@ struct xs_msg {
 void *memcpy(void *d, const void *s, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 
+/* The grant dom0 maps through /dev/xen/gntdev: table frame 0 at TABLE_GFN (no RAM there). */
+#define TABLE_GFN  0x50000ull
+#define GRANT_REF  8
+#define GRANT_TEXT "dom0_child: this page is granted to dom0"
+
 static volatile struct xencons_interface *cons;
+static uint8_t grant_page[4096] __attribute__((aligned(4096)));
 static volatile struct xs_ring *store;
 static evtchn_port_t cons_port, store_port;
 static char reply[XS_RING_SIZE];
@@ -177,13 +185,57 @@ static void xs_write(const char *path, const char *value)
 		test_fail("xenstore write %s: %s", path, t == XS_ERROR ? reply : "bad reply type");
 }
 
-static const char *xs_read(const char *path)
+/* The node's value, or NULL when it does not exist (yet). */
+static const char *xs_try_read(const char *path)
 {
 	uint32_t t = xs_request(XS_READ, path, length(path) + 1, "", 0);
 
+	if (t == XS_ERROR && !memcmp(reply, "ENOENT", 7))
+		return 0;
 	if (t != XS_READ)
 		test_fail("xenstore read %s: %s", path, t == XS_ERROR ? reply : "bad reply type");
 	return reply;
+}
+
+static const char *xs_read(const char *path)
+{
+	const char *v = xs_try_read(path);
+
+	if (!v)
+		test_fail("xenstore read %s: ENOENT", path);
+	return v;
+}
+
+/* Grant a page to dom0, tell it the ref, wait (bounded) until it mapped, read and unmapped it. */
+static void grant_to_dom0(void)
+{
+	struct add_to_physmap xatp = {
+	    .domid = DOMID_SELF, .space = XENMAPSPACE_grant_table, .idx = 0, .gpfn = TABLE_GFN};
+	volatile struct grant_entry_v1 *table = (volatile void *)(uintptr_t)(TABLE_GFN << 12);
+	uint64_t t0 = time_now_ns();
+	const char *v;
+	long rc = hv_memory_op(XENMEM_add_to_physmap, &xatp);
+
+	if (rc)
+		test_fail("add_to_physmap(grant table frame 0) returned %ld", rc);
+	memcpy(grant_page, GRANT_TEXT, sizeof(GRANT_TEXT));
+	table[GRANT_REF].domid = 0;
+	table[GRANT_REF].frame = (uint32_t)((uintptr_t)grant_page >> 12);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	table[GRANT_REF].flags = GTF_permit_access | GTF_readonly;
+	xs_write("data/gref", "8");
+	while (!(v = xs_try_read("data/mapped"))) {
+		if (time_now_ns() - t0 > WAIT_NS)
+			test_fail("dom0 did not map grant %u within 10 s", GRANT_REF);
+		for (int i = 0; i < 100000; i++)
+			cpu_relax();
+	}
+	if (memcmp(v, "ok", 3))
+		test_fail("dom0 says of the grant: %s", v);
+	if (table[GRANT_REF].flags & (GTF_reading | GTF_writing))
+		test_fail("grant %u still in use after dom0 said it unmapped it", GRANT_REF);
+	table[GRANT_REF].flags = 0;
+	con_printf("dom0_child: dom0 mapped grant %u through gntdev and read it\n", GRANT_REF);
 }
 
 void guest_main(void)
@@ -216,6 +268,7 @@ void guest_main(void)
 	v = xs_read("data/greeting");
 	if (memcmp(v, "hello from the dom0 child", 26))
 		test_fail("xenstore read back \"%s\"", v);
+	grant_to_dom0();
 	v = xs_read("name");
 	con_printf("dom0_child: xenstore: data/greeting written and read back; my name is %s\n", v);
 	cons_write("dom0_child: hello through the console ring\n");

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cmocka.h>
 
@@ -294,13 +295,78 @@ static void test_directory_part(void **state)
 	xs_core_free(core);
 }
 
+/* Fates a test gives xs_domains_check, by domid. */
+static enum xs_domain_fate fates[8];
+static unsigned int fate_asked;
+
+static enum xs_domain_fate fate_of(unsigned int domid, void *arg)
+{
+	(void)arg;
+	fate_asked++;
+	return domid < 8 ? fates[domid] : XS_DOMAIN_ALIVE;
+}
+
+static void introduce(struct client *d0, unsigned int domid)
+{
+	char msg[16], buf[64];
+	int n = snprintf(msg, sizeof(msg), "%u", domid);
+
+	memcpy(msg + n,
+	       "\0"
+	       "5\0"
+	       "6",
+	       5);
+	assert_int_equal(req(d0, XS_INTRODUCE, 0, msg, (size_t)n + 5, buf, sizeof(buf)),
+			 XS_INTRODUCE);
+}
+
+static void test_domain_deaths(void **state)
+{
+	struct xs_core *core = new_core();
+	struct client d0;
+	char buf[256];
+
+	(void)state;
+	client_open(&d0, core, 0);
+	introduce(&d0, 2);
+	introduce(&d0, 3);
+	introduce(&d0, 4);
+	assert_int_equal(REQS(&d0, XS_WATCH, 0, "@releaseDomain\0r", buf), XS_WATCH);
+	g_byte_array_set_size(d0.cap.out, 0);
+	/* all alive: every introduced domain asked, nothing released, the watchers told */
+	memset(fates, 0, sizeof(fates));
+	fate_asked = 0;
+	xs_domains_check(core, fate_of, NULL);
+	assert_int_equal(fate_asked, 3);
+	assert_int_equal(EVENTS(&d0, "@releaseDomain\0r"), 1);
+	g_byte_array_set_size(d0.cap.out, 0);
+	assert_int_equal(REQS(&d0, XS_IS_DOMAIN_INTRODUCED, 0, "3", buf), XS_IS_DOMAIN_INTRODUCED);
+	assert_string_equal(buf, "T");
+	/* d3 and d4 gone: both released (their @releaseDomain and the check's) */
+	fates[3] = fates[4] = XS_DOMAIN_GONE;
+	xs_domains_check(core, fate_of, NULL);
+	assert_int_equal(EVENTS(&d0, "@releaseDomain\0r"), 3);
+	assert_int_equal(REQS(&d0, XS_IS_DOMAIN_INTRODUCED, 0, "3", buf), XS_IS_DOMAIN_INTRODUCED);
+	assert_string_equal(buf, "F");
+	assert_int_equal(REQS(&d0, XS_IS_DOMAIN_INTRODUCED, 0, "4", buf), XS_IS_DOMAIN_INTRODUCED);
+	assert_string_equal(buf, "F");
+	assert_int_equal(REQS(&d0, XS_IS_DOMAIN_INTRODUCED, 0, "2", buf), XS_IS_DOMAIN_INTRODUCED);
+	assert_string_equal(buf, "T");
+	fate_asked = 0;
+	xs_domains_check(core, fate_of, NULL);
+	assert_int_equal(fate_asked, 1); /* only d2 is left to ask about */
+	client_close(&d0);
+	xs_core_free(core);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_write_read_dir), cmocka_unit_test(test_malformed),
-	    cmocka_unit_test(test_long_path),	   cmocka_unit_test(test_perms),
-	    cmocka_unit_test(test_watches),	   cmocka_unit_test(test_transactions),
-	    cmocka_unit_test(test_quotas),	   cmocka_unit_test(test_directory_part),
+	    cmocka_unit_test(test_domain_deaths),  cmocka_unit_test(test_long_path),
+	    cmocka_unit_test(test_perms),	   cmocka_unit_test(test_watches),
+	    cmocka_unit_test(test_transactions),   cmocka_unit_test(test_quotas),
+	    cmocka_unit_test(test_directory_part),
 	};
 
 	g_log_set_default_handler((GLogFunc)(void (*)(void))g_log_default_handler, NULL);

@@ -3,7 +3,7 @@
 LK_DIR := tools/libkeel
 LK_SRCS := $(addprefix $(LK_DIR)/,libkeel.c domain.c elf_image.c kernel_image.c build.c)
 # What the builder (build.c, kernel_image.c) links: Xen's and Debian's decompression libraries.
-LK_BUILD_LIBS := -lxenstore -lxenevtchn -lxenforeignmemory -lz -llzma -lzstd -llz4
+LK_BUILD_LIBS := -lxenstore -lxengnttab -lxenforeignmemory -lz -llzma -lzstd -llz4
 LK_OBJS := $(patsubst $(LK_DIR)/%.c,$(BUILD)/tools/obj/%.o,$(LK_SRCS))
 LK_CFLAGS = -std=gnu11 -O2 -g $(WARNINGS) -Iinclude
 

@@ -1,5 +1,7 @@
-/* conn_ring.c: an introduced domain's connection: its page (gntdev or foreign map), its port. */
+/* conn_ring.c: introduced domains' rings (gntdev or foreign map, their ports) and their deaths. */
+#include <errno.h>
 #include <glib-unix.h>
+#include <libkeel.h>
 #include <sys/mman.h>
 #include <xenevtchn.h>
 #include <xenforeignmemory.h>
@@ -11,9 +13,14 @@
 struct ring_transport {
 	xenevtchn_handle *evtchn;
 	xengnttab_handle *gnttab;
-	xenforeignmemory_handle *fmem; /* NULL if unavailable: grant ref 1 only */
-	GHashTable *by_port;	       /* local port -> struct ring_conn */
+	xenforeignmemory_handle *fmem;	   /* NULL if unavailable: grant ref 1 only */
+	GHashTable *by_port;		   /* local port -> struct ring_conn */
+	struct xs_core *core;		   /* set at the first attach */
+	struct keel_handle *keel;	   /* NULL without privcmd: deaths are not noticed */
+	xenevtchn_port_or_error_t dom_exc; /* VIRQ_DOM_EXC's local port, or -1 */
 };
+
+#define VIRQ_DOM_EXC 3 /* a domain shut down, crashed or was destroyed (public/event_channel.h) */
 
 struct ring_conn {
 	struct ring_transport *rt;
@@ -68,6 +75,18 @@ static bool ring_poll(struct ring_conn *r)
 	return n == 0;
 }
 
+/* Keel's word on @domid: gone (unknown, or dying: destroyed), or still there. */
+static enum xs_domain_fate domain_fate(unsigned int domid, void *arg)
+{
+	struct ring_transport *rt = arg;
+	struct keel_domain_info info;
+	int rc = keel_domain_getinfo(rt->keel, (uint16_t)domid, &info);
+
+	if (rc == -ESRCH || (!rc && (info.flags & KEEL_DOMINFO_DYING)))
+		return XS_DOMAIN_GONE;
+	return XS_DOMAIN_ALIVE; /* running, shut down but kept, or the question failed */
+}
+
 static gboolean evtchn_readable(gint fd, GIOCondition cond, gpointer data)
 {
 	struct ring_transport *rt = data;
@@ -77,6 +96,11 @@ static gboolean evtchn_readable(gint fd, GIOCondition cond, gpointer data)
 	if (port < 0)
 		return G_SOURCE_CONTINUE;
 	xenevtchn_unmask(rt->evtchn, (evtchn_port_t)port);
+	if (port == rt->dom_exc) {
+		if (rt->core)
+			xs_domains_check(rt->core, domain_fate, rt);
+		return G_SOURCE_CONTINUE;
+	}
 	r = g_hash_table_lookup(rt->by_port, GUINT_TO_POINTER((guint)port));
 	if (r && r->dom->conn && !ring_poll(r)) {
 		xs_conn_free(r->dom->conn);
@@ -101,6 +125,7 @@ static bool ring_attach(struct xs_core *core, struct xs_domain *d, void *arg)
 
 	r->rt = rt;
 	r->dom = d;
+	rt->core = core;
 	r->page = xengnttab_map_grant_ref(rt->gnttab, d->domid, XS_GNTTAB_RESERVED_XENSTORE,
 					  PROT_READ | PROT_WRITE);
 	if (!r->page && rt->fmem) { /* no grant entry: the mfn INTRODUCE gave */
@@ -160,6 +185,12 @@ bool xs_ring_transport_open(struct xs_ring_hooks *hooks)
 		return false;
 	}
 	rt->fmem = xenforeignmemory_open(NULL, 0);
+	rt->keel = keel_open();
+	rt->dom_exc = rt->keel ? xenevtchn_bind_virq(rt->evtchn, VIRQ_DOM_EXC) : -1;
+	if (rt->dom_exc < 0)
+		g_message(
+		    "no VIRQ_DOM_EXC (privcmd: %s): dead domains are released only by RELEASE",
+		    rt->keel ? "open" : "none");
 	rt->by_port = g_hash_table_new(g_direct_hash, g_direct_equal);
 	g_unix_fd_add(xenevtchn_fd(rt->evtchn), G_IO_IN, evtchn_readable, rt);
 	hooks->attach = ring_attach;

@@ -101,3 +101,20 @@ void xs_domain_gone(struct xs_core *core, unsigned int domid)
 	g_hash_table_remove(core->domains, GUINT_TO_POINTER(domid));
 	xs_watch_fire(core, "@releaseDomain");
 }
+
+void xs_domains_check(struct xs_core *core, enum xs_domain_fate (*fate)(unsigned int, void *),
+		      void *arg)
+{
+	GList *ids = g_hash_table_get_keys(core->domains);
+
+	for (GList *l = ids; l; l = l->next) {
+		unsigned int domid = GPOINTER_TO_UINT(l->data);
+		struct xs_domain *d = xs_domain_get(core, domid);
+
+		if (d && d->introduced && domid != 0 && fate(domid, arg) == XS_DOMAIN_GONE)
+			xs_domain_gone(core, domid);
+	}
+	g_list_free(ids);
+	/* Any domain's end is news to the watchers (one not introduced, or released already). */
+	xs_watch_fire(core, "@releaseDomain");
+}

@@ -129,6 +129,16 @@ struct xs_domain *xs_domain_get(struct xs_core *core, unsigned int domid);
  * connection go, its node count is forgotten, @releaseDomain fires. */
 void xs_domain_gone(struct xs_core *core, unsigned int domid);
 
+/* What became of a domain (asked of the hypervisor: conn_ring.c through libkeel). */
+enum xs_domain_fate { XS_DOMAIN_ALIVE, XS_DOMAIN_GONE };
+/*
+ * A domain ended (VIRQ_DOM_EXC: shut down, crashed or destroyed): every introduced domain's fate
+ * is asked of @fate and a gone one is released (xs_domain_gone); then @releaseDomain fires, so
+ * the console daemon and the toolstack look at what ended.
+ */
+void xs_domains_check(struct xs_core *core, enum xs_domain_fate (*fate)(unsigned int, void *),
+		      void *arg);
+
 /* ---- error names (wire.c) ---- */
 const char *xs_error_name(int err);
 
