@@ -14,3 +14,6 @@ MGMT_TEST_CFLAGS = $(KEEL_HOST_LIB_CFLAGS) -Iarch/x86/include -fno-sanitize-reco
 UNIT_TESTS += domctl
 domctl_SRCS := $(MGMT_TEST_SRCS) tests/unit/test_domctl.c
 domctl_CFLAGS = $(MGMT_TEST_CFLAGS)
+UNIT_TESTS += domctl_ops
+domctl_ops_SRCS := $(MGMT_TEST_SRCS) tests/unit/test_domctl_ops.c
+domctl_ops_CFLAGS = $(MGMT_TEST_CFLAGS)

@@ -12,6 +12,7 @@
 #include <keel/panic.h>
 #include <keel/power.h>
 #include <keel/sched.h>
+#include <keel/time.h>
 #include <keel/vcpu.h>
 #include <keel/wallclock.h>
 #include <public/event_channel.h>
@@ -317,6 +318,15 @@ u64 shim_mgmt_free_frames(void)
 	return st.free_frames;
 }
 
+/* As common/domain_build.c starts a boot-time domain: 1 MiB of RAM, vCPU 0 up, unpaused. */
+void shim_mgmt_boot_start(struct domain *d)
+{
+	assert_int_equal(domain_populate_ram(d, 1ULL << 20), 0);
+	assert_int_equal(vcpu_start_pvh(d->vcpus[0], 0x1000, 0), 0);
+	d->life.started_ns = now_ns();
+	domain_unpause(d);
+}
+
 void shim_mgmt_up(struct shim_mgmt *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -334,6 +344,8 @@ void shim_mgmt_up(struct shim_mgmt *m)
 	m->dom0 = domain_create(0, "dom0", 1, true);
 	m->domu = domain_create(DOMID_AUTO, "domU", 1, false);
 	assert_true(m->dom0 && m->domu);
+	shim_mgmt_boot_start(m->dom0);
+	shim_mgmt_boot_start(m->domu);
 	m->v0 = m->dom0->vcpus[0];
 	m->vu = m->domu->vcpus[0];
 }

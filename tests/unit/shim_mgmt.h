@@ -36,9 +36,11 @@ extern long shim_mgmt_allocs; /* kmalloc'd blocks not yet freed */
 
 /*
  * The fixture: the real frame allocator over shim_mm.c's arena, the real scheduler on
- * shim_mgmt_nr_cpus CPUs, and two domains from the real domain_create(): dom0 (id 0,
+ * shim_mgmt_nr_cpus CPUs, and two running domains from the real domain_create(): dom0 (id 0,
  * privileged) and an unprivileged domU, one vCPU each (the callers, on CPU 0).
  */
+/* Start @d as common/domain_build.c starts a boot-time domain: 1 MiB of RAM, vCPU 0, unpause. */
+void shim_mgmt_boot_start(struct domain *d);
 struct shim_mgmt {
 	struct domain *dom0, *domu;
 	struct vcpu *v0, *vu;
