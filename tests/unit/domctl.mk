@@ -17,3 +17,6 @@ domctl_CFLAGS = $(MGMT_TEST_CFLAGS)
 UNIT_TESTS += domctl_ops
 domctl_ops_SRCS := $(MGMT_TEST_SRCS) tests/unit/test_domctl_ops.c
 domctl_ops_CFLAGS = $(MGMT_TEST_CFLAGS)
+UNIT_TESTS += sysctl
+sysctl_SRCS := $(MGMT_TEST_SRCS) tests/unit/test_sysctl.c
+sysctl_CFLAGS = $(MGMT_TEST_CFLAGS)
