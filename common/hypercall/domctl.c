@@ -7,6 +7,7 @@
 #include <keel/printk.h>
 #include <keel/pvh_info.h>
 #include <keel/sched.h>
+#include <keel/softirq.h>
 #include <keel/string.h>
 #include <keel/time.h>
 #include <keel/vcpu.h>
@@ -190,6 +191,7 @@ static long affinity(struct domain *d, struct keel_domctl *c)
 {
 	struct keel_domctl_affinity *a = &c->u.affinity;
 	u64 online = arch_nr_cpus() >= 64 ? ~0ULL : (1ULL << arch_nr_cpus()) - 1;
+	int kick;
 
 	if (a->vcpu >= d->nr_vcpus || a->pad)
 		return -EINVAL;
@@ -199,7 +201,13 @@ static long affinity(struct domain *d, struct keel_domctl *c)
 	}
 	if (!(a->cpumap & online) || (a->cpumap & ~online))
 		return -EINVAL;
-	return sched_set_affinity(&d->vcpus[a->vcpu]->sched, a->cpumap, now_ns());
+	/* The scheduler answers with a CPU to kick (or -1), not a result for the caller. */
+	kick = sched_set_affinity(&d->vcpus[a->vcpu]->sched, a->cpumap, now_ns());
+	if (kick == -EINVAL)
+		return kick;
+	if (kick >= 0) /* it runs or is queued on a CPU it may no longer use */
+		softirq_raise_on((unsigned int)kick, SOFTIRQ_SCHEDULE);
+	return 0;
 }
 
 static long hvm_param(struct domain *d, struct keel_domctl *c)

@@ -1,6 +1,7 @@
 /* Unit tests: domctl's per-domain commands: their ranges, and the state they leave (pause, memory, vCPUs, sched). */
 #include <keel/sched.h>
 #include <keel/softirq.h>
+#include <keel/time.h>
 #include <keel/types.h>
 #include <public/sched.h>
 
@@ -228,6 +229,36 @@ static void test_affinity_ranges(void **state)
 	assert_int_equal(dc_call(), -EINVAL);
 }
 
+/*
+ * A valid set_affinity succeeds (it returned the scheduler's "CPU to kick" as its result: -1,
+ * -EPERM, or the CPU number), and a vCPU running on a CPU it may no longer use is made to leave.
+ */
+static void test_affinity_set(void **state)
+{
+	u16 id = mk_domain("aff", 2, 0, 0);
+	struct vcpu *v = shim_mgmt_live(id)->vcpus[0];
+	struct sched_decision dec;
+	unsigned int cpu, kicks;
+
+	(void)state;
+	assert_int_equal(set_affinity(id, 1, 0x3, 0), 0); /* never run: applies when woken */
+	assert_int_equal(get_affinity(id, 1), 0x3);
+	assert_int_equal(set_affinity(id, 1, 0xF, 0), 0); /* every CPU there is */
+	assert_int_equal(get_affinity(id, 1), 0xF);
+	start_domain(id);
+	cpu = v->sched.cpu;
+	dec = sched_schedule(cpu, now_ns(), false); /* its CPU picks it: it runs there */
+	assert_ptr_equal(dec.next, &v->sched);
+	assert_int_equal(v->sched.state, SCHED_RUNNING);
+	kicks = shim_core_softirq_remote[cpu][SOFTIRQ_SCHEDULE];
+	assert_int_equal(set_affinity(id, 0, 0xF & ~(1ULL << cpu), 0), 0);
+	assert_int_equal(shim_core_softirq_remote[cpu][SOFTIRQ_SCHEDULE], kicks + 1);
+	assert_int_equal(get_affinity(id, 0), 0xF & ~(1ULL << cpu));
+	assert_int_equal(set_affinity(id, 0, 0xF, 0), 0); /* allowed where it is: no kick */
+	assert_int_equal(shim_core_softirq_remote[cpu][SOFTIRQ_SCHEDULE], kicks + 1);
+	sched_release(&v->sched);
+}
+
 /* Weight 1..65535 and cap 0..100 x CPUs, set on every vCPU; get reads vCPU 0's. */
 static void test_sched(void **state)
 {
@@ -278,6 +309,7 @@ int main(void)
 	    T(test_hvm_param),
 	    T(test_affinity_ranges),
 	    T(test_sched),
+	    T(test_affinity_set),
 #undef T
 	};
 
