@@ -236,8 +236,8 @@ static long on_domain(struct vcpu *v, struct keel_domctl *c, struct domain *d)
 		if (d == v->domain)
 			return -EINVAL;
 		return pause_unpause(d, c->cmd == KEEL_DOMCTL_pause);
-	case KEEL_DOMCTL_max_vcpus:
-		return c->u.max_vcpus.nr_vcpus == d->nr_vcpus ? 0 : -EINVAL; /* fixed at create */
+	case KEEL_DOMCTL_max_vcpus: /* fixed at create: only that count */
+		return c->u.max_vcpus.nr_vcpus == d->nr_vcpus && !c->u.max_vcpus.pad ? 0 : -EINVAL;
 	case KEEL_DOMCTL_max_mem:
 		return max_mem(d, &c->u.max_mem);
 	case KEEL_DOMCTL_getinfo:

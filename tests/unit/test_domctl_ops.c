@@ -96,6 +96,13 @@ static void test_max_vcpus(void **state)
 		dc_prep(KEEL_DOMCTL_max_vcpus, id)->u.max_vcpus.nr_vcpus = n;
 		assert_int_equal(dc_call(), n == 3 ? 0 : -EINVAL);
 	}
+	for (u32 bit = 1; bit; bit <<= 31) { /* the pad is reserved like every other */
+		struct keel_domctl *c = dc_prep(KEEL_DOMCTL_max_vcpus, id);
+
+		c->u.max_vcpus.nr_vcpus = 3;
+		c->u.max_vcpus.pad = bit;
+		assert_int_equal(dc_call(), -EINVAL);
+	}
 	assert_int_equal(shim_mgmt_live(id)->nr_vcpus, 3);
 }
 
