@@ -77,8 +77,11 @@ static long readlog(struct vcpu *v, struct keel_sysctl_readlog *r)
 
 		if (!n)
 			break;
-		if (copy_to_guest(v, r->buffer + done, buf, n))
-			return done ? 0 : -EFAULT;
+		if (copy_to_guest(v, r->buffer + done, buf, n)) {
+			if (!done)
+				return -EFAULT;
+			break; /* a short read: size and index say how far it got */
+		}
 		r->index = pos;
 		done += (u32)n;
 	}

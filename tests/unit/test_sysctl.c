@@ -277,6 +277,25 @@ static void test_readlog_continue_and_clear(void **state)
 	assert_int_equal(readlog(&index, &size, 0), -EFAULT);
 }
 
+/* A buffer that faults part way: what was written is what size says, and index follows it. */
+static void test_readlog_partial_fault(void **state)
+{
+	static char ring[8192];
+	u64 index, pos;
+	u32 size = 8192;
+
+	(void)state;
+	for (int i = 0; i < 200; i++)
+		pr_info("test: a line of the log for a read that faults half way");
+	index = pos = keel_log.head - 6000;
+	assert_int_equal(logbuf_read(&keel_log, &pos, ring, sizeof(ring)), 6000);
+	shim_gva_set(MGMT_BUF + 4096, 1, SHIM_GVA_NONE);
+	assert_int_equal(readlog(&index, &size, 0), 0);
+	assert_int_equal(size, 4096);
+	assert_int_equal(index, keel_log.head - 6000 + 4096);
+	assert_memory_equal(shim_gva(MGMT_BUF), ring, 4096);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +307,7 @@ int main(void)
 	    T(test_domain_list_contents),
 	    T(test_readlog_ranges),
 	    T(test_readlog_continue_and_clear),
+	    T(test_readlog_partial_fault),
 #undef T
 	};
 
