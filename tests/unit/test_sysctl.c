@@ -277,6 +277,24 @@ static void test_readlog_continue_and_clear(void **state)
 	assert_int_equal(readlog(&index, &size, 0), -EFAULT);
 }
 
+/* An index past the end comes back as the end, so that the next read gets what is logged next. */
+static void test_readlog_index_past_end(void **state)
+{
+	u64 index = keel_log.head + 12345;
+	u32 size = 100;
+
+	(void)state;
+	assert_int_equal(readlog(&index, &size, 0), 0);
+	assert_int_equal(size, 0);
+	assert_int_equal(index, keel_log.head);
+	pr_info("test: after");
+	size = 100;
+	assert_int_equal(readlog(&index, &size, 0), 0);
+	assert_int_equal(index, keel_log.head);
+	assert_true(size > 0);
+	assert_memory_equal(shim_gva(MGMT_BUF + size - 12), "test: after\n", 12);
+}
+
 /* A buffer that faults part way: what was written is what size says, and index follows it. */
 static void test_readlog_partial_fault(void **state)
 {
@@ -308,6 +326,7 @@ int main(void)
 	    T(test_readlog_ranges),
 	    T(test_readlog_continue_and_clear),
 	    T(test_readlog_partial_fault),
+	    T(test_readlog_index_past_end),
 #undef T
 	};
 
