@@ -111,18 +111,24 @@ static bool ended(const struct domain *d)
 	return s == DOMAIN_SHUTDOWN || s == DOMAIN_CRASHED || s == DOMAIN_DEAD;
 }
 
+/* Started by a domctl unpause, or at boot (common/domain_build.c unpaused it itself). */
+static bool started(const struct domain *d)
+{
+	return READ_ONCE(d->ctl.started) || READ_ONCE(d->state) != DOMAIN_CREATED;
+}
+
 static long pause_unpause(struct domain *d, bool pause)
 {
 	if (ended(d))
 		return -EINVAL;
 	if (pause) {
-		if (!READ_ONCE(d->ctl.started))
+		if (!started(d))
 			return 0; /* never started: it is paused */
 		if (!__atomic_exchange_n(&d->ctl.paused, 1, __ATOMIC_SEQ_CST))
 			domain_pause(d);
 		return 0;
 	}
-	if (!READ_ONCE(d->ctl.started)) {
+	if (!started(d)) {
 		if (READ_ONCE(d->vcpus[0]->start_state) == VCPU_DOWN)
 			return -EINVAL; /* no context for vCPU 0 yet */
 		if (__atomic_exchange_n(&d->ctl.started, 1, __ATOMIC_SEQ_CST))
@@ -162,7 +168,7 @@ static long max_mem(struct domain *d, const struct keel_domctl_max_mem *a)
 
 static long vcpu_context(struct domain *d, const struct keel_domctl_vcpu_context *a)
 {
-	if (a->vcpu >= d->nr_vcpus || a->flags || !a->entry || READ_ONCE(d->ctl.started) ||
+	if (a->vcpu >= d->nr_vcpus || a->flags || !a->entry || started(d) ||
 	    !pvh_range_is_ram(d->mem.bytes, a->entry, 1))
 		return -EINVAL;
 	if (a->vcpu == 0)

@@ -60,6 +60,37 @@ static void test_unpause_starts_at_context(void **state)
 	assert_int_equal(d->vcpus[0]->pause_count, 0);
 }
 
+/*
+ * A domain started at boot (common/domain_build.c) rather than by domctl is started too: pause
+ * pauses it (it was taken for never started: a no-op), unpause does not start it a second time
+ * (a second domain_unpause() hit vcpu_unpause()'s BUG_ON: Keel panicked), set_vcpu_context is
+ * refused (it initialised vCPUs its guest brings up itself).
+ */
+static void test_boot_started_domain(void **state)
+{
+	struct domain *d = domain_create(DOMID_AUTO, "boot2", 2, false);
+
+	(void)state;
+	assert_non_null(d);
+	shim_mgmt_boot_start(d);
+	assert_int_equal(dc_simple(KEEL_DOMCTL_unpause, d->id), 0); /* running: nothing to do */
+	assert_int_equal(d->vcpus[0]->pause_count, 0);
+	assert_int_equal(dc_context(d->id, 1, 0x1000, 0), -EINVAL);
+	assert_int_equal(d->vcpus[1]->start_state, VCPU_DOWN);
+	assert_int_equal(dc_simple(KEEL_DOMCTL_pause, d->id), 0);
+	assert_int_equal(d->vcpus[0]->pause_count, 1);
+	assert_int_equal(d->vcpus[0]->sched.state, SCHED_BLOCKED);
+	assert_int_equal(info_flags(d->id), KEEL_DOMINFO_PAUSED);
+	assert_int_equal(dc_simple(KEEL_DOMCTL_unpause, d->id), 0);
+	assert_int_equal(d->vcpus[0]->pause_count, 0);
+	assert_int_equal(d->vcpus[0]->sched.state, SCHED_RUNNABLE);
+	/* The fixture's domU too (one vCPU) */
+	assert_int_equal(dc_simple(KEEL_DOMCTL_pause, mgmt.domu->id), 0);
+	assert_int_equal(mgmt.vu->pause_count, 1);
+	assert_int_equal(dc_simple(KEEL_DOMCTL_unpause, mgmt.domu->id), 0);
+	assert_int_equal(mgmt.vu->pause_count, 0);
+}
+
 /* A domain that ended (shut down, crashed) is neither paused nor unpaused; getinfo says why. */
 static void test_ended_domain(void **state)
 {
@@ -317,6 +348,7 @@ int main(void)
 	    T(test_affinity_ranges),
 	    T(test_sched),
 	    T(test_affinity_set),
+	    T(test_boot_started_domain),
 #undef T
 	};
 
