@@ -123,6 +123,8 @@ struct domain *domain_create(u16 id, const char *name, unsigned int nr_vcpus, bo
 	strlcpy(d->name, name, sizeof(d->name));
 	d->privileged = privileged;
 	d->state = DOMAIN_CREATED;
+	/* Created paused, like its vCPUs: the first domain_unpause() starts it. */
+	d->pause_count = 1;
 	d->life.on_crash = ACTION_DESTROY;
 	d->life.on_poweroff = ACTION_DESTROY;
 	d->life.on_reboot = ACTION_DESTROY;

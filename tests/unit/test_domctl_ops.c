@@ -60,6 +60,30 @@ static void test_unpause_starts_at_context(void **state)
 	assert_int_equal(d->vcpus[0]->pause_count, 0);
 }
 
+/* getinfo follows pause and unpause, however often (the domain's pause count started at 0, so
+ * after its first pause a running domain read "paused" for good). */
+static void test_pause_unpause_flags(void **state)
+{
+	u16 id = mk_domain("pp", 2, 0, 0);
+	struct domain *d = shim_mgmt_live(id);
+
+	(void)state;
+	start_domain(id);
+	for (int round = 0; round < 3; round++) {
+		assert_int_equal(info_flags(id), KEEL_DOMINFO_RUNNING);
+		assert_int_equal(dc_simple(KEEL_DOMCTL_pause, id), 0);
+		assert_int_equal(dc_simple(KEEL_DOMCTL_pause, id), 0); /* once is enough */
+		assert_int_equal(info_flags(id), KEEL_DOMINFO_PAUSED);
+		assert_int_equal(d->vcpus[0]->sched.state, SCHED_BLOCKED);
+		assert_int_equal(dc_simple(KEEL_DOMCTL_unpause, id), 0);
+		assert_int_equal(d->vcpus[0]->sched.state, SCHED_RUNNABLE);
+	}
+	assert_int_equal(d->pause_count, 0);
+	assert_int_equal(dc_simple(KEEL_DOMCTL_pause, mgmt.domu->id), 0);
+	assert_int_equal(dc_simple(KEEL_DOMCTL_unpause, mgmt.domu->id), 0);
+	assert_int_equal(info_flags(mgmt.domu->id), KEEL_DOMINFO_RUNNING);
+}
+
 /*
  * A domain started at boot (common/domain_build.c) rather than by domctl is started too: pause
  * pauses it (it was taken for never started: a no-op), unpause does not start it a second time
@@ -349,6 +373,7 @@ int main(void)
 	    T(test_sched),
 	    T(test_affinity_set),
 	    T(test_boot_started_domain),
+	    T(test_pause_unpause_flags),
 #undef T
 	};
 
