@@ -292,6 +292,34 @@ static void test_unknown_and_dying_domain(void **state)
 	assert_int_equal(d->refs, 0); /* every lookup put back what it took */
 }
 
+/*
+ * Domain ids come from 1..0x7FEF, wrapping around and skipping those in use: never DOMID_SELF
+ * (0x7FF0) or the other reserved ids, never 0xFFFF, never a live domain's (dom0's 0, domU's).
+ * Ids ran on past 0x7FF0 and wrapped to dom0's 0 after 65535 creations.
+ */
+static void test_domid_wraps_past_reserved(void **state)
+{
+	u16 keep = mk_domain("keep", 1, 0, 0);
+	u16 last = keep;
+	bool wrapped = false;
+
+	(void)state;
+	for (unsigned int i = 0; i < DOMID_FIRST_RESERVED + 8; i++) {
+		u16 id = mk_domain("cycle", 1, 0, 0);
+
+		assert_true(id >= 1 && id < DOMID_FIRST_RESERVED);
+		assert_true(id != keep && id != mgmt.domu->id);
+		wrapped |= id < last;
+		last = id;
+		assert_int_equal(dc_simple(KEEL_DOMCTL_destroy, id), 0);
+		shim_mgmt_reap();
+	}
+	assert_true(wrapped);
+	assert_int_equal(domains_alive(), 3);
+	assert_int_equal(dc_info(keep).domid, keep);
+	assert_int_equal(dc_info(0).flags & KEEL_DOMINFO_PRIVILEGED, KEEL_DOMINFO_PRIVILEGED);
+}
+
 /* A failing call is logged once per domain and command, not once per call. */
 static void test_failure_logged_once(void **state)
 {
@@ -327,6 +355,7 @@ int main(void)
 	    T(test_destroy_refused),
 	    T(test_unknown_and_dying_domain),
 	    T(test_failure_logged_once),
+	    T(test_domid_wraps_past_reserved),
 #undef T
 	};
 
