@@ -309,6 +309,7 @@ void platform_reboot(void)
 extern const paddr_t shim_arena_base;
 extern const u64 shim_arena_size;
 static u8 *frame_meta;
+bool shim_mgmt_keep_frames;
 
 u64 shim_mgmt_free_frames(void)
 {
@@ -318,10 +319,13 @@ u64 shim_mgmt_free_frames(void)
 	return st.free_frames;
 }
 
-/* As common/domain_build.c starts a boot-time domain: 1 MiB of RAM, vCPU 0 up, unpaused. */
+/* As common/domain_build.c starts a boot-time domain: its RAM, vCPU 0 up, unpaused. */
+u64 shim_mgmt_boot_ram = 1ULL << 20;
+
 void shim_mgmt_boot_start(struct domain *d)
 {
-	assert_int_equal(domain_populate_ram(d, 1ULL << 20), 0);
+	if (shim_mgmt_boot_ram)
+		assert_int_equal(domain_populate_ram(d, shim_mgmt_boot_ram), 0);
 	assert_int_equal(vcpu_start_pvh(d->vcpus[0], 0x1000, 0), 0);
 	d->life.started_ns = now_ns();
 	domain_unpause(d);
@@ -334,10 +338,12 @@ void shim_mgmt_up(struct shim_mgmt *m)
 	shim_gva_reset();
 	shim_mgmt_arch_init_rc = 0;
 	shim_mgmt_dom_exc = 0;
-	frame_meta = calloc(1, frames_meta_bytes(shim_arena_base + shim_arena_size));
-	assert_non_null(frame_meta);
-	frames_init(shim_arena_base + shim_arena_size, frame_meta);
-	frames_add_range(shim_arena_base, shim_arena_base + shim_arena_size);
+	if (!frame_meta) {
+		frame_meta = calloc(1, frames_meta_bytes(shim_arena_base + shim_arena_size));
+		assert_non_null(frame_meta);
+		frames_init(shim_arena_base + shim_arena_size, frame_meta);
+		frames_add_range(shim_arena_base, shim_arena_base + shim_arena_size);
+	}
 	sched_init(shim_mgmt_nr_cpus);
 	m->free_before = shim_mgmt_free_frames();
 	assert_int_equal(domains_alive(), 0);
@@ -366,6 +372,8 @@ void shim_mgmt_down(struct shim_mgmt *m)
 	shim_mgmt_reap();
 	assert_int_equal(domains_alive(), 0); /* none left behind by a leaked reference */
 	assert_int_equal(shim_mgmt_free_frames(), m->free_before);
+	if (shim_mgmt_keep_frames)
+		return;
 	frames_init(0, NULL);
 	free(frame_meta);
 	frame_meta = NULL;

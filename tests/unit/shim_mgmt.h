@@ -39,7 +39,9 @@ extern long shim_mgmt_allocs; /* kmalloc'd blocks not yet freed */
  * shim_mgmt_nr_cpus CPUs, and two running domains from the real domain_create(): dom0 (id 0,
  * privileged) and an unprivileged domU, one vCPU each (the callers, on CPU 0).
  */
-/* Start @d as common/domain_build.c starts a boot-time domain: 1 MiB of RAM, vCPU 0, unpause. */
+/* Start @d as common/domain_build.c starts a boot-time domain: shim_mgmt_boot_ram bytes of RAM
+ * (1 MiB; the fuzzer gives none, populating is slow), vCPU 0 up, unpaused. */
+extern u64 shim_mgmt_boot_ram;
 void shim_mgmt_boot_start(struct domain *d);
 struct shim_mgmt {
 	struct domain *dom0, *domu;
@@ -47,6 +49,8 @@ struct shim_mgmt {
 	u64 free_before; /* free frames before any domain */
 };
 void shim_mgmt_up(struct shim_mgmt *m);
+/* Keep the frame allocator from one shim_mgmt_down() to the next up() (the fuzzer: speed). */
+extern bool shim_mgmt_keep_frames;
 /* Reap every dying domain nothing holds (CPU 0's pass). */
 void shim_mgmt_reap(void);
 /* Destroy every domain; fails unless all are gone and every frame came back. */
