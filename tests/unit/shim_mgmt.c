@@ -1,4 +1,4 @@
-/* Host-test shim for domctl/sysctl: fake arch, event, grant and console hooks, a faulting guest memory. */
+/* Host-test shim for domctl/sysctl: fake arch/event/grant/console hooks, a faulting guest memory, the fixture. */
 #include <keel/arch.h>
 #include <keel/arch_vcpu.h>
 #include <keel/compiler.h>

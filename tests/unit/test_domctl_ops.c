@@ -358,6 +358,42 @@ static void test_sched(void **state)
 	}
 }
 
+static int setup_64_cpus(void **state)
+{
+	shim_mgmt_nr_cpus = 64;
+	return mgmt_setup(state);
+}
+
+static int teardown_64_cpus(void **state)
+{
+	int rc = mgmt_teardown(state);
+
+	shim_mgmt_nr_cpus = 4;
+	return rc;
+}
+
+/* With 64 CPUs every bit names one: a full map and CPU 63 alone are fine; cap up to 6400. */
+static void test_affinity_sched_64_cpus(void **state)
+{
+	u16 id = mk_domain("big", 1, 0, 0);
+	struct keel_domctl *c;
+
+	(void)state;
+	assert_int_equal(set_affinity(id, 0, 1ULL << 63, 0), 0);
+	assert_int_equal(get_affinity(id, 0), 1ULL << 63);
+	assert_int_equal(set_affinity(id, 0, ~0ULL, 0), 0);
+	assert_int_equal(get_affinity(id, 0), ~0ULL);
+	assert_int_equal(set_affinity(id, 0, 0, 0), -EINVAL);
+	c = dc_prep(KEEL_DOMCTL_set_sched, id);
+	c->u.sched.weight = 1;
+	c->u.sched.cap = 6400;
+	assert_int_equal(dc_call(), 0);
+	c = dc_prep(KEEL_DOMCTL_set_sched, id);
+	c->u.sched.weight = 1;
+	c->u.sched.cap = 6401;
+	assert_int_equal(dc_call(), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +411,8 @@ int main(void)
 	    T(test_boot_started_domain),
 	    T(test_pause_unpause_flags),
 #undef T
+	    cmocka_unit_test_setup_teardown(test_affinity_sched_64_cpus, setup_64_cpus,
+					    teardown_64_cpus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
