@@ -13,6 +13,7 @@
 #include <keel/time.h>
 #include <keel/vcpu.h>
 #include <keel/wallclock.h>
+#include <public/hypercall.h>
 #include <public/sched.h>
 #include <public/shared_info.h>
 
@@ -107,6 +108,27 @@ unsigned int domains_alive(void)
 	return n;
 }
 
+/*
+ * The next id from next_domid on that no listed domain has, in [DOMID_FIRST_FREE,
+ * DOMID_FIRST_RESERVED) (DOMID_SELF and the other special ids above), wrapping around; DOMID_AUTO
+ * when every one is taken. domlist_lock held. The cursor moves past the id handed out, so a
+ * creator racing with this one (its domain not listed yet) gets another unless all wrap round.
+ */
+static u16 next_free_domid(void)
+{
+	for (unsigned int n = DOMID_FIRST_FREE; n < DOMID_FIRST_RESERVED; n++) {
+		u16 id = next_domid;
+		struct domain *d = domain_list;
+
+		next_domid = id + 1u < DOMID_FIRST_RESERVED ? (u16)(id + 1) : DOMID_FIRST_FREE;
+		while (d && d->id != id)
+			d = d->next;
+		if (!d)
+			return id;
+	}
+	return DOMID_AUTO;
+}
+
 struct domain *domain_create(u16 id, const char *name, unsigned int nr_vcpus, bool privileged)
 {
 	struct domain *d;
@@ -118,11 +140,18 @@ struct domain *domain_create(u16 id, const char *name, unsigned int nr_vcpus, bo
 	if (!d)
 		return NULL;
 	flags = spin_lock_irqsave(&domlist_lock);
-	d->id = id != DOMID_AUTO ? id : next_domid++;
+	d->id = id != DOMID_AUTO ? id : next_free_domid();
 	spin_unlock_irqrestore(&domlist_lock, flags);
+	if (d->id == DOMID_AUTO) {
+		pr_err("domain: no free domain id for '%s'", name);
+		kfree(d);
+		return NULL;
+	}
 	strlcpy(d->name, name, sizeof(d->name));
 	d->privileged = privileged;
 	d->state = DOMAIN_CREATED;
+	/* Created paused, like its vCPUs: the first domain_unpause() starts it. */
+	d->pause_count = 1;
 	d->life.on_crash = ACTION_DESTROY;
 	d->life.on_poweroff = ACTION_DESTROY;
 	d->life.on_reboot = ACTION_DESTROY;

@@ -7,6 +7,7 @@
 #include <keel/printk.h>
 #include <keel/pvh_info.h>
 #include <keel/sched.h>
+#include <keel/softirq.h>
 #include <keel/string.h>
 #include <keel/time.h>
 #include <keel/vcpu.h>
@@ -110,18 +111,24 @@ static bool ended(const struct domain *d)
 	return s == DOMAIN_SHUTDOWN || s == DOMAIN_CRASHED || s == DOMAIN_DEAD;
 }
 
+/* Started by a domctl unpause, or at boot (common/domain_build.c unpaused it itself). */
+static bool started(const struct domain *d)
+{
+	return READ_ONCE(d->ctl.started) || READ_ONCE(d->state) != DOMAIN_CREATED;
+}
+
 static long pause_unpause(struct domain *d, bool pause)
 {
 	if (ended(d))
 		return -EINVAL;
 	if (pause) {
-		if (!READ_ONCE(d->ctl.started))
+		if (!started(d))
 			return 0; /* never started: it is paused */
 		if (!__atomic_exchange_n(&d->ctl.paused, 1, __ATOMIC_SEQ_CST))
 			domain_pause(d);
 		return 0;
 	}
-	if (!READ_ONCE(d->ctl.started)) {
+	if (!started(d)) {
 		if (READ_ONCE(d->vcpus[0]->start_state) == VCPU_DOWN)
 			return -EINVAL; /* no context for vCPU 0 yet */
 		if (__atomic_exchange_n(&d->ctl.started, 1, __ATOMIC_SEQ_CST))
@@ -161,7 +168,7 @@ static long max_mem(struct domain *d, const struct keel_domctl_max_mem *a)
 
 static long vcpu_context(struct domain *d, const struct keel_domctl_vcpu_context *a)
 {
-	if (a->vcpu >= d->nr_vcpus || a->flags || !a->entry || READ_ONCE(d->ctl.started) ||
+	if (a->vcpu >= d->nr_vcpus || a->flags || !a->entry || started(d) ||
 	    !pvh_range_is_ram(d->mem.bytes, a->entry, 1))
 		return -EINVAL;
 	if (a->vcpu == 0)
@@ -190,6 +197,7 @@ static long affinity(struct domain *d, struct keel_domctl *c)
 {
 	struct keel_domctl_affinity *a = &c->u.affinity;
 	u64 online = arch_nr_cpus() >= 64 ? ~0ULL : (1ULL << arch_nr_cpus()) - 1;
+	int kick;
 
 	if (a->vcpu >= d->nr_vcpus || a->pad)
 		return -EINVAL;
@@ -199,7 +207,13 @@ static long affinity(struct domain *d, struct keel_domctl *c)
 	}
 	if (!(a->cpumap & online) || (a->cpumap & ~online))
 		return -EINVAL;
-	return sched_set_affinity(&d->vcpus[a->vcpu]->sched, a->cpumap, now_ns());
+	/* The scheduler answers with a CPU to kick (or -1), not a result for the caller. */
+	kick = sched_set_affinity(&d->vcpus[a->vcpu]->sched, a->cpumap, now_ns());
+	if (kick == -EINVAL)
+		return kick;
+	if (kick >= 0) /* it runs or is queued on a CPU it may no longer use */
+		softirq_raise_on((unsigned int)kick, SOFTIRQ_SCHEDULE);
+	return 0;
 }
 
 static long hvm_param(struct domain *d, struct keel_domctl *c)
@@ -228,8 +242,8 @@ static long on_domain(struct vcpu *v, struct keel_domctl *c, struct domain *d)
 		if (d == v->domain)
 			return -EINVAL;
 		return pause_unpause(d, c->cmd == KEEL_DOMCTL_pause);
-	case KEEL_DOMCTL_max_vcpus:
-		return c->u.max_vcpus.nr_vcpus == d->nr_vcpus ? 0 : -EINVAL; /* fixed at create */
+	case KEEL_DOMCTL_max_vcpus: /* fixed at create: only that count */
+		return c->u.max_vcpus.nr_vcpus == d->nr_vcpus && !c->u.max_vcpus.pad ? 0 : -EINVAL;
 	case KEEL_DOMCTL_max_mem:
 		return max_mem(d, &c->u.max_mem);
 	case KEEL_DOMCTL_getinfo:

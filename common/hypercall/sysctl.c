@@ -75,10 +75,15 @@ static long readlog(struct vcpu *v, struct keel_sysctl_readlog *r)
 		size_t n =
 		    printk_log_read(&pos, buf, MIN(sizeof(buf), (size_t)(r->size - done)), false);
 
-		if (!n)
+		if (!n) {
+			r->index = pos; /* clamped to the end: where the next read continues */
 			break;
-		if (copy_to_guest(v, r->buffer + done, buf, n))
-			return done ? 0 : -EFAULT;
+		}
+		if (copy_to_guest(v, r->buffer + done, buf, n)) {
+			if (!done)
+				return -EFAULT;
+			break; /* a short read: size and index say how far it got */
+		}
 		r->index = pos;
 		done += (u32)n;
 	}
