@@ -113,22 +113,6 @@ static int place_modules_and_start_info(struct domain *d, const struct domain_co
 	return rc;
 }
 
-/* The guest's ACPI tables (keel/guest_acpi.h), in frames of its own at GUEST_ACPI_GPA. */
-static int load_acpi_tables(struct domain *d)
-{
-	void *buf = kzalloc(GUEST_ACPI_SIZE);
-	int len, rc;
-
-	if (!buf)
-		return -ENOMEM;
-	len = guest_acpi_build(d->nr_vcpus, GUEST_ACPI_GPA, buf, GUEST_ACPI_SIZE);
-	rc = len < 0 ? len : domain_populate_extra(d, GUEST_ACPI_GPA, GUEST_ACPI_SIZE);
-	if (!rc)
-		rc = domain_copy_to_gpa(d, GUEST_ACPI_GPA, buf, (size_t)len);
-	kfree(buf);
-	return rc;
-}
-
 static void apply_sched_params(struct domain *d, const struct domain_config *c)
 {
 	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
@@ -175,7 +159,7 @@ static int build_one(const struct domain_config *c)
 	struct kernel_image ki;
 	struct elf_pvh_info info;
 	struct domain *d;
-	u64 si_gpa = 0, rsdp = GUEST_ACPI_GPA; /* load_acpi_tables() puts them there */
+	u64 si_gpa = 0, rsdp = GUEST_ACPI_GPA; /* domain_load_acpi() puts them there */
 	bool identity = c->dom0 && dom0_mem_plan()->present;
 	int rc;
 
@@ -205,7 +189,7 @@ static int build_one(const struct domain_config *c)
 	rc = rc ?: elf_pvh_load(ki.elf, &info, write_cb, zero_cb, d);
 	kernel_image_close(&ki); /* the decompressed copy, if any, is no longer needed */
 	if (!identity)
-		rc = rc ?: load_acpi_tables(d);
+		rc = rc ?: domain_load_acpi(d);
 	rc = rc ?: place_modules_and_start_info(d, c, info.paddr_hi, rsdp, &si_gpa);
 	/* evtchn: its PV console (hvc0); dom0's hvc0 is console_io, its special pages are MMIO. */
 	if (!identity)

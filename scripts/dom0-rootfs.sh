@@ -29,7 +29,7 @@ modules="xen-evtchn xen-privcmd xen-gntdev xen-gntalloc xenfs ata_piix ata_gener
 # Keel's tools (build/tools) link GLib, Xen's device libraries, libxenstore and the kernel
 # decompressors (tools/*/*.mk).
 tools_packages="libglib2.0-0 libxenevtchn1 libxengnttab1 libxenforeignmemory1 libxenstore4
-zlib1g liblzma5 libzstd1 liblz4-1"
+zlib1g liblzma5 libzstd1 liblz4-1 libjson-c5"
 # Test guests dom0 builds domains from (keel-testdomain), from $BUILD/guests, when built.
 dom0_guests="dom0_child"
 packages="busybox-static pciutils xenstore-utils pci.ids $tools_packages ${KEEL_DOM0_PACKAGES:-}"

@@ -3,6 +3,7 @@
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/guest_access.h>
+#include <keel/guest_acpi.h>
 #include <keel/mm.h>
 #include <keel/printk.h>
 #include <keel/pvh_info.h>
@@ -17,6 +18,11 @@
 #include "handlers.h"
 
 #define DOMCTL_MAX_PAGES (1ULL << 22) /* 16 GiB per domain */
+
+/* The layout public/domctl.h promises the toolstack is the one Keel gives its domains. */
+BUILD_BUG_ON(KEEL_DOMCTL_ACPI_GPA != GUEST_ACPI_GPA || KEEL_DOMCTL_ACPI_SIZE != GUEST_ACPI_SIZE);
+BUILD_BUG_ON(KEEL_DOMCTL_LOWMEM_TOP != PVH_LOWMEM_TOP);
+BUILD_BUG_ON(KEEL_DOMCTL_HIGHMEM_BASE != PVH_HIGHMEM_BASE);
 
 void mgmt_log_failure_once(struct vcpu *v, unsigned int call, unsigned int op, long rc)
 {
@@ -145,6 +151,7 @@ static long pause_unpause(struct domain *d, bool pause)
 /* Under the domain's physmap_lock: populating it (memory_op) checks these under it too. */
 static long max_mem(struct domain *d, const struct keel_domctl_max_mem *a)
 {
+	bool first = false;
 	long rc = 0;
 
 	if (a->max_pages > DOMCTL_MAX_PAGES)
@@ -159,10 +166,15 @@ static long max_mem(struct domain *d, const struct keel_domctl_max_mem *a)
 			rc = -EINVAL;
 		else
 			d->mem.bytes = a->max_pages * PAGE_SIZE;
+		first = !rc;
 	}
 	if (!rc)
 		WRITE_ONCE(d->mem.max_ram_pages, a->max_pages);
 	spin_unlock(&d->abi.physmap_lock);
+	/* With its memory map, its ACPI tables (as a boot-time domain has them): MADT for its
+	 * vCPUs, the FADT's sleep and reset registers. Outside the lock: this allocates. */
+	if (first)
+		rc = domain_load_acpi(d);
 	return rc;
 }
 

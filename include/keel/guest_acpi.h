@@ -35,4 +35,12 @@
  */
 int guest_acpi_build(unsigned int nr_vcpus, u64 gpa, void *buf, size_t buflen);
 
+struct domain;
+/*
+ * Build @d's tables (for its vCPU count) into frames populated for it at GUEST_ACPI_GPA, outside
+ * its RAM reservation (common/domain_acpi.c): boot-time domains at build, domctl-created ones at
+ * their first max_mem. 0 or -errno.
+ */
+int domain_load_acpi(struct domain *d);
+
 #endif

@@ -18,7 +18,7 @@
 #define KEEL_DOMCTL_pause	     3	/* domain: not the caller */
 #define KEEL_DOMCTL_unpause	     4	/* a never-started domain starts at vCPU 0's context */
 #define KEEL_DOMCTL_max_vcpus	     5	/* in: max_vcpus (fixed at create: only that count) */
-#define KEEL_DOMCTL_max_mem	     6	/* in: max_mem */
+#define KEEL_DOMCTL_max_mem	     6	/* in: max_mem (the first also builds its ACPI tables) */
 #define KEEL_DOMCTL_getinfo	     7	/* out: info */
 #define KEEL_DOMCTL_set_vcpu_context 8	/* in: vcpu_context (before that vCPU started) */
 #define KEEL_DOMCTL_set_hvm_param    9	/* in: hvm_param */
@@ -30,6 +30,17 @@
 #define KEEL_DOMCTL_MAX		     15
 
 #define KEEL_NAME_LEN 32 /* domain names, NUL-terminated */
+
+/*
+ * A created domain's guest-physical layout, fixed by its first max_mem (N pages of RAM): RAM at
+ * [0, min(N pages, 3 GiB)) and the rest from 4 GiB; its ACPI tables (RSDP first: the start_info's
+ * rsdp_paddr), built by Keel at that first max_mem for its vCPU count, at KEEL_DOMCTL_ACPI_GPA;
+ * the hole holds no other RAM.
+ */
+#define KEEL_DOMCTL_LOWMEM_TOP	 0xC0000000ULL
+#define KEEL_DOMCTL_HIGHMEM_BASE 0x100000000ULL
+#define KEEL_DOMCTL_ACPI_GPA	 0xFC000000ULL
+#define KEEL_DOMCTL_ACPI_SIZE	 4096ULL
 
 /* create.flags */
 #define KEEL_CREATE_DESTROY_ON_END (1u << 0) /* destroy at shutdown/crash (default: keep it) */

@@ -5,7 +5,7 @@
 MGMT_TEST_SRCS := common/hypercall/domctl.c common/hypercall/sysctl.c common/domain.c \
 	common/domain_end.c common/vcpu.c common/sched/core.c common/sched/fair.c \
 	common/runstate.c common/vcpu_down.c common/vcpu_timer.c common/timer.c \
-	common/sched/poll.c common/loader/pvh_info.c common/mm/frame_alloc.c \
+	common/sched/poll.c common/loader/pvh_info.c common/domain_acpi.c common/loader/guest_acpi.c common/mm/frame_alloc.c \
 	common/mm/domain_mem.c common/printk.c common/logbuf.c common/console.c common/cmdline.c \
 	common/lib/string.c common/lib/vsprintf.c tests/unit/shim_mgmt.c tests/unit/shim_mm.c \
 	tests/unit/shim_spinlock.c tests/unit/shim_core_timer.c

@@ -139,11 +139,21 @@ bool arch_virt_available(void)
 	return true;
 }
 
+/* A domain's mappings, as arch_map_gpa was told them (enough for the ACPI tables' copy). */
+#define SHIM_P2M_MAX 64
+struct shim_p2m {
+	unsigned int n;
+	struct {
+		u64 gpa, size;
+		paddr_t hpa;
+	} e[SHIM_P2M_MAX];
+};
+
 int arch_domain_init(struct domain *d)
 {
 	if (shim_mgmt_arch_init_rc)
 		return shim_mgmt_arch_init_rc;
-	d->arch.p2m = kzalloc(64);
+	d->arch.p2m = kzalloc(sizeof(struct shim_p2m));
 	return d->arch.p2m ? 0 : -ENOMEM;
 }
 
@@ -153,16 +163,31 @@ void arch_domain_destroy(struct domain *d)
 	d->arch.p2m = NULL;
 }
 
-/* RAM mappings are accepted and not kept: nothing here reads guest memory through them. */
+/* Recorded (the first SHIM_P2M_MAX), so that copies to guest memory reach the frames. */
 int arch_map_gpa(struct domain *d, u64 gpa, paddr_t hpa, u64 size, bool writable)
 {
-	(void)d, (void)gpa, (void)hpa, (void)size, (void)writable;
+	struct shim_p2m *p = d->arch.p2m;
+
+	(void)writable;
+	if (p && p->n < SHIM_P2M_MAX) {
+		p->e[p->n].gpa = gpa;
+		p->e[p->n].size = size;
+		p->e[p->n].hpa = hpa;
+		p->n++;
+	}
 	return 0;
 }
 
 int arch_gpa_to_hpa(struct domain *d, u64 gpa, bool write, paddr_t *hpa)
 {
-	(void)d, (void)gpa, (void)write, (void)hpa;
+	const struct shim_p2m *p = d->arch.p2m;
+
+	(void)write;
+	for (unsigned int i = 0; p && i < p->n; i++)
+		if (gpa >= p->e[i].gpa && gpa - p->e[i].gpa < p->e[i].size) {
+			*hpa = p->e[i].hpa + (gpa - p->e[i].gpa);
+			return 0;
+		}
 	return -EFAULT;
 }
 

@@ -1,4 +1,6 @@
 /* Unit tests: domctl's per-domain commands: their ranges, and the state they leave (pause, memory, vCPUs, sched). */
+#include <keel/domain_mem.h>
+#include <keel/guest_acpi.h>
 #include <keel/sched.h>
 #include <keel/softirq.h>
 #include <keel/time.h>
@@ -176,6 +178,13 @@ static void test_max_mem(void **state)
 	assert_int_equal(dc_max_mem(id, RAM_1M), 0);
 	assert_int_equal(d->mem.bytes, RAM_1M * 4096ULL);
 	assert_int_equal(dc_info(id).max_pages, RAM_1M);
+	{ /* with the map, its ACPI tables: the RSDP at GUEST_ACPI_GPA, outside its RAM */
+		char rsdp[8];
+
+		assert_int_equal(domain_copy_from_gpa(d, rsdp, GUEST_ACPI_GPA, sizeof(rsdp)), 0);
+		assert_memory_equal(rsdp, "RSD PTR ", 8);
+		assert_int_equal(dc_info(id).pages, 0);
+	}
 	assert_int_equal(dc_max_mem(id, 1ULL << 22), 0);
 	assert_int_equal(d->mem.bytes, RAM_1M * 4096ULL); /* the map stays as first set */
 	assert_int_equal(dc_info(id).max_pages, 1ULL << 22);

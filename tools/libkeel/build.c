@@ -1,4 +1,4 @@
-/* libkeel: the domain builder: creates a domain and loads a PVH ELF kernel into it. */
+/* libkeel: the domain builder: creates a domain and loads a PVH kernel and initrd into it. */
 #include "build.h"
 
 #include <errno.h>
@@ -26,72 +26,122 @@ static int fail(struct keel_build *b, int rc, const char *fmt, ...)
 	return rc;
 }
 
-/* The kernel's segments, start_info, memory map and command line into the mapped RAM @ram. */
-static void fill(struct keel_build *b, const struct keel_elf_image *elf, const uint8_t *img,
-		 uint8_t *ram)
+#define LOW_PAGES  (KEEL_DOMCTL_LOWMEM_TOP / PAGE)
+#define HIGH_GFN   (KEEL_DOMCTL_HIGHMEM_BASE / PAGE)
+#define MAP_WINDOW 1024 /* pages mapped into the builder at a time */
+
+static uint64_t low_pages(const struct keel_build *b)
 {
-	uint8_t *si_page = ram + KEEL_BUILD_START_INFO_GFN * PAGE;
-	struct pvh_start_info *si = (struct pvh_start_info *)si_page;
-	struct pvh_memmap_entry *mm = (struct pvh_memmap_entry *)(si_page + 256);
-	uint64_t special = b->console_gfn * PAGE;
-
-	for (unsigned int i = 0; i < elf->nr_segments; i++) {
-		const struct keel_elf_segment *s = &elf->segments[i];
-
-		memcpy(ram + s->paddr, img + s->offset, s->filesz);
-		memset(ram + s->paddr + s->filesz, 0, s->memsz - s->filesz);
-	}
-	memset(si_page, 0, PAGE);
-	mm[0] = (struct pvh_memmap_entry){0, special, PVH_MEMMAP_RAM, 0};
-	mm[1] = (struct pvh_memmap_entry){special, 2 * PAGE, PVH_MEMMAP_RESERVED, 0};
-	si->magic = PVH_START_MAGIC;
-	si->version = PVH_START_VERSION;
-	si->memmap_paddr = KEEL_BUILD_START_INFO_GFN * PAGE + 256;
-	si->memmap_entries = 2;
-	if (b->cmdline) {
-		memcpy(ram + KEEL_BUILD_CMDLINE_GFN * PAGE, b->cmdline, strlen(b->cmdline) + 1);
-		si->cmdline_paddr = KEEL_BUILD_CMDLINE_GFN * PAGE;
-	}
-	memset(ram + b->console_gfn * PAGE, 0, 2 * PAGE);
+	return b->mem_pages < LOW_PAGES ? b->mem_pages : LOW_PAGES;
 }
 
-/* Every page of the domain mapped into this process, filled, unmapped. */
+/* GFN of the domain's page @i (0 <= i < mem_pages) in Keel's layout. */
+static uint64_t nth_gfn(const struct keel_build *b, uint64_t i)
+{
+	return i < low_pages(b) ? i : HIGH_GFN + (i - low_pages(b));
+}
+
+/* @len bytes of @src (NULL: zeros) to the domain's GPA @gpa, through windows of foreign maps. */
+static int guest_copy(struct keel_build *b, xenforeignmemory_handle *fmem, uint64_t gpa,
+		      const void *src, uint64_t len)
+{
+	const uint8_t *from = src;
+
+	while (len) {
+		uint64_t first = gpa / PAGE, off = gpa % PAGE;
+		uint64_t n = (off + len + PAGE - 1) / PAGE, chunk;
+		xen_pfn_t gfns[MAP_WINDOW];
+		int errs[MAP_WINDOW];
+		uint8_t *win;
+
+		if (n > MAP_WINDOW)
+			n = MAP_WINDOW;
+		for (uint64_t i = 0; i < n; i++)
+			gfns[i] = first + i;
+		win = xenforeignmemory_map(fmem, b->domid, PROT_READ | PROT_WRITE, n, gfns, errs);
+		if (!win)
+			return fail(b, -errno, "mapping d%u's pages at %#llx: %s", b->domid,
+				    (unsigned long long)gpa, strerror(errno));
+		for (uint64_t i = 0; i < n; i++)
+			if (errs[i]) {
+				xenforeignmemory_unmap(fmem, win, n);
+				return fail(b, errs[i] < 0 ? errs[i] : -EFAULT,
+					    "mapping d%u's page %#llx: %s", b->domid,
+					    (unsigned long long)(first + i), strerror(abs(errs[i])));
+			}
+		chunk = n * PAGE - off < len ? n * PAGE - off : len;
+		if (from) {
+			memcpy(win + off, from, chunk);
+			from += chunk;
+		} else {
+			memset(win + off, 0, chunk);
+		}
+		xenforeignmemory_unmap(fmem, win, n);
+		gpa += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+/* start_info (page 1): the module (initrd), the memory map, the command line's place. */
+static void start_info(const struct keel_build *b, uint8_t page[PAGE])
+{
+	struct pvh_start_info *si = (struct pvh_start_info *)page;
+	struct pvh_module *mod = (struct pvh_module *)(page + 64);
+	struct pvh_memmap_entry *mm = (struct pvh_memmap_entry *)(page + 256);
+	uint64_t rings = b->console_gfn * PAGE, high = b->mem_pages - low_pages(b);
+	unsigned int n = 0;
+
+	memset(page, 0, PAGE);
+	si->magic = PVH_START_MAGIC;
+	si->version = PVH_START_VERSION;
+	si->rsdp_paddr = KEEL_DOMCTL_ACPI_GPA;
+	mm[n++] = (struct pvh_memmap_entry){0, rings, PVH_MEMMAP_RAM, 0};
+	mm[n++] = (struct pvh_memmap_entry){rings, 2 * PAGE, PVH_MEMMAP_RESERVED, 0};
+	mm[n++] = (struct pvh_memmap_entry){KEEL_DOMCTL_ACPI_GPA, KEEL_DOMCTL_ACPI_SIZE,
+					    PVH_MEMMAP_ACPI, 0};
+	if (high)
+		mm[n++] = (struct pvh_memmap_entry){KEEL_DOMCTL_HIGHMEM_BASE, high * PAGE,
+						    PVH_MEMMAP_RAM, 0};
+	si->memmap_paddr = KEEL_BUILD_START_INFO_GFN * PAGE + 256;
+	si->memmap_entries = n;
+	if (b->cmdline)
+		si->cmdline_paddr = KEEL_BUILD_CMDLINE_GFN * PAGE;
+	if (b->initrd) {
+		mod->paddr = b->initrd_gpa;
+		mod->size = b->initrd_len;
+		si->nr_modules = 1;
+		si->modlist_paddr = KEEL_BUILD_START_INFO_GFN * PAGE + 64;
+	}
+}
+
+/* The kernel's segments, the initrd, start_info, the command line and zeroed rings. */
 static int load(struct keel_build *b, const struct keel_elf_image *elf, const uint8_t *img)
 {
 	xenforeignmemory_handle *fmem = xenforeignmemory_open(NULL, 0);
-	xen_pfn_t *gfns = calloc(b->mem_pages, sizeof(*gfns));
-	int *errs = calloc(b->mem_pages, sizeof(*errs));
-	uint8_t *ram = NULL;
+	uint8_t page[PAGE];
 	int rc = 0;
 
-	if (!fmem || !gfns || !errs) {
-		rc = fail(b, -errno, "opening the foreign memory interface: %s", strerror(errno));
-		goto out;
+	if (!fmem)
+		return fail(b, -errno, "opening the foreign memory interface: %s", strerror(errno));
+	for (unsigned int i = 0; !rc && i < elf->nr_segments; i++) {
+		const struct keel_elf_segment *s = &elf->segments[i];
+
+		rc = guest_copy(b, fmem, s->paddr, img + s->offset, s->filesz);
+		if (!rc)
+			rc = guest_copy(b, fmem, s->paddr + s->filesz, NULL, s->memsz - s->filesz);
 	}
-	for (uint64_t i = 0; i < b->mem_pages; i++)
-		gfns[i] = i;
-	ram =
-	    xenforeignmemory_map(fmem, b->domid, PROT_READ | PROT_WRITE, b->mem_pages, gfns, errs);
-	if (!ram) {
-		rc = fail(b, -errno, "mapping d%u's %llu pages: %s", b->domid,
-			  (unsigned long long)b->mem_pages, strerror(errno));
-		goto out;
-	}
-	for (uint64_t i = 0; i < b->mem_pages; i++)
-		if (errs[i]) {
-			rc =
-			    fail(b, errs[i] < 0 ? errs[i] : -EFAULT, "mapping d%u's page %#llx: %s",
-				 b->domid, (unsigned long long)i, strerror(abs(errs[i])));
-			goto out;
-		}
-	fill(b, elf, img, ram);
-out:
-	if (ram)
-		xenforeignmemory_unmap(fmem, ram, b->mem_pages);
-	if (fmem)
-		xenforeignmemory_close(fmem);
-	free(gfns);
-	free(errs);
+	if (!rc && b->initrd)
+		rc = guest_copy(b, fmem, b->initrd_gpa, b->initrd, b->initrd_len);
+	start_info(b, page);
+	if (!rc)
+		rc = guest_copy(b, fmem, KEEL_BUILD_START_INFO_GFN * PAGE, page, PAGE);
+	if (!rc && b->cmdline)
+		rc = guest_copy(b, fmem, KEEL_BUILD_CMDLINE_GFN * PAGE, b->cmdline,
+				strlen(b->cmdline) + 1);
+	if (!rc)
+		rc = guest_copy(b, fmem, b->console_gfn * PAGE, NULL, 2 * PAGE);
+	xenforeignmemory_close(fmem);
 	return rc;
 }
 
@@ -104,7 +154,7 @@ static int populate(struct keel_handle *h, struct keel_build *b)
 	if (!gfns)
 		return fail(b, -ENOMEM, "no memory for the page list");
 	for (uint64_t i = 0; i < b->mem_pages; i++)
-		gfns[i] = i;
+		gfns[i] = nth_gfn(b, i);
 	rc = keel_populate(h, b->domid, gfns, b->mem_pages, &done);
 	free(gfns);
 	if (rc)
@@ -141,13 +191,14 @@ static int ports(struct keel_handle *h, struct keel_build *b)
 
 static int check(struct keel_build *b, struct keel_elf_image *elf, void **img)
 {
+	uint64_t free_end, initrd_end;
 	char why[160];
 	size_t len;
 
-	if (b->mem_pages < KEEL_BUILD_MIN_PAGES || b->mem_pages > (1ULL << 22))
+	if (b->mem_pages < KEEL_BUILD_MIN_PAGES || b->mem_pages > KEEL_BUILD_MAX_PAGES)
 		return fail(b, -EINVAL, "memory: %llu pages (%llu to %llu)",
-			    (unsigned long long)b->mem_pages,
-			    (unsigned long long)KEEL_BUILD_MIN_PAGES, 1ULL << 22);
+			    (unsigned long long)b->mem_pages, (unsigned long long)KEEL_BUILD_MIN_PAGES,
+			    (unsigned long long)KEEL_BUILD_MAX_PAGES);
 	if (b->cmdline && strlen(b->cmdline) >= KEEL_BUILD_MAX_CMDLINE)
 		return fail(b, -EINVAL, "command line: %zu bytes (at most %u)", strlen(b->cmdline),
 			    KEEL_BUILD_MAX_CMDLINE - 1);
@@ -155,14 +206,23 @@ static int check(struct keel_build *b, struct keel_elf_image *elf, void **img)
 		return fail(b, -ENOEXEC, "kernel: %s", why);
 	if (keel_elf_parse(*img, len, elf, why, sizeof(why)))
 		return fail(b, -ENOEXEC, "kernel: %s", why);
-	b->console_gfn = b->mem_pages - 2;
-	b->store_gfn = b->mem_pages - 1;
-	if (elf->lo < KEEL_BUILD_FIRST_FREE || elf->hi > b->console_gfn * PAGE)
+	b->console_gfn = low_pages(b) - 2;
+	b->store_gfn = low_pages(b) - 1;
+	free_end = b->console_gfn * PAGE;
+	if (elf->lo < KEEL_BUILD_FIRST_FREE || elf->hi > free_end)
 		return fail(b, -E2BIG,
 			    "kernel: loads at %#llx-%#llx, outside the domain's free RAM "
 			    "%#llx-%#llx (give it more memory)",
 			    (unsigned long long)elf->lo, (unsigned long long)elf->hi,
-			    KEEL_BUILD_FIRST_FREE, (unsigned long long)(b->console_gfn * PAGE));
+			    KEEL_BUILD_FIRST_FREE, (unsigned long long)free_end);
+	b->initrd_gpa = (elf->hi + PAGE - 1) & ~(PAGE - 1);
+	initrd_end = b->initrd_gpa + (b->initrd ? b->initrd_len : 0);
+	if (b->initrd && (b->initrd_len > free_end || initrd_end > free_end))
+		return fail(b, -E2BIG,
+			    "initrd: %zu bytes at %#llx do not fit below %#llx (give the domain "
+			    "more memory)",
+			    b->initrd_len, (unsigned long long)b->initrd_gpa,
+			    (unsigned long long)free_end);
 	b->entry = elf->entry;
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <xenstore.h>
 
 #include "build.h"
+#include "introduce.h"
 
 #define FREE_SLACK_PAGES 16 /* dom0's own EPT tables for the foreign-map window may stay */
 #define GRANT_TEXT	 "dom0_child: this page is granted to dom0" /* guests/dom0_child.c */
@@ -67,41 +68,6 @@ static uint64_t free_pages(struct keel_handle *h)
 	if (rc)
 		die("physinfo: %s", strerror(-rc));
 	return pi.free_pages;
-}
-
-static void xs_put(struct xs_handle *xs, uint16_t d, const char *rel, const char *fmt, ...)
-{
-	char path[128], val[128];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(val, sizeof(val), fmt, ap);
-	va_end(ap);
-	snprintf(path, sizeof(path), "/local/domain/%u/%s", d, rel);
-	if (!xs_write(xs, XBT_NULL, path, val, strlen(val)))
-		die("xenstore write %s: %s", path, strerror(errno));
-}
-
-/* The domain's xenstore home: readable by it, data/ its own; the console nodes for consoled. */
-static void introduce(struct xs_handle *xs, const struct keel_build *b)
-{
-	char path[64];
-	struct xs_permissions home[2] = {{0, XS_PERM_NONE}, {b->domid, XS_PERM_READ}};
-	struct xs_permissions data[1] = {{b->domid, XS_PERM_NONE}};
-
-	snprintf(path, sizeof(path), "/local/domain/%u", b->domid);
-	if (!xs_mkdir(xs, XBT_NULL, path) || !xs_set_permissions(xs, XBT_NULL, path, home, 2))
-		die("xenstore %s: %s", path, strerror(errno));
-	xs_put(xs, b->domid, "name", "%s", b->name);
-	xs_put(xs, b->domid, "domid", "%u", b->domid);
-	xs_put(xs, b->domid, "console/ring-ref", "%llu", (unsigned long long)b->console_gfn);
-	xs_put(xs, b->domid, "console/port", "%u", b->console_port);
-	xs_put(xs, b->domid, "console/type", "xenconsoled");
-	snprintf(path, sizeof(path), "/local/domain/%u/data", b->domid);
-	if (!xs_mkdir(xs, XBT_NULL, path) || !xs_set_permissions(xs, XBT_NULL, path, data, 1))
-		die("xenstore %s: %s", path, strerror(errno));
-	if (!xs_introduce_domain(xs, b->domid, b->store_gfn, b->store_port))
-		die("xenstore: introducing d%u: %s", b->domid, strerror(errno));
 }
 
 /*
@@ -208,7 +174,7 @@ int main(int argc, char **argv)
 	struct keel_handle *h;
 	struct xs_handle *xs;
 	uint64_t free0, free1;
-	char path[64], **nodes;
+	char path[64], err[160], **nodes;
 	unsigned int n;
 	int c, rc;
 
@@ -251,7 +217,8 @@ int main(int argc, char **argv)
 	rc = keel_build_elf(h, &b);
 	if (rc)
 		die("build: %s", b.error);
-	introduce(xs, &b);
+	if (keel_xs_introduce(xs, &b, b.mem_pages * 4, b.mem_pages * 4, err, sizeof(err)))
+		die("%s", err);
 	printf("d%u (%s) built: %llu pages, entry %#x, console gfn %#llx port %u, xenstore gfn "
 	       "%#llx port %u, in %.2f s\n",
 	       b.domid, b.name, (unsigned long long)b.mem_pages, b.entry,

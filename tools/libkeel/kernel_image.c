@@ -44,7 +44,7 @@ struct out {
 
 static int grow(struct out *o, size_t want)
 {
-	size_t n = o->size ? o->size : 1u << 20;
+	size_t n = o->size ? o->size : 64u << 10;
 	uint8_t *b;
 
 	if (want > KEEL_KERNEL_MAX_ELF)
@@ -179,7 +179,7 @@ int keel_kernel_image(const void *file, size_t len, void **elf, size_t *elf_len,
 	const uint8_t *f = file;
 	struct out o = {0};
 	const char *fmt;
-	uint64_t off;
+	uint64_t off, hint;
 	uint32_t plen;
 
 	*elf = NULL;
@@ -205,7 +205,11 @@ int keel_kernel_image(const void *file, size_t len, void **elf, size_t *elf_len,
 	if (off > len || plen > len - off || plen < 8)
 		return fail(why, why_len, "bzImage payload %#llx+%#x outside the %zu-byte file",
 			    (unsigned long long)off, plen, len);
-	if (grow(&o, rd32(f + off + plen - 4)) && grow(&o, 1))
+	/* The size the kernel's build appended is a hint (bounded: data can lie), growth the rule. */
+	hint = rd32(f + off + plen - 4);
+	if (hint > (uint64_t)plen * 64)
+		hint = (uint64_t)plen * 64;
+	if (grow(&o, (size_t)hint) && grow(&o, 1))
 		return fail(why, why_len, "no memory to decompress the kernel");
 	if (decompress(f + off, plen, &o, &fmt)) {
 		free(o.buf);

@@ -1,0 +1,249 @@
+/* keel CLI: create (a guest from an xl.cfg-syntax file) and console (attach to its pty). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <xenstore.h>
+
+#include "build.h"
+#include "cli.h"
+#include "config.h"
+#include "introduce.h"
+
+#define TTY_WAIT_S  10	 /* for keel-consoled to publish console/tty */
+#define DETACH_KEY  0x1d /* Ctrl-] */
+#define MAX_FILE_SZ (256u << 20)
+
+static void report(void *ctx, int is_error, const char *msg)
+{
+	(void)ctx;
+	(void)is_error;
+	fprintf(stderr, "%s\n", msg);
+}
+
+static void *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	void *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (!fseek(f, 0, SEEK_END) && (n = ftell(f)) >= 0 && n <= (long)MAX_FILE_SZ &&
+	    !fseek(f, 0, SEEK_SET) && (buf = malloc((size_t)n + 1)) &&
+	    fread(buf, 1, (size_t)n, f) == (size_t)n) {
+		*len = (size_t)n;
+	} else {
+		free(buf);
+		buf = NULL;
+		errno = errno ? errno : EIO;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* What the domain should do after it is built: weight and cap, vCPU affinities, maxmem. */
+static int tune(struct cli *c, const struct keel_cfg *cfg, uint16_t domid)
+{
+	struct keel_domctl op = {.cmd = KEEL_DOMCTL_set_sched, .domain = domid};
+	int rc;
+
+	op.u.sched.weight = cfg->weight;
+	op.u.sched.cap = cfg->cap;
+	if ((rc = keel_domctl(c->keel, &op)))
+		return cli_error("%s: weight %u cap %u: %s", cfg->name, cfg->weight, cfg->cap,
+				 strerror(-rc));
+	for (unsigned int v = 0; v < cfg->vcpus; v++) {
+		uint64_t mask = cfg->vcpu_cpumask[v] ? cfg->vcpu_cpumask[v] : cfg->cpumask;
+		struct keel_sysctl_physinfo pi;
+
+		if (!mask || mask == ~0ULL || keel_physinfo(c->keel, &pi))
+			continue;
+		if (pi.nr_cpus < 64)
+			mask &= (1ULL << pi.nr_cpus) - 1;
+		op = (struct keel_domctl){.cmd = KEEL_DOMCTL_set_affinity, .domain = domid};
+		op.u.affinity.vcpu = v;
+		op.u.affinity.cpumap = mask;
+		if (!mask || (rc = keel_domctl(c->keel, &op)))
+			return cli_error("%s: cpus: vCPU %u may run on no CPU this host has", cfg->name,
+					 v);
+	}
+	if (cfg->maxmem_mib > cfg->memory_mib &&
+	    (rc = keel_domain_max_mem(c->keel, domid, cfg->maxmem_mib * 256)))
+		return cli_error("%s: maxmem %llu MiB: %s", cfg->name,
+				 (unsigned long long)cfg->maxmem_mib, strerror(-rc));
+	return 0;
+}
+
+static int console_attach(struct cli *c, uint16_t domid, const char *name);
+
+/* Read the kernel and initrd, build, tune, introduce, unpause; what was built goes on failure. */
+static int start(struct cli *c, const struct keel_cfg *cfg, struct keel_build *b, bool paused)
+{
+	char err[256];
+	int rc;
+
+	b->image = slurp(cfg->kernel, &b->image_len);
+	if (!b->image)
+		return cli_error("%s: kernel %s: %s", cfg->name, cfg->kernel, strerror(errno));
+	if (cfg->ramdisk && !(b->initrd = slurp(cfg->ramdisk, &b->initrd_len)))
+		return cli_error("%s: ramdisk %s: %s", cfg->name, cfg->ramdisk, strerror(errno));
+	if (keel_build_elf(cli_keel(c), b))
+		return cli_error("%s: %s", cfg->name, b->error);
+	rc = tune(c, cfg, b->domid);
+	if (!rc && keel_xs_introduce(cli_xs(c), b, cfg->memory_mib * 1024, cfg->maxmem_mib * 1024,
+				     err, sizeof(err)))
+		rc = cli_error("%s: %s", cfg->name, err);
+	if (!rc && !paused && (rc = keel_domain_unpause(c->keel, b->domid)))
+		rc = cli_error("%s: unpause: %s", cfg->name, strerror(-rc));
+	if (rc)
+		keel_domain_destroy(c->keel, b->domid);
+	return rc;
+}
+
+static int run_create(struct cli *c, int argc, char **argv)
+{
+	struct keel_cfg_hooks hooks = {.report = report};
+	struct keel_build b = {0};
+	struct keel_cfg cfg;
+	bool console = false, paused = false;
+	int opt, rc;
+
+	while ((opt = getopt(argc, argv, "cp")) != -1)
+		if (opt == 'c')
+			console = true;
+		else if (opt == 'p')
+			paused = true;
+		else
+			return cli_usage("create");
+	if (optind >= argc)
+		return cli_usage("create");
+	if (keel_cfg_load(argv[optind], argv + optind + 1, argc - optind - 1, &hooks, &cfg))
+		return cli_error("%s: not created (fix the errors above)", argv[optind]);
+	if (cfg.nr_disks || cfg.nr_vifs) {
+		rc = cli_error("%s: disk= and vif= need the block and network backends, which this "
+			       "keel does not attach yet: remove them to start %s without devices",
+			       argv[optind], cfg.name);
+		keel_cfg_free(&cfg);
+		return rc;
+	}
+	b.name = cfg.name;
+	b.nr_vcpus = cfg.vcpus;
+	b.mem_pages = cfg.memory_mib * 256;
+	b.cmdline = cfg.cmdline;
+	rc = start(c, &cfg, &b, paused);
+	free((void *)b.image);
+	free((void *)b.initrd);
+	if (!rc) {
+		printf("Started domain %s (id %u)%s\n", cfg.name, b.domid, paused ? ", paused" : "");
+		fflush(stdout);
+		if (console)
+			rc = console_attach(c, b.domid, cfg.name);
+	}
+	keel_cfg_free(&cfg);
+	return rc;
+}
+
+/* Until keel-consoled has published console/tty (bounded); a malloc'd path, or NULL. */
+static char *tty_of(struct cli *c, uint16_t domid)
+{
+	char path[64];
+	time_t end = time(NULL) + TTY_WAIT_S;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/console/tty", domid);
+	for (;;) {
+		unsigned int len;
+		char *tty = xs_read(cli_xs(c), XBT_NULL, path, &len);
+
+		if (tty || time(NULL) > end)
+			return tty;
+		nanosleep(&(struct timespec){0, 100000000}, NULL);
+	}
+}
+
+static int console_attach(struct cli *c, uint16_t domid, const char *name)
+{
+	struct termios saved, raw;
+	bool is_tty = isatty(STDIN_FILENO) && !tcgetattr(STDIN_FILENO, &saved);
+	char *tty = tty_of(c, domid);
+	int fd, rc = 0;
+
+	if (!tty)
+		return cli_error("console %s: no console/tty after %d s (is keel-consoled running?)",
+				 name, TTY_WAIT_S);
+	fd = open(tty, O_RDWR | O_NOCTTY);
+	if (fd < 0) {
+		rc = cli_error("console %s: %s: %s", name, tty, strerror(errno));
+		free(tty);
+		return rc;
+	}
+	fprintf(stderr, "keel: connected to %s's console (%s); Ctrl-] detaches\n", name, tty);
+	free(tty);
+	if (is_tty) {
+		raw = saved;
+		cfmakeraw(&raw);
+		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	}
+	for (;;) {
+		struct pollfd p[2] = {{STDIN_FILENO, POLLIN, 0}, {fd, POLLIN, 0}};
+		char buf[4096];
+		ssize_t n;
+
+		if (poll(p, 2, -1) < 0)
+			break;
+		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			n = read(fd, buf, sizeof(buf));
+			if (n <= 0)
+				break; /* the domain went away: keel-consoled closed the pty */
+			if (write(STDOUT_FILENO, buf, (size_t)n) < 0)
+				break;
+		}
+		if (p[0].revents & (POLLIN | POLLHUP)) {
+			char *k;
+
+			n = read(STDIN_FILENO, buf, sizeof(buf));
+			if (n <= 0)
+				break;
+			k = memchr(buf, DETACH_KEY, (size_t)n);
+			if (k)
+				n = k - buf;
+			if (n > 0 && write(fd, buf, (size_t)n) < 0)
+				break;
+			if (k)
+				break;
+		}
+	}
+	if (is_tty)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	close(fd);
+	fprintf(stderr, "\nkeel: left %s's console\n", name);
+	return rc;
+}
+
+static int run_console(struct cli *c, int argc, char **argv)
+{
+	struct keel_domain_info d;
+
+	if (argc != 2)
+		return cli_usage("console");
+	if (cli_find_domain(c, argv[1], &d))
+		return CLI_FAILED;
+	return console_attach(c, d.domid, d.name);
+}
+
+const struct cli_command cli_create_commands[] = {
+    {"create", run_create, "[-c] [-p] CONFIG [KEY=VALUE...]",
+     "Builds and starts a guest from an xl.cfg-syntax file (docs/config.md); KEY=VALUE\n"
+     "settings after it override the file's. The whole file is checked first: each problem\n"
+     "as FILE:LINE: KEY: what is wrong, and the fix.\n"
+     "  -c  attach to its console once it runs (Ctrl-] detaches)\n"
+     "  -p  leave it paused (keel unpause starts it)"},
+    {"console", run_console, "DOMAIN",
+     "Attaches the terminal to the domain's console (keel-consoled's pty); Ctrl-] detaches."},
+    {NULL, NULL, NULL, NULL},
+};

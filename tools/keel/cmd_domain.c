@@ -1,0 +1,150 @@
+/* keel CLI: destroy, pause, unpause, shutdown and reboot: one domain's life from dom0. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <xenstore.h>
+
+#include "cli.h"
+
+#define SHUTDOWN_WAIT_S 60 /* shutdown -w / reboot: how long the guest has to act */
+
+/* The one DOMAIN argument of @argv (after options), not dom0 nor a privileged domain. */
+static int target(struct cli *c, const char *cmd, int argc, char **argv, int first,
+		  struct keel_domain_info *d)
+{
+	if (argc - first != 1)
+		return cli_usage(cmd);
+	if (cli_find_domain(c, argv[first], d))
+		return CLI_FAILED;
+	if (d->flags & KEEL_DOMINFO_PRIVILEGED)
+		return cli_error("%s: %s (d%u) is the privileged domain: not for keel %s", cmd,
+				 d->name, d->domid, cmd);
+	return 0;
+}
+
+static int run_destroy(struct cli *c, int argc, char **argv)
+{
+	struct keel_domain_info d;
+	int rc = target(c, "destroy", argc, argv, 1, &d);
+	char path[64];
+
+	if (rc)
+		return rc;
+	rc = keel_domain_destroy(cli_keel(c), d.domid);
+	if (rc)
+		return cli_error("destroy %s (d%u): %s", d.name, d.domid, strerror(-rc));
+	/* Its xenstore home goes too (keel-xenstored releases its connection on its death). */
+	snprintf(path, sizeof(path), "/local/domain/%u", d.domid);
+	xs_rm(cli_xs(c), XBT_NULL, path);
+	return 0;
+}
+
+static int pause_or_unpause(struct cli *c, int argc, char **argv, bool pause)
+{
+	const char *cmd = pause ? "pause" : "unpause";
+	struct keel_domain_info d;
+	int rc = target(c, cmd, argc, argv, 1, &d);
+
+	if (rc)
+		return rc;
+	rc = pause ? keel_domain_pause(cli_keel(c), d.domid)
+		   : keel_domain_unpause(cli_keel(c), d.domid);
+	if (rc)
+		return cli_error("%s %s (d%u): %s", cmd, d.name, d.domid, strerror(-rc));
+	return 0;
+}
+
+static int run_pause(struct cli *c, int argc, char **argv)
+{
+	return pause_or_unpause(c, argc, argv, true);
+}
+
+static int run_unpause(struct cli *c, int argc, char **argv)
+{
+	return pause_or_unpause(c, argc, argv, false);
+}
+
+/* Until @domid has ended (or is gone), bounded: woken by @releaseDomain, polled at 5 Hz. */
+static int wait_ended(struct cli *c, uint16_t domid, const char *name)
+{
+	struct xs_handle *xs = cli_xs(c);
+	time_t end = time(NULL) + SHUTDOWN_WAIT_S;
+
+	if (!xs_watch(xs, "@releaseDomain", "keel-wait"))
+		return cli_error("watching @releaseDomain: %s", strerror(errno));
+	for (;;) {
+		struct keel_domain_info d;
+		struct pollfd p = {xs_fileno(xs), POLLIN, 0};
+		int rc = keel_domain_getinfo(cli_keel(c), domid, &d);
+
+		if (rc == -ESRCH || (!rc && (d.flags & (KEEL_DOMINFO_SHUTDOWN |
+							KEEL_DOMINFO_CRASHED | KEEL_DOMINFO_DYING))))
+			break;
+		if (rc)
+			return cli_error("getinfo d%u: %s", domid, strerror(-rc));
+		if (time(NULL) > end)
+			return cli_error("%s (d%u) has not shut down after %d s (keel destroy %s "
+					 "ends it)",
+					 name, domid, SHUTDOWN_WAIT_S, name);
+		if (poll(&p, 1, 200) > 0) {
+			char **ev;
+
+			while ((ev = xs_check_watch(xs)))
+				free(ev);
+		}
+	}
+	xs_unwatch(xs, "@releaseDomain", "keel-wait");
+	return 0;
+}
+
+/* The guest's own shutdown: control/shutdown in its xenstore home, which Linux watches. */
+static int ask(struct cli *c, int argc, char **argv, const char *how)
+{
+	const char *cmd = !strcmp(how, "poweroff") ? "shutdown" : "reboot";
+	struct keel_domain_info d;
+	bool wait = false;
+	char path[64];
+	int opt, rc;
+
+	optind = 1;
+	while ((opt = getopt(argc, argv, "w")) != -1)
+		if (opt == 'w')
+			wait = true;
+		else
+			return cli_usage(cmd);
+	rc = target(c, cmd, argc, argv, optind, &d);
+	if (rc)
+		return rc;
+	snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown", d.domid);
+	if (!xs_write(cli_xs(c), XBT_NULL, path, how, strlen(how)))
+		return cli_error("%s %s (d%u): writing %s: %s", cmd, d.name, d.domid, path,
+				 strerror(errno));
+	return wait ? wait_ended(c, d.domid, d.name) : 0;
+}
+
+static int run_shutdown(struct cli *c, int argc, char **argv)
+{
+	return ask(c, argc, argv, "poweroff");
+}
+
+static int run_reboot(struct cli *c, int argc, char **argv)
+{
+	return ask(c, argc, argv, "reboot");
+}
+
+const struct cli_command cli_domain_commands[] = {
+    {"destroy", run_destroy, "DOMAIN",
+     "Ends the domain at once (no shutdown inside it); its memory goes back to Keel."},
+    {"pause", run_pause, "DOMAIN", "Stops the domain's vCPUs until keel unpause."},
+    {"unpause", run_unpause, "DOMAIN", "Lets a paused domain run again."},
+    {"shutdown", run_shutdown, "[-w] DOMAIN",
+     "Asks the guest to power off (control/shutdown = poweroff in its xenstore home).\n"
+     "  -w  wait (up to 60 s) until it has shut down."},
+    {"reboot", run_reboot, "[-w] DOMAIN",
+     "Asks the guest to reboot (control/shutdown = reboot).\n  -w  wait until it went down."},
+    {NULL, NULL, NULL, NULL},
+};
