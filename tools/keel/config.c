@@ -114,23 +114,27 @@ char *cfg_strdup(struct cfg_ctx *c, const char *s)
 
 const char *cfg_show(char *buf, const char *s)
 {
-	size_t n = strlen(s);
+	size_t n = strlen(s), i;
+	bool plain = n <= 60;
 
-	if (n <= 60)
+	for (i = 0; plain && i < n; i++)
+		plain = (unsigned char)s[i] >= 0x20 && s[i] != 0x7f;
+	if (plain)
 		return s;
-	memcpy(buf, s, 57);
-	memcpy(buf + 57, "...", 4);
+	for (i = 0; i < n && i < (n <= 60 ? n : 57); i++)
+		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	memcpy(buf + i, n <= 60 ? "" : "...", n <= 60 ? 1 : 4);
 	return buf;
 }
 
 struct cfg_loc cfg_at(const struct cfg_setting *s)
 {
-	return (struct cfg_loc){.origin = s->origin, .line = s->line};
+	return (struct cfg_loc){.origin = s->origin, .line = s->line, .argi = s->argi};
 }
 
 struct cfg_loc cfg_at_item(const struct cfg_setting *s, unsigned int i)
 {
-	return (struct cfg_loc){.origin = s->origin, .line = s->items[i].line};
+	return (struct cfg_loc){.origin = s->origin, .line = s->items[i].line, .argi = s->argi};
 }
 
 void cfg_report(struct cfg_ctx *c, bool is_error, const struct cfg_loc *at, const char *key,
@@ -186,6 +190,7 @@ void cfg_report(struct cfg_ctx *c, bool is_error, const struct cfg_loc *at, cons
 	m->rank = !at ? 2 : at->origin == CFG_CLI ? 1 : 0;
 	m->line = at ? at->line : 0;
 	m->col = at ? at->col : 0;
+	m->argi = at ? at->argi : 0;
 	m->seq = (unsigned int)c->nr_msgs++;
 }
 
@@ -199,6 +204,8 @@ static int msg_order(const void *a, const void *b)
 		return x->line < y->line ? -1 : 1;
 	if (x->rank == 0 && x->col != y->col)
 		return x->col < y->col ? -1 : 1;
+	if (x->rank == 1 && x->argi != y->argi)
+		return x->argi < y->argi ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
@@ -344,18 +351,19 @@ static void duplicates(struct cfg_ctx *c, int id)
 		else
 			snprintf(wins, sizeof(wins), "line %d", last_file->line);
 		if (nf == 2)
-			cfg_warn(c, &(struct cfg_loc){CFG_FILE, last_file->line, 0, NULL},
+			cfg_warn(c, &(struct cfg_loc){.origin = CFG_FILE, .line = last_file->line},
 				 keel_keys[id].name, "set twice (lines %s); %s wins", lines, wins);
 		else
-			cfg_warn(c, &(struct cfg_loc){CFG_FILE, last_file->line, 0, NULL},
+			cfg_warn(c, &(struct cfg_loc){.origin = CFG_FILE, .line = last_file->line},
 				 keel_keys[id].name, "set %u times (lines %s); %s wins", nf, lines,
 				 wins);
 	}
 	if (nc > 1) {
 		char show[CFG_SHOW_MAX];
 
-		cfg_warn(c, &(struct cfg_loc){.origin = CFG_CLI}, keel_keys[id].name,
-			 "given %u times; the last (%s) wins", nc, cfg_show(show, last_cli->arg));
+		cfg_warn(c, &(struct cfg_loc){.origin = CFG_CLI, .argi = last_cli->argi},
+			 keel_keys[id].name, "given %u times; the last (%s) wins", nc,
+			 cfg_show(show, last_cli->arg));
 	}
 }
 
@@ -392,7 +400,7 @@ int keel_cfg_parse(const char *file, const char *text, size_t len, char *const *
 	cfg_parse_text(&c, text ? text : "", text ? len : 0);
 	for (j = 0; j < nr_overrides && !c.oom; j++) {
 		if (overrides[j])
-			cfg_parse_override(&c, overrides[j]);
+			cfg_parse_override(&c, overrides[j], j + 1);
 	}
 	if (!c.oom) {
 		resolve(&c);

@@ -112,30 +112,33 @@ static bool set_param(struct cfg_ctx *c, const struct cfg_loc *at, struct disk_s
 	return true;
 }
 
-/* xm's "phy:", "file:", "tap:aio:", "raw:", "qcow2:" ... before a target: stripped, each of
- * them giving the format (raw, but for the image format prefixes). */
+/* xm's "phy:", "file:", "tap:aio:", "raw:", "qcow2:" ... before a target: stripped, each giving
+ * the format (raw, but for the image formats' own prefixes). */
 static const char *target_prefixes(const char *t, const char **format)
 {
-	static const char *const backends[] = {
-	    "phy:", "file:", "tap:", "tap2:", "tapdisk:", "aio:", NULL};
-	static const char *const formats[] = {"raw:", "qcow:", "qcow2:", "vhd:", "qed:", NULL};
+	static const char *const backends[] = {"phy",	  "file", "tap", "tap2",
+					       "tapdisk", "aio",  NULL};
+	static const char *const formats[] = {"raw", "qcow", "qcow2", "vhd", "qed", NULL};
 	const char *const *b;
 	bool more = true;
+	size_t n;
 
 	while (more) {
 		more = false;
 		for (b = backends; *b; b++) {
-			if (strncmp(t, *b, strlen(*b)) == 0) {
-				t += strlen(*b);
+			n = strlen(*b);
+			if (strncmp(t, *b, n) == 0 && t[n] == ':') {
+				t += n + 1;
 				*format = "raw";
 				more = true;
 			}
 		}
 	}
 	for (b = formats; *b; b++) {
-		if (strncmp(t, *b, strlen(*b)) == 0) {
-			*format = *b; /* "qcow2:" and so on: refused below, colon and all */
-			return t + strlen(*b);
+		n = strlen(*b);
+		if (strncmp(t, *b, n) == 0 && t[n] == ':') {
+			*format = *b;
+			return t + n + 1;
 		}
 	}
 	return t;
@@ -297,9 +300,9 @@ static bool one_disk(struct cfg_ctx *c, const struct cfg_setting *s, unsigned in
 		if (strncmp(format, "qcow", 4) == 0 || strncmp(format, "vhd", 3) == 0 ||
 		    strncmp(format, "qed", 3) == 0)
 			cfg_error(c, &at, "disk",
-				  "format %.*s is not supported (raw only); convert the image "
+				  "format %s is not supported (raw only); convert the image "
 				  "(qemu-img convert -O raw) and write format=raw",
-				  (int)strcspn(format, ":"), format);
+				  cfg_show(show, format));
 		else
 			cfg_error(c, &at, "disk", "\"%s\" is not a disk format; write raw",
 				  cfg_show(show, format));
@@ -362,23 +365,27 @@ static const char *lines_of(const struct cfg_setting *s, int a, int b, char *buf
 void cfg_apply_disks(struct cfg_ctx *c, const struct cfg_setting *s)
 {
 	struct keel_cfg *out = c->out;
-	uint32_t ids[KEEL_CFG_MAX_DISKS];
+	uint32_t *ids = cfg_alloc(c, (s->n + 1) * sizeof(*ids));
 	struct keel_cfg_disk tmp;
 	unsigned int i, j, nr = 0;
 	struct cfg_loc at;
 	char buf[48];
 
+	if (!ids)
+		return;
 	if (s->n > KEEL_CFG_MAX_DISKS) {
 		at = cfg_at(s);
 		cfg_error(c, &at, "disk", "%u disks, more than %d; remove some", s->n,
 			  KEEL_CFG_MAX_DISKS);
 	}
-	for (i = 0; i < s->n && i < KEEL_CFG_MAX_DISKS; i++) {
+	for (i = 0; i < s->n; i++) { /* each is checked; the first 16 kept */
 		uint32_t id = 0;
 
 		memset(&tmp, 0, sizeof(tmp));
 		if (one_disk(c, s, i, &tmp, &id) && nr < KEEL_CFG_MAX_DISKS)
 			out->disks[nr++] = tmp;
+		else
+			free(tmp.target);
 		ids[i] = id;
 		for (j = 0; id && j < i; j++) {
 			if (ids[j] != id)
@@ -392,6 +399,7 @@ void cfg_apply_disks(struct cfg_ctx *c, const struct cfg_setting *s)
 			break;
 		}
 	}
+	free(ids);
 	out->nr_disks = nr;
 	for (i = 0; i < nr; i++) {
 		for (j = 0; j < i; j++) {
@@ -400,7 +408,7 @@ void cfg_apply_disks(struct cfg_ctx *c, const struct cfg_setting *s)
 				continue;
 			at = s->origin == CFG_CLI
 				 ? cfg_at(s)
-				 : (struct cfg_loc){CFG_FILE, out->disks[i].line, 0, NULL};
+				 : (struct cfg_loc){.origin = CFG_FILE, .line = out->disks[i].line};
 			cfg_warn(
 			    c, &at, "disk",
 			    "%s is attached twice%s, writable; the guest may corrupt it: give "
@@ -560,10 +568,10 @@ void cfg_apply_vifs(struct cfg_ctx *c, const struct cfg_setting *s)
 		cfg_error(c, &at, "vif", "%u vifs, more than %d; remove some", s->n,
 			  KEEL_CFG_MAX_VIFS);
 	}
-	for (i = 0; i < s->n && i < KEEL_CFG_MAX_VIFS; i++) {
+	for (i = 0; i < s->n; i++) { /* each is checked; the first 8 kept */
 		struct keel_cfg_vif v = {.mac = ""};
 
-		if (!one_vif(c, s, i, &v)) {
+		if (!one_vif(c, s, i, &v) || nr == KEEL_CFG_MAX_VIFS) {
 			free(v.bridge);
 			free(v.script);
 			free(v.ip);

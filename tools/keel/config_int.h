@@ -23,6 +23,7 @@ struct cfg_setting {
 	enum cfg_origin origin;
 	int line, col;	 /* of the key; line 0 on the command line */
 	const char *arg; /* the override as given (CFG_CLI) */
+	int argi;	 /* CFG_CLI: which override (from 1), for the order of messages */
 	bool is_list;	 /* [ ... ]; else items[0] is the value */
 	struct cfg_atom *items;
 	unsigned int n;
@@ -33,6 +34,7 @@ struct cfg_loc {
 	enum cfg_origin origin;
 	int line, col;	 /* col 0: no column */
 	const char *arg; /* CFG_CLI: the override, named with the column */
+	int argi;	 /* CFG_CLI: which override (from 1) */
 };
 
 /* Keel's keys, in the order they are checked (later ones read what earlier ones set). */
@@ -60,7 +62,8 @@ enum cfg_key_id {
 };
 
 struct cfg_msg {
-	int rank, line, col; /* sort order: file (by line, column), command line, whole config */
+	int rank, line, col; /* sort order: file (by line, column), command line (by argi), */
+	int argi;	     /* then the whole configuration */
 	unsigned int seq;
 	bool is_error;
 	char *text;
@@ -91,7 +94,8 @@ void cfg_report(struct cfg_ctx *c, bool is_error, const struct cfg_loc *at, cons
 #define cfg_warn(c, at, key, ...)  cfg_report(c, false, at, key, __VA_ARGS__)
 struct cfg_loc cfg_at(const struct cfg_setting *s);			 /* its key's line */
 struct cfg_loc cfg_at_item(const struct cfg_setting *s, unsigned int i); /* item i's line */
-/* @s for a message: at most 60 bytes of it, "..." when cut (@buf: CFG_SHOW_MAX bytes). */
+/* @s for a message: at most 60 bytes of it, "..." when cut, control bytes as '?' (@buf:
+ * CFG_SHOW_MAX bytes). */
 #define CFG_SHOW_MAX 64
 const char *cfg_show(char *buf, const char *s);
 void *cfg_alloc(struct cfg_ctx *c, size_t size); /* zeroed; NULL (and c->oom) on failure */
@@ -138,7 +142,7 @@ void cfg_lex(struct lexer *lx, struct token *t);
 
 /* The grammar (config_parse.c): settings appended to c->set; syntax errors reported. */
 void cfg_parse_text(struct cfg_ctx *c, const char *text, size_t len);
-void cfg_parse_override(struct cfg_ctx *c, const char *arg);
+void cfg_parse_override(struct cfg_ctx *c, const char *arg, int argi);
 void cfg_setting_free(struct cfg_setting *s);
 
 /* Keel's scalar keys (config_keys.c), each checking c->win[id] into c->out. */

@@ -11,10 +11,11 @@ struct parser {
 	struct token tok; /* the current token */
 	enum cfg_origin origin;
 	const char *arg; /* CFG_CLI: the override */
-	char key[48];	 /* the setting's key, for messages ("" before it is known) */
-	bool drop;	 /* this setting had an error: it is not kept */
-	bool quiet;	 /* ... and nothing more is said about it */
-	bool resynced;	 /* recovery stopped at the next setting's KEY = */
+	int argi;
+	char key[48];  /* the setting's key, for messages ("" before it is known) */
+	bool drop;     /* this setting had an error: it is not kept */
+	bool quiet;    /* ... and nothing more is said about it */
+	bool resynced; /* recovery stopped at the next setting's KEY = */
 };
 
 static void advance(struct parser *p)
@@ -70,7 +71,8 @@ static void syntax(struct parser *p, int line, int col, bool quiet, const char *
 
 static void syntax(struct parser *p, int line, int col, bool quiet, const char *fmt, ...)
 {
-	struct cfg_loc at = {.origin = p->origin, .line = line, .col = col, .arg = p->arg};
+	struct cfg_loc at = {
+	    .origin = p->origin, .line = line, .col = col, .arg = p->arg, .argi = p->argi};
 	char buf[512];
 	va_list ap;
 
@@ -411,6 +413,8 @@ static void setting(struct parser *p)
 		if (value(p, &s)) {
 			if (p->tok.type == T_SEMI)
 				advance(p);
+			else if (p->tok.type == T_ERROR)
+				lex_error(p);
 			else if (p->tok.type != T_NL && p->tok.type != T_EOF)
 				syntax(
 				    p, p->tok.line, p->tok.col, true,
@@ -462,10 +466,10 @@ void cfg_parse_text(struct cfg_ctx *c, const char *text, size_t len)
  * "key=value" from the command line. A value starting with a quote or [ is read with the
  * file's grammar; any other is a string exactly as given (without spaces at its ends).
  */
-void cfg_parse_override(struct cfg_ctx *c, const char *arg)
+void cfg_parse_override(struct cfg_ctx *c, const char *arg, int argi)
 {
-	struct parser p = {.c = c, .origin = CFG_CLI, .arg = arg};
-	struct cfg_setting s = {.origin = CFG_CLI, .arg = arg};
+	struct parser p = {.c = c, .origin = CFG_CLI, .arg = arg, .argi = argi};
+	struct cfg_setting s = {.origin = CFG_CLI, .arg = arg, .argi = argi};
 	const char *eq = strchr(arg, '='), *k = arg, *v, *end;
 	char buf[CFG_SHOW_MAX];
 	size_t n;
@@ -476,7 +480,7 @@ void cfg_parse_override(struct cfg_ctx *c, const char *arg)
 	while (n > 0 && (k[n - 1] == ' ' || k[n - 1] == '\t'))
 		n--;
 	if (!eq || !is_key(k, n)) {
-		cfg_error(c, &(struct cfg_loc){.origin = CFG_CLI}, NULL,
+		cfg_error(c, &(struct cfg_loc){.origin = CFG_CLI, .argi = argi}, NULL,
 			  "\"%s\" is not key=value; write e.g. memory=1024 after the file",
 			  cfg_show(buf, arg));
 		return;
@@ -494,7 +498,9 @@ void cfg_parse_override(struct cfg_ctx *c, const char *arg)
 		if (value(&p, &s)) {
 			while (p.tok.type == T_SEMI || p.tok.type == T_NL)
 				advance(&p);
-			if (p.tok.type != T_EOF)
+			if (p.tok.type == T_ERROR)
+				lex_error(&p);
+			else if (p.tok.type != T_EOF)
 				syntax(&p, 1, p.tok.col, true,
 				       "unexpected %s after the value; give one value",
 				       tok_name(&p, buf));
@@ -505,7 +511,7 @@ void cfg_parse_override(struct cfg_ctx *c, const char *arg)
 	for (end = v + strlen(v); end > v && (end[-1] == ' ' || end[-1] == '\t');)
 		end--;
 	for (const char *q = v; q < end; q++) {
-		if ((unsigned char)*q < 0x20 || *q == 0x7f) {
+		if (((unsigned char)*q < 0x20 && *q != '\t') || *q == 0x7f) {
 			syntax(&p, 1, (int)(q - arg) + 1, true,
 			       "control character 0x%02x in the value; remove it",
 			       (unsigned char)*q);
