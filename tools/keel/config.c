@@ -137,32 +137,48 @@ struct cfg_loc cfg_at_item(const struct cfg_setting *s, unsigned int i)
 	return (struct cfg_loc){.origin = s->origin, .line = s->items[i].line, .argi = s->argi};
 }
 
+/* snprintf at @buf + *@n, *@n kept within @size (the text cut, never overrun). */
+static void add(char *buf, size_t size, int *n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void add(char *buf, size_t size, int *n, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	va_start(ap, fmt);
+	k = vsnprintf(buf + *n, size - (size_t)*n, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		*n = (size_t)*n + (size_t)k < size ? *n + k : (int)size - 1;
+}
+
 void cfg_report(struct cfg_ctx *c, bool is_error, const struct cfg_loc *at, const char *key,
 		const char *fmt, ...)
 {
-	char head[256], show[CFG_SHOW_MAX];
+	char head[320], show[CFG_SHOW_MAX];
 	struct cfg_msg *m;
 	va_list ap;
-	int hn, tn;
+	int hn = 0, tn;
 
 	if (is_error)
 		c->errors++;
 	if (!at)
-		hn = snprintf(head, sizeof(head), "%s: ", cfg_show(show, c->file));
+		add(head, sizeof(head), &hn, "%s: ", cfg_show(show, c->file));
 	else if (at->origin == CFG_CLI)
-		hn = snprintf(head, sizeof(head), "command line: ");
+		add(head, sizeof(head), &hn, "command line: ");
 	else if (at->col)
-		hn = snprintf(head, sizeof(head), "%s:%d:%d: ", cfg_show(show, c->file), at->line,
-			      at->col);
+		add(head, sizeof(head), &hn, "%s:%d:%d: ", cfg_show(show, c->file), at->line,
+		    at->col);
 	else
-		hn = snprintf(head, sizeof(head), "%s:%d: ", cfg_show(show, c->file), at->line);
+		add(head, sizeof(head), &hn, "%s:%d: ", cfg_show(show, c->file), at->line);
 	if (!is_error)
-		hn += snprintf(head + hn, sizeof(head) - hn, "warning: ");
+		add(head, sizeof(head), &hn, "warning: ");
 	if (key)
-		hn += snprintf(head + hn, sizeof(head) - hn, "%s: ", key);
+		add(head, sizeof(head), &hn, "%s: ", cfg_show(show, key));
 	if (at && at->origin == CFG_CLI && at->col && at->arg)
-		hn += snprintf(head + hn, sizeof(head) - hn, "column %d of \"%s\": ", at->col,
-			       cfg_show(show, at->arg));
+		add(head, sizeof(head), &hn, "column %d of \"%s\": ", at->col,
+		    cfg_show(show, at->arg));
 	if (c->nr_msgs == c->cap_msgs) {
 		size_t cap = c->cap_msgs ? 2 * c->cap_msgs : 16;
 
@@ -232,7 +248,7 @@ static int distance(const char *a, const char *b)
 	size_t n = strlen(a), m = strlen(b), i, j;
 	int d[33][33];
 
-	if (n > 32 || m > 32)
+	if (n > 32 || m > 32 || n > m + 2 || m > n + 2)
 		return 3;
 	for (i = 0; i <= n; i++)
 		d[i][0] = (int)i;
@@ -321,7 +337,7 @@ static void duplicates(struct cfg_ctx *c, int id)
 	size_t i, len = 0;
 
 	for (i = 0; i < c->nr_set; i++) {
-		if (strcmp(c->set[i].key, keel_keys[id].name) != 0)
+		if (c->set[i].id != id)
 			continue;
 		if (c->set[i].origin == CFG_FILE) {
 			nf++;
@@ -335,7 +351,7 @@ static void duplicates(struct cfg_ctx *c, int id)
 		for (i = 0; i < c->nr_set && len < sizeof(lines) - 16; i++) {
 			const struct cfg_setting *s = &c->set[i];
 
-			if (s->origin != CFG_FILE || strcmp(s->key, keel_keys[id].name) != 0)
+			if (s->origin != CFG_FILE || s->id != id)
 				continue;
 			k++;
 			len += snprintf(lines + len, sizeof(lines) - len, "%s%d",
@@ -373,7 +389,7 @@ static void resolve(struct cfg_ctx *c)
 	int id;
 
 	for (i = 0; i < c->nr_set; i++) {
-		id = cfg_key_id(c->set[i].key);
+		id = c->set[i].id = cfg_key_id(c->set[i].key);
 		if (id < 0)
 			unknown_key(c, &c->set[i]);
 		else

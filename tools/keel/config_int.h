@@ -24,6 +24,7 @@ struct cfg_setting {
 	int line, col;	 /* of the key; line 0 on the command line */
 	const char *arg; /* the override as given (CFG_CLI) */
 	int argi;	 /* CFG_CLI: which override (from 1), for the order of messages */
+	int id;		 /* enum cfg_key_id, or -1 (set when the settings are resolved) */
 	bool is_list;	 /* [ ... ]; else items[0] is the value */
 	struct cfg_atom *items;
 	unsigned int n;
