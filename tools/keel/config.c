@@ -332,9 +332,8 @@ static void unknown_key(struct cfg_ctx *c, const struct cfg_setting *s)
 static void duplicates(struct cfg_ctx *c, int id)
 {
 	const struct cfg_setting *last_file = NULL, *last_cli = NULL;
-	unsigned int nf = 0, nc = 0, k = 0;
-	char lines[160], wins[32];
-	size_t i, len = 0;
+	unsigned int nf = 0, nc = 0;
+	size_t i;
 
 	for (i = 0; i < c->nr_set; i++) {
 		if (c->set[i].id != id)
@@ -348,6 +347,10 @@ static void duplicates(struct cfg_ctx *c, int id)
 		}
 	}
 	if (nf > 1) {
+		char lines[160], wins[32];
+		unsigned int k = 0;
+		size_t len = 0;
+
 		for (i = 0; i < c->nr_set && len < sizeof(lines) - 16; i++) {
 			const struct cfg_setting *s = &c->set[i];
 
@@ -520,8 +523,8 @@ int keel_cfg_load(const char *path, char *const *overrides, int nr_overrides,
 		  const struct keel_cfg_hooks *hooks, struct keel_cfg *out)
 {
 	FILE *f = fopen(path, "r");
-	char *text = NULL, msg[512];
-	size_t len = 0, got;
+	char *text = NULL;
+	size_t len = 0;
 	int rc, err = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -530,6 +533,8 @@ int keel_cfg_load(const char *path, char *const *overrides, int nr_overrides,
 		if (!text) {
 			err = ENOMEM;
 		} else {
+			size_t got;
+
 			while ((got = fread(text + len, 1, CFG_FILE_MAX + 1 - len, f)) > 0)
 				len += got;
 			if (ferror(f))
@@ -540,6 +545,8 @@ int keel_cfg_load(const char *path, char *const *overrides, int nr_overrides,
 		err = errno;
 	}
 	if (err || len > CFG_FILE_MAX) {
+		char msg[512];
+
 		if (err)
 			snprintf(msg, sizeof(msg), "%s: cannot read it: %s", path, strerror(err));
 		else

@@ -50,9 +50,11 @@ struct piece {
 static unsigned int split(char *spec, struct piece *pieces, unsigned int max)
 {
 	unsigned int n = 0;
-	char *p = spec, *comma, *e;
+	char *p = spec;
 
 	for (;;) {
+		char *comma, *e;
+
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (n == max)
@@ -101,9 +103,9 @@ struct disk_spec {
 static bool set_param(struct cfg_ctx *c, const struct cfg_loc *at, struct disk_spec *d, int i,
 		      const char *v, const char *spec)
 {
-	char show[CFG_SHOW_MAX];
-
 	if (d->param[i]) {
+		char show[CFG_SHOW_MAX];
+
 		cfg_error(c, at, "disk", "%s is given twice in '%s'; give each parameter once",
 			  disk_params[i], cfg_show(show, spec));
 		return false;

@@ -200,14 +200,16 @@ static void key_type(struct cfg_ctx *c)
 	if (!a || strcmp(a->text, "pvh") == 0)
 		return;
 	at = cfg_at(s);
-	if (strcmp(a->text, "pv") == 0 || strcmp(a->text, "hvm") == 0)
+	if (strcmp(a->text, "pv") == 0 || strcmp(a->text, "hvm") == 0) {
 		cfg_error(
 		    c, &at, s->key,
 		    "\"%s\" is not supported (Keel runs PVH guests only); write type = \"pvh\"",
 		    a->text);
-	else
-		cfg_error(c, &at, s->key, "\"%s\" is not a guest type; write type = \"pvh\"",
-			  cfg_show(show, a->text));
+		c->bad[K_TYPE] = true;
+		return;
+	}
+	cfg_error(c, &at, s->key, "\"%s\" is not a guest type; write type = \"pvh\"",
+		  cfg_show(show, a->text));
 	c->bad[K_TYPE] = true;
 }
 
@@ -475,25 +477,29 @@ static void compose_cmdline(struct cfg_ctx *c)
 				 *from = cmd	 ? cmd
 					 : extra ? extra
 						 : root;
-	char w1[32], w2[32];
 	struct cfg_loc at;
 	size_t n;
 
 	if (cmd && (c->bad[K_CMDLINE] || (root && c->bad[K_ROOT]) || (extra && c->bad[K_EXTRA])))
 		return;
 	if (cmd) {
+		char w1[32];
+
 		at = cfg_at(cmd);
-		if (root && extra)
+		if (root && extra) {
+			char w2[32];
+
 			cfg_warn(c, &at, "cmdline",
 				 "set together with root %s and extra %s; cmdline wins, root and "
 				 "extra are ignored",
 				 where(root, w1, sizeof(w1)), where(extra, w2, sizeof(w2)));
-		else if (root || extra)
+		} else if (root || extra) {
 			cfg_warn(c, &at, "cmdline",
 				 "set together with %s %s; cmdline wins, %s is ignored",
 				 root ? "root" : "extra",
 				 where(root ? root : extra, w1, sizeof(w1)),
 				 root ? "root" : "extra");
+		}
 		c->out->cmdline = cfg_strdup(c, cmd->items[0].text);
 	} else if (root && !c->bad[K_ROOT] && !(extra && c->bad[K_EXTRA])) {
 		const char *r = root->items[0].text, *e = extra ? extra->items[0].text : "";

@@ -227,14 +227,13 @@ static bool push_atom(struct parser *p, struct cfg_setting *s)
 /* A value that is one word or string: check it and keep it. */
 static bool atom_value(struct parser *p, struct cfg_setting *s)
 {
-	char buf[CFG_SHOW_MAX + 2];
-
 	if (p->tok.type == T_STRING && p->tok.err != LE_NONE) {
 		lex_error(p);
 		return false;
 	}
 	if (p->tok.type == T_WORD && p->origin == CFG_FILE &&
 	    !numeric_word(p->lx.text + p->tok.start, p->tok.end - p->tok.start)) {
+		char buf[CFG_SHOW_MAX + 2];
 		const char *w = tok_name(p, buf);
 
 		syntax(p, p->tok.line, p->tok.col, true, "%s is not quoted; write %s = \"%s\"", w,
