@@ -1,4 +1,4 @@
-/* keel_cfg_fixture.h: the configuration parser's test harness: a fake file system, messages kept. */
+/* keel_cfg_fixture.h: the configuration parser's tests: a fake file system, kept messages. */
 #ifndef KEEL_CFG_FIXTURE_H
 #define KEEL_CFG_FIXTURE_H
 

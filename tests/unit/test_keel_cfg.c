@@ -1,4 +1,4 @@
-/* test_keel_cfg.c: keel's configuration parser: real xl.cfg files and overrides to the right struct. */
+/* test_keel_cfg.c: keel's configuration parser: real xl.cfg files and overrides, parsed right. */
 #include <sys/stat.h>
 #include <unistd.h>
 

@@ -127,11 +127,10 @@ static void test_disk_errors(void **state)
 	    "guest.cfg:5: disk: format vhd is not supported (raw only); convert the image "
 	    "(qemu-img convert -O raw) and write format=raw",
 	    "guest.cfg:5: disk: \"iso\" is not a disk format; write raw");
-	parse_fails(
-	    BASE
-	    "disk = [ '/srv/xen/debian.img,,hdc,cdrom', 'vdev=xvdb,vdev=xvdc,"
-	    "target=/srv/xen/data.img', 'a,b,xvdd,rw,extra', 'speed=9,vdev=xvde,target=/srv/xen/swap.img' ]\n",
-	    7);
+	parse_fails(BASE "disk = [ '/srv/xen/debian.img,,hdc,cdrom', 'vdev=xvdb,vdev=xvdc,"
+			 "target=/srv/xen/data.img', 'a,b,xvdd,rw,extra',\n"
+			 "'speed=9,vdev=xvde,target=/srv/xen/swap.img' ]\n",
+		    7);
 	assert_msgs(
 	    "guest.cfg:4: disk: '/srv/xen/debian.img,,hdc,cdrom' is a CD-ROM, which Keel "
 	    "does not support; remove cdrom (a guest reads an image as a disk: devtype=disk, "
@@ -145,7 +144,7 @@ static void test_disk_errors(void **state)
 	    "guest.cfg:4: disk: \"b\" is not a disk format; write raw",
 	    "guest.cfg:4: disk: /dev/a: no such file; give an existing image file or block "
 	    "device",
-	    "guest.cfg:4: disk: unknown parameter speed=; a disk has target, format, vdev, "
+	    "guest.cfg:5: disk: unknown parameter speed=; a disk has target, format, vdev, "
 	    "access and devtype");
 	parse_fails(BASE "disk = [ '/srv/xen/debian.img,raw,xvda,rx', ',,xvdb' ]\n", 2);
 	assert_msgs(
@@ -279,6 +278,60 @@ static void test_unknown_and_xl_keys(void **state)
 	keel_cfg_free(&c);
 }
 
+/* Every xl key the design names as unsupported warns (and is ignored), never fails. */
+static void test_xl_keys_only_warn(void **state)
+{
+	static const char *const keys[] = {"pci",
+					   "vfb",
+					   "vnc",
+					   "sdl",
+					   "serial",
+					   "usb",
+					   "soundhw",
+					   "viridian",
+					   "device_model_version",
+					   "bootloader",
+					   "uuid",
+					   "seclabel",
+					   "nestedhvm",
+					   "altp2m",
+					   "shadow_memory",
+					   "p2m_mem",
+					   "tsc_mode",
+					   "localtime",
+					   "rtc_timeoffset",
+					   "max_grant_frames",
+					   "max_maptrack_frames",
+					   "e820_host",
+					   "iomem",
+					   "ioports",
+					   "irqs",
+					   "vtpm",
+					   "channel",
+					   "vkb",
+					   "dtdev",
+					   "device_tree",
+					   "gic_version",
+					   "acpi",
+					   "apic",
+					   "pae",
+					   "hap",
+					   "boot"};
+	char text[256], want[160];
+	struct keel_cfg c;
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		snprintf(text, sizeof(text), BASE "%s = 1\n", keys[i]);
+		snprintf(want, sizeof(want),
+			 "guest.cfg:4: warning: %s: an xl key Keel does not support yet; ignored",
+			 keys[i]);
+		assert_int_equal(parse(text, &c), 0);
+		assert_msgs(want);
+		keel_cfg_free(&c);
+	}
+}
+
 static void test_name_type_actions(void **state)
 {
 	parse_fails("memory = 512\nkernel = \"/boot/vmlinuz-6.1.0-18-amd64\"\nname = \"my vm\"\n"
@@ -396,6 +449,7 @@ int main(void)
 	    cmocka_unit_test(test_list_syntax),
 	    cmocka_unit_test(test_other_syntax),
 	    cmocka_unit_test(test_unknown_and_xl_keys),
+	    cmocka_unit_test(test_xl_keys_only_warn),
 	    cmocka_unit_test(test_name_type_actions),
 	    cmocka_unit_test(test_cpus_errors),
 	    cmocka_unit_test(test_duplicates_and_overrides),

@@ -51,9 +51,9 @@ static const char xl_keys[] =
     " spice_image_compression spice_streaming_video spiceagent_mouse spicedisable_ticketing"
     " spicehost spicepasswd spiceport spicetls_port spiceusbredirection spicevdagent stdvga"
     " stubdomain_cmdline stubdomain_kernel stubdomain_memory stubdomain_ramdisk sve tee"
-    " timer_mode trap_unmapped_accesses tsc_mode usb usbctrl usbdev usbdevice uuid vdispl vga"
-    " videoram viridian virtio vkb vmtrace_buf_kb vnc vncconsole vncdisplay vnclisten"
-    " vncpasswd vncunused vnuma vpt_align vsnd vtpm vuart xen_platform_pci"
+    " timer_mode trap_unmapped_accesses tsc_mode usb usbctrl usbdev usbdevice usbversion uuid"
+    " vdispl vfb vga videoram viridian virtio vkb vmtrace_buf_kb vnc vncconsole vncdisplay"
+    " vnclisten vncpasswd vncunused vnuma vpt_align vsnd vtpm vuart xen_platform_pci"
     " ";
 
 int cfg_key_id(const char *key)
