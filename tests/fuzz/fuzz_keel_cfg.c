@@ -1,4 +1,4 @@
-/* fuzz_keel_cfg.c: keel's configuration parser on any file text and overrides; file checks stubbed. */
+/* fuzz_keel_cfg.c: keel's configuration parser on any text and overrides, file checks stubbed. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
