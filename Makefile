@@ -27,12 +27,14 @@ HV_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-seg
         dom0-rootfs dom0-disk
 all: $(BUILD)/keel $(BUILD)/keel.iso guests tools
 
-# Dom0 user space (tools/): keel-xenstored, libkeel, keel-hostinfo, keel-testdomain, keel-consoled.
+# Dom0 user space (tools/): keel-xenstored, libkeel, keel-hostinfo, keel-testdomain, keel-consoled,
+# libkeelcfg (keel's guest configuration parser).
 include tools/xenstored/xenstored.mk
 include tools/libkeel/libkeel.mk
 include tools/consoled/consoled.mk
+include tools/keel/keel.mk
 tools: $(BUILD)/tools/keel-xenstored $(BUILD)/tools/keel-hostinfo $(BUILD)/tools/keel-testdomain \
-	$(BUILD)/tools/keel-consoled
+	$(BUILD)/tools/keel-consoled $(BUILD)/tools/libkeelcfg.a
 
 # Test guests (guests/Makefile): $(BUILD)/guests/NAME.elf
 guests:
