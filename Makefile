@@ -28,13 +28,14 @@ HV_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-seg
 all: $(BUILD)/keel $(BUILD)/keel.iso guests tools
 
 # Dom0 user space (tools/): keel-xenstored, libkeel, keel-hostinfo, keel-testdomain, keel-consoled,
-# libkeelcfg (keel's guest configuration parser).
+# the keel CLI and its configuration parser (libkeelcfg).
 include tools/xenstored/xenstored.mk
 include tools/libkeel/libkeel.mk
 include tools/consoled/consoled.mk
 include tools/keel/keel.mk
+include tools/keel/cli.mk
 tools: $(BUILD)/tools/keel-xenstored $(BUILD)/tools/keel-hostinfo $(BUILD)/tools/keel-testdomain \
-	$(BUILD)/tools/keel-consoled $(BUILD)/tools/libkeelcfg.a
+	$(BUILD)/tools/keel-consoled $(BUILD)/tools/keel
 
 # Test guests (guests/Makefile): $(BUILD)/guests/NAME.elf
 guests:

@@ -269,7 +269,8 @@ void guest_main(void)
 	v = xs_read("data/greeting");
 	if (memcmp(v, "hello from the dom0 child", 26))
 		test_fail("xenstore read back \"%s\"", v);
-	if (bootargs_has(boot_cmdline, "grant")) /* keel-testdomain serves it; keel create does not */
+	if (bootargs_has(boot_cmdline,
+			 "grant")) /* keel-testdomain serves it; keel create does not */
 		grant_to_dom0();
 	v = xs_read("name");
 	con_printf("dom0_child: xenstore: data/greeting written and read back; my name is %s\n", v);

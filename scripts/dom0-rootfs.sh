@@ -29,7 +29,7 @@ modules="xen-evtchn xen-privcmd xen-gntdev xen-gntalloc xenfs ata_piix ata_gener
 # Keel's tools (build/tools) link GLib, Xen's device libraries, libxenstore and the kernel
 # decompressors (tools/*/*.mk).
 tools_packages="libglib2.0-0 libxenevtchn1 libxengnttab1 libxenforeignmemory1 libxenstore4
-zlib1g liblzma5 libzstd1 liblz4-1 libjson-c5"
+zlib1g liblzma5 libzstd1 liblz4-1 libjson-c5 libgcc-s1"
 # Test guests dom0 builds domains from (keel-testdomain), from $BUILD/guests, when built.
 dom0_guests="dom0_child"
 packages="busybox-static pciutils xenstore-utils pci.ids $tools_packages ${KEEL_DOM0_PACKAGES:-}"
@@ -172,6 +172,10 @@ copy_path /usr/bin/xenstore || die "xenstore-utils holds no /usr/bin/xenstore"
 for c in $xenstore_clients; do
 	ln -s xenstore "$tree/usr/bin/$c"
 done
+# glibc loads libgcc_s at run time for pthread_cancel (libxenstore's reader thread), unnamed in
+# any NEEDED entry.
+copy_path "/lib/$multiarch/libgcc_s.so.1" || copy_path "/usr/lib/$multiarch/libgcc_s.so.1" ||
+	die "libgcc-s1 holds no libgcc_s.so.1"
 copy_needed "$tree/usr/bin/lspci"
 copy_needed "$tree/usr/bin/xenstore"
 
@@ -216,6 +220,8 @@ rm "$tree/have"
 depmod -b "$tree" "$kver"
 
 cp guests/linux/dom0/init "$tree/init"
+mkdir -p "$tree/etc/keel"
+cp guests/linux/dom0/child.cfg guests/linux/dom0/bad.cfg "$tree/etc/keel/"
 chmod 755 "$tree/init"
 # The kernel opens /dev/console for /init; without root there is no node and /init reopens its
 # output on devtmpfs' console instead.

@@ -106,8 +106,10 @@ const char *cli_state(const struct keel_domain_info *d, char buf[8])
 	static const struct {
 		uint32_t flag;
 		char c;
-	} letters[] = {{KEEL_DOMINFO_RUNNING, 'r'},  {KEEL_DOMINFO_PAUSED, 'p'},
-		       {KEEL_DOMINFO_SHUTDOWN, 's'}, {KEEL_DOMINFO_CRASHED, 'c'},
+	} letters[] = {{KEEL_DOMINFO_RUNNING, 'r'},
+		       {KEEL_DOMINFO_PAUSED, 'p'},
+		       {KEEL_DOMINFO_SHUTDOWN, 's'},
+		       {KEEL_DOMINFO_CRASHED, 'c'},
 		       {KEEL_DOMINFO_DYING, 'd'}};
 	unsigned int n = 0;
 

@@ -70,8 +70,8 @@ static int tune(struct cli *c, const struct keel_cfg *cfg, uint16_t domid)
 		op.u.affinity.vcpu = v;
 		op.u.affinity.cpumap = mask;
 		if (!mask || (rc = keel_domctl(c->keel, &op)))
-			return cli_error("%s: cpus: vCPU %u may run on no CPU this host has", cfg->name,
-					 v);
+			return cli_error("%s: cpus: vCPU %u may run on no CPU this host has",
+					 cfg->name, v);
 	}
 	if (cfg->maxmem_mib > cfg->memory_mib &&
 	    (rc = keel_domain_max_mem(c->keel, domid, cfg->maxmem_mib * 256)))
@@ -140,7 +140,8 @@ static int run_create(struct cli *c, int argc, char **argv)
 	free((void *)b.image);
 	free((void *)b.initrd);
 	if (!rc) {
-		printf("Started domain %s (id %u)%s\n", cfg.name, b.domid, paused ? ", paused" : "");
+		printf("Started domain %s (id %u)%s\n", cfg.name, b.domid,
+		       paused ? ", paused" : "");
 		fflush(stdout);
 		if (console)
 			rc = console_attach(c, b.domid, cfg.name);
@@ -174,8 +175,9 @@ static int console_attach(struct cli *c, uint16_t domid, const char *name)
 	int fd, rc = 0;
 
 	if (!tty)
-		return cli_error("console %s: no console/tty after %d s (is keel-consoled running?)",
-				 name, TTY_WAIT_S);
+		return cli_error(
+		    "console %s: no console/tty after %d s (is keel-consoled running?)", name,
+		    TTY_WAIT_S);
 	fd = open(tty, O_RDWR | O_NOCTTY);
 	if (fd < 0) {
 		rc = cli_error("console %s: %s: %s", name, tty, strerror(errno));

@@ -81,8 +81,9 @@ static int wait_ended(struct cli *c, uint16_t domid, const char *name)
 		struct pollfd p = {xs_fileno(xs), POLLIN, 0};
 		int rc = keel_domain_getinfo(cli_keel(c), domid, &d);
 
-		if (rc == -ESRCH || (!rc && (d.flags & (KEEL_DOMINFO_SHUTDOWN |
-							KEEL_DOMINFO_CRASHED | KEEL_DOMINFO_DYING))))
+		if (rc == -ESRCH ||
+		    (!rc && (d.flags &
+			     (KEEL_DOMINFO_SHUTDOWN | KEEL_DOMINFO_CRASHED | KEEL_DOMINFO_DYING))))
 			break;
 		if (rc)
 			return cli_error("getinfo d%u: %s", domid, strerror(-rc));

@@ -65,12 +65,12 @@ static int run_list(struct cli *c, int argc, char **argv)
 		arr = json_object_new_array();
 		for (int i = 0; i < n; i++)
 			json_object_array_add(arr, domain_json(&doms[i]));
-		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
+		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
+							     JSON_C_TO_STRING_SPACED));
 		json_object_put(arr);
 		return 0;
 	}
-	printf("%-32s %5s %8s %5s %-6s %10s\n", "Name", "ID", "Mem", "VCPUs", "State",
-	       "Time(s)");
+	printf("%-32s %5s %8s %5s %-6s %10s\n", "Name", "ID", "Mem", "VCPUs", "State", "Time(s)");
 	for (int i = 0; i < n; i++) {
 		char st[8];
 

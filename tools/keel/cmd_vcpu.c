@@ -60,8 +60,8 @@ static void print_cpus(uint64_t mask)
 	}
 }
 
-static int affinity(struct cli *c, const struct keel_domain_info *d, uint32_t vcpu,
-		    uint64_t *mask, bool set)
+static int affinity(struct cli *c, const struct keel_domain_info *d, uint32_t vcpu, uint64_t *mask,
+		    bool set)
 {
 	struct keel_domctl op = {.cmd = set ? KEEL_DOMCTL_set_affinity : KEEL_DOMCTL_get_affinity,
 				 .domain = d->domid};
@@ -129,7 +129,8 @@ static int run_vcpu_pin(struct cli *c, int argc, char **argv)
 	if (!strcmp(argv[2], "all")) {
 		for (uint32_t v = 0; v < d.nr_vcpus; v++)
 			if ((rc = affinity(c, &d, v, &mask, true)))
-				return cli_error("vcpu-pin %s vCPU %u: %s", d.name, v, strerror(-rc));
+				return cli_error("vcpu-pin %s vCPU %u: %s", d.name, v,
+						 strerror(-rc));
 		return 0;
 	}
 	if (!cli_number(argv[2], d.nr_vcpus ? d.nr_vcpus - 1 : 0, &vcpu))
@@ -178,8 +179,8 @@ static int run_sched(struct cli *c, int argc, char **argv)
 			op.u.sched.cap = (uint32_t)cap;
 		rc = keel_domctl(c->keel, &op);
 		if (rc)
-			return cli_error("sched %s: weight %u cap %u: %s", d.name, op.u.sched.weight,
-					 op.u.sched.cap, strerror(-rc));
+			return cli_error("sched %s: weight %u cap %u: %s", d.name,
+					 op.u.sched.weight, op.u.sched.cap, strerror(-rc));
 		return 0;
 	}
 	printf("%-32s %5s %6s %4s\n", "Name", "ID", "Weight", "Cap");

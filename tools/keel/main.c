@@ -6,8 +6,8 @@
 
 #include "cli.h"
 
-extern const struct cli_command cli_list_commands[], cli_domain_commands[],
-    cli_vcpu_commands[], cli_create_commands[];
+extern const struct cli_command cli_list_commands[], cli_domain_commands[], cli_vcpu_commands[],
+    cli_create_commands[];
 static const struct cli_command *const groups[] = {cli_create_commands, cli_list_commands,
 						   cli_domain_commands, cli_vcpu_commands};
 

@@ -67,7 +67,8 @@ static int guest_copy(struct keel_build *b, xenforeignmemory_handle *fmem, uint6
 				xenforeignmemory_unmap(fmem, win, n);
 				return fail(b, errs[i] < 0 ? errs[i] : -EFAULT,
 					    "mapping d%u's page %#llx: %s", b->domid,
-					    (unsigned long long)(first + i), strerror(abs(errs[i])));
+					    (unsigned long long)(first + i),
+					    strerror(abs(errs[i])));
 			}
 		chunk = n * PAGE - off < len ? n * PAGE - off : len;
 		if (from) {
@@ -197,7 +198,8 @@ static int check(struct keel_build *b, struct keel_elf_image *elf, void **img)
 
 	if (b->mem_pages < KEEL_BUILD_MIN_PAGES || b->mem_pages > KEEL_BUILD_MAX_PAGES)
 		return fail(b, -EINVAL, "memory: %llu pages (%llu to %llu)",
-			    (unsigned long long)b->mem_pages, (unsigned long long)KEEL_BUILD_MIN_PAGES,
+			    (unsigned long long)b->mem_pages,
+			    (unsigned long long)KEEL_BUILD_MIN_PAGES,
 			    (unsigned long long)KEEL_BUILD_MAX_PAGES);
 	if (b->cmdline && strlen(b->cmdline) >= KEEL_BUILD_MAX_CMDLINE)
 		return fail(b, -EINVAL, "command line: %zu bytes (at most %u)", strlen(b->cmdline),
