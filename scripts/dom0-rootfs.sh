@@ -7,7 +7,9 @@
 # packages, copied unchanged), the Xen dom0 and IDE-disk modules of the stock kernel the boot
 # tests run (scripts/linux-cache.sh's stock flavour) with a modules.dep made by depmod, every
 # executable in $BUILD/tools/ (in /usr/sbin, when there are any), the test guests dom0 builds
-# domains from ($BUILD/guests/dom0_child.elf, in /usr/lib/keel/guests) and guests/linux/dom0/init.
+# domains from ($BUILD/guests/dom0_child.elf, in /usr/lib/keel/guests), the stock kernel and the
+# Linux boot tests' initramfs as a guest for dom0 (/usr/lib/keel/linux), the guest configs of
+# guests/linux/dom0/*.cfg (/etc/keel) and guests/linux/dom0/init.
 # Packages come from `apt-get download` (never installed) and are unpacked with `dpkg-deb -x`
 # into ${KEEL_CACHE:-$HOME/.cache/keel}/dom0/ (pkg/NAME/root, kernel/PACKAGE/root); a second
 # run reuses them (delete that directory to fetch current versions). The packages' Depends are
@@ -199,6 +201,14 @@ for g in $dom0_guests; do
 	fi
 done
 
+# A Linux guest for dom0 to create (guests/linux/dom0/linux.cfg): the same stock kernel, with the
+# Linux boot tests' initramfs (report, then power off), from linux-cache.sh's cache.
+mkdir -p "$tree/usr/lib/keel/linux"
+if [ -f "$cache/linux/stock/vmlinuz" ] && [ -f "$cache/linux/initramfs.cpio.gz" ]; then
+	cp "$cache/linux/stock/vmlinuz" "$cache/linux/initramfs.cpio.gz" "$tree/usr/lib/keel/linux/"
+	tools="$tools linux-guest"
+fi
+
 # The modules and what they need, as modprobe resolves them; then depmod for the image.
 mroot=$kdir/root
 for m in $modules; do
@@ -221,7 +231,8 @@ depmod -b "$tree" "$kver"
 
 cp guests/linux/dom0/init "$tree/init"
 mkdir -p "$tree/etc/keel"
-cp guests/linux/dom0/child.cfg guests/linux/dom0/bad.cfg "$tree/etc/keel/"
+cp guests/linux/dom0/child.cfg guests/linux/dom0/bad.cfg guests/linux/dom0/linux.cfg \
+	"$tree/etc/keel/"
 chmod 755 "$tree/init"
 # The kernel opens /dev/console for /init; without root there is no node and /init reopens its
 # output on devtmpfs' console instead.
