@@ -386,39 +386,62 @@ static void test_no_hooks(void **state)
 	assert_int_equal(keel_cfg_parse(NULL, NULL, 0, NULL, 0, NULL, &c), 3);
 }
 
-/* The real check, on a temporary directory. */
+/* The real check, on a temporary directory (made before the case, removed after it even when
+ * it fails). */
 static const struct keel_cfg_hooks real_hooks = {.report = capture};
+static const char *const real_files[] = {"vmlinuz", "disk.img", "ro.img", "guest.cfg"};
+static char dir[] = "/tmp/keel-cfg-test.XXXXXX";
 
-static void test_real_files(void **state)
+static int real_setup(void **state)
 {
-	char dir[] = "/tmp/keel-cfg-test.XXXXXX", path[256], cfgtext[1024], msg[512];
-	const char *files[] = {"vmlinuz", "disk.img", "ro.img"};
-	struct keel_cfg c;
+	char path[256], text[512];
 	unsigned int i;
 	FILE *f;
 
-	assert_non_null(mkdtemp(dir));
-	for (i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-		f = fopen(path, "w");
-		assert_non_null(f);
-		fputs("x", f);
-		fclose(f);
-	}
-	snprintf(path, sizeof(path), "%s/ro.img", dir);
-	assert_int_equal(chmod(path, 0444), 0);
-	snprintf(path, sizeof(path), "%s/sub", dir);
-	assert_int_equal(mkdir(path, 0755), 0);
-	snprintf(cfgtext, sizeof(cfgtext),
+	memcpy(dir + sizeof(dir) - 7, "XXXXXX", 6);
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(text, sizeof(text),
 		 "name = \"real\"\nmemory = 128\nkernel = \"vmlinuz\"\n"
 		 "disk = [ '%s/disk.img,raw,xvda,rw', '%s/ro.img,raw,xvdb,ro' ]\n",
 		 dir, dir);
-	snprintf(path, sizeof(path), "%s/guest.cfg", dir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(cfgtext, f);
-	fclose(f);
+	for (i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, real_files[i]);
+		f = fopen(path, "w");
+		if (!f)
+			return -1;
+		fputs(i == 3 ? text : "x", f);
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s/ro.img", dir);
+	if (chmod(path, 0444) != 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	return mkdir(path, 0755);
+}
 
+static int real_teardown(void **state)
+{
+	char path[256];
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, real_files[i]);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	rmdir(path);
+	rmdir(dir);
+	cap_reset();
+	return 0;
+}
+
+static void test_real_files(void **state)
+{
+	char path[256], cfgtext[1024], msg[512];
+	struct keel_cfg c;
+
+	snprintf(path, sizeof(path), "%s/guest.cfg", dir);
 	assert_int_equal(keel_cfg_load(path, NULL, 0, &real_hooks, &c), 0);
 	snprintf(msg, sizeof(msg), "%s/vmlinuz", dir);
 	assert_string_equal(c.kernel, msg);
@@ -463,17 +486,6 @@ static void test_real_files(void **state)
 	snprintf(cfgtext, sizeof(cfgtext), "%s: cannot read it: No such file or directory", msg);
 	assert_string_equal(cap.msg[0], cfgtext);
 	assert_true(cfg_is_zero(&c));
-
-	for (i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-		unlink(path);
-	}
-	snprintf(path, sizeof(path), "%s/guest.cfg", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/sub", dir);
-	rmdir(path);
-	rmdir(dir);
-	cap_reset();
 }
 
 int main(void)
@@ -489,7 +501,7 @@ int main(void)
 	    cmocka_unit_test(test_vdev_numbers),
 	    cmocka_unit_test(test_disk_and_vif_forms),
 	    cmocka_unit_test(test_no_hooks),
-	    cmocka_unit_test(test_real_files),
+	    cmocka_unit_test_setup_teardown(test_real_files, real_setup, real_teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 

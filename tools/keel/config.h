@@ -16,12 +16,11 @@
 enum keel_cfg_action { KEEL_CFG_DESTROY, KEEL_CFG_RESTART, KEEL_CFG_PRESERVE };
 
 struct keel_cfg_disk {
-	char *target;  /* the image file or block device (checked to exist) */
-	char vdev[16]; /* "xvda", "xvdb1", "xvdaa" */
-	uint32_t
-	    vdev_id; /* the vbd number: 202 << 8 | disk << 4 | part, or 1 << 28 | disk << 8 | part */
-	bool readonly; /* access=ro */
-	int line;      /* of its list item; 0 when it came from the command line */
+	char *target;	  /* the image file or block device (checked to exist) */
+	char vdev[16];	  /* "xvda", "xvdb1", "xvdaa" */
+	uint32_t vdev_id; /* its vbd number (the formula: docs/config.md, disk specs) */
+	bool readonly;	  /* access=ro */
+	int line;	  /* of its list item; 0 when it came from the command line */
 };
 
 struct keel_cfg_vif {
@@ -36,13 +35,12 @@ struct keel_cfg {
 	char name[KEEL_CFG_NAME_MAX + 1];
 	uint64_t memory_mib, maxmem_mib;
 	unsigned int vcpus, maxvcpus;
-	uint64_t cpumask; /* every CPU some vCPU may run on (~0: all) */
-	uint64_t
-	    vcpu_cpumask[KEEL_CFG_MAX_VCPUS]; /* vCPU n's hard affinity (n < maxvcpus), else 0 */
-	unsigned int weight, cap;	      /* cpu_weight 1..65535; cap 0..3200 (0: no cap) */
-	char *kernel;			      /* never NULL after success: resolved path */
-	char *ramdisk;			      /* NULL: none */
-	char *cmdline;			      /* never NULL after success ("" = empty) */
+	uint64_t cpumask;			   /* every CPU some vCPU may run on (~0: all) */
+	uint64_t vcpu_cpumask[KEEL_CFG_MAX_VCPUS]; /* vCPU n's affinity (n < maxvcpus), else 0 */
+	unsigned int weight, cap; /* cpu_weight 1..65535; cap 0..3200 (0: no cap) */
+	char *kernel;		  /* never NULL after success: resolved path */
+	char *ramdisk;		  /* NULL: none */
+	char *cmdline;		  /* never NULL after success ("" = empty) */
 	struct keel_cfg_disk disks[KEEL_CFG_MAX_DISKS];
 	unsigned int nr_disks;
 	struct keel_cfg_vif vifs[KEEL_CFG_MAX_VIFS];
@@ -62,8 +60,9 @@ struct keel_cfg_hooks {
 	void (*report)(void *ctx, int is_error, const char *msg);
 	/*
 	 * Is @path fit for @kind? 0, or a positive errno: ENOENT (no such file), EACCES (not
-	 * readable or not writable), EISDIR (a directory), EINVAL (some other kind of file), or
-	 * any other errno (its strerror is reported). NULL: keel_cfg_check_path.
+	 * readable), EROFS (not writable, for a read-write disk), EISDIR (a directory), EINVAL
+	 * (some other kind of file), or any other errno (its strerror is reported). NULL:
+	 * keel_cfg_check_path.
 	 */
 	int (*check_path)(void *ctx, const char *path, enum keel_cfg_path_kind kind);
 	void *ctx; /* passed to both */
@@ -80,7 +79,8 @@ struct keel_cfg_hooks {
 int keel_cfg_parse(const char *file, const char *text, size_t len, char *const *overrides,
 		   int nr_overrides, const struct keel_cfg_hooks *hooks, struct keel_cfg *out);
 
-/* keel_cfg_parse on the file at @path (which cannot be read: one error, "PATH: strerror"). */
+/* keel_cfg_parse on the file at @path; one that cannot be read ("PATH: cannot read it: ...") or
+ * is over 1 MiB is one error. */
 int keel_cfg_load(const char *path, char *const *overrides, int nr_overrides,
 		  const struct keel_cfg_hooks *hooks, struct keel_cfg *out);
 
