@@ -13,6 +13,7 @@
 #include <keel/time.h>
 #include <keel/vcpu.h>
 #include <public/domctl.h>
+#include <public/hvm.h>
 #include <public/hypercall.h>
 
 #include "handlers.h"
@@ -234,10 +235,16 @@ static long hvm_param(struct domain *d, struct keel_domctl *c)
 
 	if (p->index >= sizeof(d->abi.hvm_params) / sizeof(d->abi.hvm_params[0]) || p->pad)
 		return -EINVAL;
-	if (c->cmd == KEEL_DOMCTL_get_hvm_param)
+	if (c->cmd == KEEL_DOMCTL_get_hvm_param) {
 		p->value = d->abi.hvm_params[p->index];
-	else
-		d->abi.hvm_params[p->index] = p->value;
+		return 0;
+	}
+	/* Only what the toolstack announces (its rings); the rest are the guest's own, set with
+	 * effects through hvm_op (CALLBACK_IRQ), and a raw value would bypass them. */
+	if (p->index != HVM_PARAM_STORE_PFN && p->index != HVM_PARAM_STORE_EVTCHN &&
+	    p->index != HVM_PARAM_CONSOLE_PFN && p->index != HVM_PARAM_CONSOLE_EVTCHN)
+		return -EINVAL;
+	d->abi.hvm_params[p->index] = p->value;
 	return 0;
 }
 

@@ -129,6 +129,35 @@ static void test_plain_elf_copied(void **state)
 	free(out);
 }
 
+/* A vmlinux compressed whole, as `xz` or `zstd` leave it: the ELF comes out; other data not. */
+static void test_compressed_elf(void **state)
+{
+	size_t (*packs[])(void) = {pack_gzip, pack_xz, pack_zstd, pack_lz4};
+	size_t out_len;
+	void *out;
+
+	(void)state;
+	make_elf();
+	for (unsigned int i = 0; i < 4; i++) {
+		size_t n = packs[i]();
+
+		assert_int_equal(keel_kernel_image(packed, n, &out, &out_len, why, sizeof(why)), 0);
+		assert_int_equal(out_len, ELF_LEN);
+		assert_memory_equal(out, elf, ELF_LEN);
+		free(out);
+		if (i >= 2)
+			continue; /* zstd frames without a checksum and legacy lz4 have none to fail */
+		packed[n / 2] ^= 0x5a; /* corrupt: refused (the CRC), not a damaged kernel */
+		assert_int_equal(keel_kernel_image(packed, n, &out, &out_len, why, sizeof(why)),
+				 -1);
+		assert_non_null(strstr(why, "compressed file"));
+	}
+	elf[0] = 'X'; /* a compressed file that is no ELF */
+	assert_int_equal(keel_kernel_image(packed, pack_xz(), &out, &out_len, why, sizeof(why)),
+			 -1);
+	assert_non_null(strstr(why, "holding no ELF"));
+}
+
 static void refused(size_t len, const char *what)
 {
 	size_t out_len = 1;
@@ -181,6 +210,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_formats),
 	    cmocka_unit_test(test_plain_elf_copied),
+	    cmocka_unit_test(test_compressed_elf),
 	    cmocka_unit_test(test_broken),
 	};
 

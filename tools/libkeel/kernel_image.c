@@ -193,6 +193,20 @@ int keel_kernel_image(const void *file, size_t len, void **elf, size_t *elf_len,
 		*elf_len = len;
 		return 0;
 	}
+	if (!decompress(f, len, &o, &fmt)) { /* a compressed file: an ELF inside, as xl takes it */
+		if (o.len < 4 || memcmp(o.buf, "\177ELF", 4)) {
+			free(o.buf);
+			return fail(why, why_len, "%s-compressed file holding no ELF kernel", fmt);
+		}
+		*elf = o.buf;
+		*elf_len = o.len;
+		return 0;
+	}
+	free(o.buf);
+	o = (struct out){0};
+	if (fmt)
+		return fail(why, why_len, "%s-compressed file: data corrupt or over %u MiB", fmt,
+			    KEEL_KERNEL_MAX_ELF >> 20);
 	if (len < PAYLOAD_LENGTH + 4 || memcmp(f + HDR_MAGIC, "HdrS", 4))
 		return fail(why, why_len,
 			    "neither an ELF file nor a Linux bzImage (no HdrS header)");

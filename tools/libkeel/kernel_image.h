@@ -1,4 +1,4 @@
-/* libkeel: a kernel file (PVH ELF, or a Linux bzImage around one) turned into the ELF to load. */
+/* libkeel: a kernel file (a PVH ELF, compressed or not, or a bzImage around one) made the ELF. */
 #ifndef LIBKEEL_KERNEL_IMAGE_H
 #define LIBKEEL_KERNEL_IMAGE_H
 
@@ -8,7 +8,8 @@
 #define KEEL_KERNEL_MAX_ELF (512u << 20)
 
 /*
- * @file (@len bytes): an ELF file is copied; a bzImage (boot protocol 2.08 or later) has its
+ * @file (@len bytes): an ELF file is copied; an ELF compressed whole (gzip, xz, zstd, legacy
+ * lz4: a vmlinux as `xz` or `zstd` leave it) is decompressed; a bzImage (protocol 2.08+) has its
  * payload decompressed (gzip, xz, zstd or legacy lz4, with Debian's zlib, liblzma, libzstd,
  * liblz4). 0 with *@elf (malloc'd, the caller frees it) and *@elf_len, or -1 with what is wrong
  * in @why. Whether the ELF is a usable PVH kernel is keel_elf_parse's to say.
