@@ -146,21 +146,39 @@ static int load(struct keel_build *b, const struct keel_elf_image *elf, const ui
 	return rc;
 }
 
+#define SUPER_ORDER 9 /* 2 MiB extents where they fit: Keel keeps one record per extent */
+
+/* Every page of the domain: 2 MiB extents for the aligned runs, single pages for the rest. */
 static int populate(struct keel_handle *h, struct keel_build *b)
 {
 	uint64_t *gfns = calloc(b->mem_pages, sizeof(*gfns));
-	size_t done = 0;
+	size_t nbig = 0, nsmall = 0, done = 0;
+	uint64_t i = 0;
 	int rc;
 
 	if (!gfns)
 		return fail(b, -ENOMEM, "no memory for the page list");
-	for (uint64_t i = 0; i < b->mem_pages; i++)
-		gfns[i] = nth_gfn(b, i);
-	rc = keel_populate(h, b->domid, gfns, b->mem_pages, &done);
+	/* Big extents first in the list, small ones from the end backwards. */
+	while (i < b->mem_pages) {
+		uint64_t g = nth_gfn(b, i), run = 1ULL << SUPER_ORDER;
+
+		if (!(g & (run - 1)) && i + run <= b->mem_pages &&
+		    nth_gfn(b, i + run - 1) == g + run - 1) {
+			gfns[nbig++] = g;
+			i += run;
+		} else {
+			gfns[b->mem_pages - 1 - nsmall++] = g;
+			i++;
+		}
+	}
+	rc = keel_populate(h, b->domid, gfns, nbig, SUPER_ORDER, &done);
+	if (!rc)
+		rc = keel_populate(h, b->domid, gfns + b->mem_pages - nsmall, nsmall, 0, &done);
 	free(gfns);
 	if (rc)
-		return fail(b, rc, "populating d%u: %zu of %llu pages, then %s", b->domid, done,
-			    (unsigned long long)b->mem_pages, strerror(-rc));
+		return fail(
+		    b, rc, "populating d%u's %llu pages (%zu extents of 2 MiB, %zu pages): %s",
+		    b->domid, (unsigned long long)b->mem_pages, nbig, nsmall, strerror(-rc));
 	return 0;
 }
 

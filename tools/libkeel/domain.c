@@ -92,7 +92,7 @@ int keel_domain_set_vcpu_context(struct keel_handle *h, uint16_t domid, uint32_t
 }
 
 int keel_populate(struct keel_handle *h, uint16_t domid, const uint64_t *gfns, size_t n,
-		  size_t *done)
+		  unsigned int order, size_t *done)
 {
 	size_t size;
 	uint8_t *buf = keel_buffer(h, &size);
@@ -108,6 +108,7 @@ int keel_populate(struct keel_handle *h, uint16_t domid, const uint64_t *gfns, s
 		memset(r, 0, sizeof(*r));
 		r->extent_start = (uint64_t)(uintptr_t)list;
 		r->nr_extents = k;
+		r->extent_order = order;
 		r->domid = domid;
 		memcpy(list, gfns + *done, k * sizeof(*list));
 		rc = keel_hypercall(h, HYPERCALL_memory_op, XENMEM_populate_physmap,

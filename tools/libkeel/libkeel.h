@@ -43,10 +43,10 @@ int keel_domain_set_hvm_param(struct keel_handle *h, uint16_t domid, uint32_t in
 /* vCPU @vcpu starts at 32-bit @entry with EBX = @ebx (vCPU 0: the start_info GPA). */
 int keel_domain_set_vcpu_context(struct keel_handle *h, uint16_t domid, uint32_t vcpu,
 				 uint32_t entry, uint32_t ebx);
-/* Populate @n RAM pages of @domid at the GFNs in @gfns; 0, or a negative errno (none or some
- * done: *@done says how many, from the start of the list). */
+/* Populate @n extents of 2^@order RAM pages of @domid at the (aligned) GFNs in @gfns; 0, or a
+ * negative errno (none or some done: *@done says how many, from the start of the list). */
 int keel_populate(struct keel_handle *h, uint16_t domid, const uint64_t *gfns, size_t n,
-		  size_t *done);
+		  unsigned int order, size_t *done);
 /* A port of @domid, unbound, for @remote to bind (the toolstack's console and xenstore ports). */
 int keel_evtchn_alloc_unbound(struct keel_handle *h, uint16_t domid, uint16_t remote,
 			      uint32_t *port);
