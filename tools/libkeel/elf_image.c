@@ -1,8 +1,7 @@
 /* libkeel: checks a PVH kernel's ELF64 image (headers, segments, the entry note) from a file. */
 #include "elf_image.h"
+#include "errf.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #define PT_LOAD		  1
@@ -25,16 +24,6 @@ struct phdr {
 	uint32_t type, flags;
 	uint64_t offset, vaddr, paddr, filesz, memsz, align;
 };
-
-static int fail(char *why, size_t why_len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, why_len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* [off, off + n) lies inside a file of @len bytes (no overflow). */
 static int inside(uint64_t off, uint64_t n, size_t len)
@@ -83,42 +72,44 @@ int keel_elf_parse(const void *image, size_t len, struct keel_elf_image *out, ch
 	memset(out, 0, sizeof(*out));
 	out->lo = UINT64_MAX;
 	if (len < sizeof(eh))
-		return fail(why, why_len, "%zu bytes: too short for an ELF header", len);
+		return keel_errf(why, why_len, "%zu bytes: too short for an ELF header", len);
 	memcpy(&eh, img, sizeof(eh));
 	if (memcmp(eh.ident, "\177ELF", 4))
-		return fail(why, why_len, "not an ELF file (no \\177ELF magic)");
+		return keel_errf(why, why_len, "not an ELF file (no \\177ELF magic)");
 	if (eh.ident[4] != 2 || eh.ident[5] != 1)
-		return fail(why, why_len, "not a little-endian ELF64 file");
+		return keel_errf(why, why_len, "not a little-endian ELF64 file");
 	if (eh.machine != EM_X86_64 || eh.type != ET_EXEC)
-		return fail(why, why_len, "not an x86-64 executable (machine %u, type %u)",
-			    eh.machine, eh.type);
+		return keel_errf(why, why_len, "not an x86-64 executable (machine %u, type %u)",
+				 eh.machine, eh.type);
 	if (eh.phentsize != sizeof(struct phdr) || !eh.phnum ||
 	    !inside(eh.phoff, (uint64_t)eh.phnum * sizeof(struct phdr), len))
-		return fail(why, why_len, "program headers outside the file or malformed");
+		return keel_errf(why, why_len, "program headers outside the file or malformed");
 	for (unsigned int i = 0; i < eh.phnum; i++) {
 		struct phdr ph;
 		struct keel_elf_segment *s;
 
 		memcpy(&ph, img + eh.phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
 		if (!inside(ph.offset, ph.filesz, len))
-			return fail(why, why_len, "segment %u: bytes %#llx+%#llx outside the file",
-				    i, (unsigned long long)ph.offset,
-				    (unsigned long long)ph.filesz);
+			return keel_errf(
+			    why, why_len, "segment %u: bytes %#llx+%#llx outside the file", i,
+			    (unsigned long long)ph.offset, (unsigned long long)ph.filesz);
 		if (ph.type == PT_NOTE && !have_entry)
 			have_entry = !find_entry(img + ph.offset, ph.filesz, &out->entry);
 		if (ph.type != PT_LOAD || !ph.memsz)
 			continue;
 		if (ph.filesz > ph.memsz || ph.paddr >= LOW_4G || ph.memsz > LOW_4G - ph.paddr)
-			return fail(why, why_len, "segment %u: %#llx+%#llx is not below 4 GiB", i,
-				    (unsigned long long)ph.paddr, (unsigned long long)ph.memsz);
+			return keel_errf(why, why_len, "segment %u: %#llx+%#llx is not below 4 GiB",
+					 i, (unsigned long long)ph.paddr,
+					 (unsigned long long)ph.memsz);
 		if (out->nr_segments == KEEL_ELF_MAX_SEGMENTS)
-			return fail(why, why_len, "more than %u loadable segments",
-				    KEEL_ELF_MAX_SEGMENTS);
+			return keel_errf(why, why_len, "more than %u loadable segments",
+					 KEEL_ELF_MAX_SEGMENTS);
 		for (unsigned int j = 0; j < out->nr_segments; j++) {
 			const struct keel_elf_segment *o = &out->segments[j];
 
 			if (ph.paddr < o->paddr + o->memsz && o->paddr < ph.paddr + ph.memsz)
-				return fail(why, why_len, "segment %u overlaps segment %u", i, j);
+				return keel_errf(why, why_len, "segment %u overlaps segment %u", i,
+						 j);
 		}
 		s = &out->segments[out->nr_segments++];
 		s->paddr = ph.paddr;
@@ -131,15 +122,15 @@ int keel_elf_parse(const void *image, size_t len, struct keel_elf_image *out, ch
 			out->hi = ph.paddr + ph.memsz;
 	}
 	if (!out->nr_segments)
-		return fail(why, why_len, "no loadable segment");
+		return keel_errf(why, why_len, "no loadable segment");
 	if (!have_entry)
-		return fail(why, why_len,
-			    "no PVH entry note (owner Xen, type 18): not a PVH kernel");
+		return keel_errf(why, why_len,
+				 "no PVH entry note (owner Xen, type 18): not a PVH kernel");
 	for (unsigned int j = 0; j < out->nr_segments; j++) {
 		const struct keel_elf_segment *s = &out->segments[j];
 
 		if (out->entry >= s->paddr && out->entry < s->paddr + s->memsz)
 			return 0;
 	}
-	return fail(why, why_len, "the PVH entry %#x is in no loaded segment", out->entry);
+	return keel_errf(why, why_len, "the PVH entry %#x is in no loaded segment", out->entry);
 }

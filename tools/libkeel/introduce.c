@@ -1,5 +1,6 @@
 /* libkeel: a built domain's xenstore home (its nodes and permissions) and its introduction. */
 #include "introduce.h"
+#include "errf.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -7,16 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <xenstore.h>
-
-static int fail(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static bool put(struct xs_handle *xs, uint16_t d, const char *rel, const char *fmt, ...)
 {
@@ -49,7 +40,7 @@ int keel_xs_introduce(struct xs_handle *xs, const struct keel_build *b, uint64_t
 
 	snprintf(path, sizeof(path), "/local/domain/%u", d);
 	if (!xs_mkdir(xs, XBT_NULL, path) || !xs_set_permissions(xs, XBT_NULL, path, home, 2))
-		return fail(err, err_len, "xenstore %s: %s", path, strerror(errno));
+		return keel_errf(err, err_len, "xenstore %s: %s", path, strerror(errno));
 	if (!put(xs, d, "name", "%s", b->name) || !put(xs, d, "domid", "%u", d) ||
 	    !put(xs, d, "memory/target", "%llu", (unsigned long long)target_kib) ||
 	    !put(xs, d, "memory/static-max", "%llu", (unsigned long long)max_kib) ||
@@ -57,8 +48,9 @@ int keel_xs_introduce(struct xs_handle *xs, const struct keel_build *b, uint64_t
 	    !put(xs, d, "console/port", "%u", b->console_port) ||
 	    !put(xs, d, "console/type", "xenconsoled") || !owned_dir(xs, d, "control") ||
 	    !owned_dir(xs, d, "data") || !owned_dir(xs, d, "device"))
-		return fail(err, err_len, "xenstore: writing d%u's home: %s", d, strerror(errno));
+		return keel_errf(err, err_len, "xenstore: writing d%u's home: %s", d,
+				 strerror(errno));
 	if (!xs_introduce_domain(xs, d, b->store_gfn, b->store_port))
-		return fail(err, err_len, "xenstore: introducing d%u: %s", d, strerror(errno));
+		return keel_errf(err, err_len, "xenstore: introducing d%u: %s", d, strerror(errno));
 	return 0;
 }

@@ -1,9 +1,9 @@
 /* libkeel: Linux bzImages unwrapped (setup header, payload) and decompressed in user space. */
 #include "kernel_image.h"
+#include "errf.h"
 
 #include <lz4.h>
 #include <lzma.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,16 +20,6 @@
 #define MIN_VERSION    0x0208
 #define LZ4_LEGACY     0x184C2102u
 #define LZ4_LEGACY_BLK (8u << 20)
-
-static int fail(char *why, size_t why_len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, why_len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static uint32_t rd32(const uint8_t *p)
 {
@@ -187,7 +177,7 @@ int keel_kernel_image(const void *file, size_t len, void **elf, size_t *elf_len,
 	if (len >= 4 && !memcmp(f, "\177ELF", 4)) {
 		o.buf = malloc(len);
 		if (!o.buf)
-			return fail(why, why_len, "no memory for a %zu-byte kernel", len);
+			return keel_errf(why, why_len, "no memory for a %zu-byte kernel", len);
 		memcpy(o.buf, f, len);
 		*elf = o.buf;
 		*elf_len = len;
@@ -196,7 +186,8 @@ int keel_kernel_image(const void *file, size_t len, void **elf, size_t *elf_len,
 	if (!decompress(f, len, &o, &fmt)) { /* a compressed file: an ELF inside, as xl takes it */
 		if (o.len < 4 || memcmp(o.buf, "\177ELF", 4)) {
 			free(o.buf);
-			return fail(why, why_len, "%s-compressed file holding no ELF kernel", fmt);
+			return keel_errf(why, why_len, "%s-compressed file holding no ELF kernel",
+					 fmt);
 		}
 		*elf = o.buf;
 		*elf_len = o.len;
@@ -205,34 +196,35 @@ int keel_kernel_image(const void *file, size_t len, void **elf, size_t *elf_len,
 	free(o.buf);
 	o = (struct out){0};
 	if (fmt)
-		return fail(why, why_len, "%s-compressed file: data corrupt or over %u MiB", fmt,
-			    KEEL_KERNEL_MAX_ELF >> 20);
+		return keel_errf(why, why_len, "%s-compressed file: data corrupt or over %u MiB",
+				 fmt, KEEL_KERNEL_MAX_ELF >> 20);
 	if (len < PAYLOAD_LENGTH + 4 || memcmp(f + HDR_MAGIC, "HdrS", 4))
-		return fail(why, why_len,
-			    "neither an ELF file nor a Linux bzImage (no HdrS header)");
+		return keel_errf(why, why_len,
+				 "neither an ELF file nor a Linux bzImage (no HdrS header)");
 	if ((f[HDR_VERSION] | f[HDR_VERSION + 1] << 8) < MIN_VERSION)
-		return fail(why, why_len, "bzImage boot protocol %#x: 2.08 or later needed",
-			    f[HDR_VERSION] | f[HDR_VERSION + 1] << 8);
+		return keel_errf(why, why_len, "bzImage boot protocol %#x: 2.08 or later needed",
+				 f[HDR_VERSION] | f[HDR_VERSION + 1] << 8);
 	off =
 	    (uint64_t)((f[SETUP_SECTS] ? f[SETUP_SECTS] : 4) + 1) * 512 + rd32(f + PAYLOAD_OFFSET);
 	plen = rd32(f + PAYLOAD_LENGTH);
 	if (off > len || plen > len - off || plen < 8)
-		return fail(why, why_len, "bzImage payload %#llx+%#x outside the %zu-byte file",
-			    (unsigned long long)off, plen, len);
+		return keel_errf(why, why_len,
+				 "bzImage payload %#llx+%#x outside the %zu-byte file",
+				 (unsigned long long)off, plen, len);
 	/* The size the kernel's build appended is a hint (bounded: data can lie), growth the rule. */
 	hint = rd32(f + off + plen - 4);
 	if (hint > (uint64_t)plen * 64)
 		hint = (uint64_t)plen * 64;
 	if (grow(&o, (size_t)hint) && grow(&o, 1))
-		return fail(why, why_len, "no memory to decompress the kernel");
+		return keel_errf(why, why_len, "no memory to decompress the kernel");
 	if (decompress(f + off, plen, &o, &fmt)) {
 		free(o.buf);
 		if (!fmt)
-			return fail(why, why_len,
-				    "bzImage payload compressed in a format not supported "
-				    "(gzip, xz, zstd, lz4)");
-		return fail(why, why_len, "bzImage payload: %s data corrupt or over %u MiB", fmt,
-			    KEEL_KERNEL_MAX_ELF >> 20);
+			return keel_errf(why, why_len,
+					 "bzImage payload compressed in a format not supported "
+					 "(gzip, xz, zstd, lz4)");
+		return keel_errf(why, why_len, "bzImage payload: %s data corrupt or over %u MiB",
+				 fmt, KEEL_KERNEL_MAX_ELF >> 20);
 	}
 	*elf = o.buf;
 	*elf_len = o.len;
