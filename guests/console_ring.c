@@ -19,16 +19,6 @@ static volatile struct xencons_interface *ring;
 static evtchn_port_t port;
 static volatile uint32_t notified;
 
-static uint64_t get_param(uint32_t index)
-{
-	struct hvm_param p = {.domid = DOMID_SELF, .index = index};
-	long rc = hv_hvm_op(HVMOP_get_param, &p);
-
-	if (rc)
-		test_fail("HVMOP_get_param(%u) returned %ld", index, rc);
-	return p.value;
-}
-
 static void on_event(evtchn_port_t p, void *ctx)
 {
 	(void)p;
@@ -86,12 +76,12 @@ void guest_main(void)
 	rc = events_init();
 	if (rc)
 		test_fail("HVMOP_set_param(CALLBACK_IRQ) returned %ld", rc);
-	pfn = get_param(HVM_PARAM_CONSOLE_PFN);
-	ev = get_param(HVM_PARAM_CONSOLE_EVTCHN);
+	pfn = test_get_hvm_param(HVM_PARAM_CONSOLE_PFN);
+	ev = test_get_hvm_param(HVM_PARAM_CONSOLE_EVTCHN);
 	if (pfn != 0xFEFFF || ev == 0 || ev >= 4096)
 		test_fail("console params: pfn %#lx (want 0xfefff), port %lu", (unsigned long)pfn,
 			  (unsigned long)ev);
-	if (get_param(HVM_PARAM_STORE_PFN) != 0)
+	if (test_get_hvm_param(HVM_PARAM_STORE_PFN) != 0)
 		test_fail("STORE_PFN is not 0 without a xenstore");
 	{
 		struct hvm_param p = {

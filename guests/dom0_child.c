@@ -56,16 +56,6 @@ static size_t length(const char *s)
 	return n;
 }
 
-static uint64_t get_param(uint32_t index)
-{
-	struct hvm_param p = {.domid = DOMID_SELF, .index = index};
-	long rc = hv_hvm_op(HVMOP_get_param, &p);
-
-	if (rc)
-		test_fail("HVMOP_get_param(%u) returned %ld", index, rc);
-	return p.value;
-}
-
 static void notify(evtchn_port_t port)
 {
 	struct evtchn_port_arg a = {.port = port};
@@ -251,10 +241,10 @@ void guest_main(void)
 		rc = events_init();
 	if (rc)
 		test_fail("event setup returned %ld", rc);
-	cpfn = get_param(HVM_PARAM_CONSOLE_PFN);
-	cons_port = (evtchn_port_t)get_param(HVM_PARAM_CONSOLE_EVTCHN);
-	spfn = get_param(HVM_PARAM_STORE_PFN);
-	store_port = (evtchn_port_t)get_param(HVM_PARAM_STORE_EVTCHN);
+	cpfn = test_get_hvm_param(HVM_PARAM_CONSOLE_PFN);
+	cons_port = (evtchn_port_t)test_get_hvm_param(HVM_PARAM_CONSOLE_EVTCHN);
+	spfn = test_get_hvm_param(HVM_PARAM_STORE_PFN);
+	store_port = (evtchn_port_t)test_get_hvm_param(HVM_PARAM_STORE_EVTCHN);
 	if (!cpfn || !cons_port || !spfn || !store_port)
 		test_fail("no console or xenstore ring: console pfn %#lx port %u, store pfn %#lx "
 			  "port %u",

@@ -6,6 +6,7 @@
 #include "trap.h"
 #include "x86.h"
 
+#include <public/hvm.h>
 #include <public/sched.h>
 
 #include <stdarg.h>
@@ -124,4 +125,14 @@ void guest_ap_boot(void)
 	if (fn)
 		fn();
 	halt_forever();
+}
+
+uint64_t test_get_hvm_param(uint32_t index)
+{
+	struct hvm_param p = {.domid = DOMID_SELF, .index = index};
+	long rc = hv_hvm_op(HVMOP_get_param, &p);
+
+	if (rc)
+		test_fail("HVMOP_get_param(%u) returned %ld", index, rc);
+	return p.value;
 }

@@ -23,6 +23,9 @@ __attribute__((noreturn, format(printf, 1, 2))) void test_skip(const char *fmt, 
  * halt with IF = 0. */
 __attribute__((noreturn)) void guest_shutdown(unsigned int reason, uint32_t status);
 
+/* HVMOP_get_param(DOMID_SELF, @index); FAIL if the hypervisor refuses. */
+uint64_t test_get_hvm_param(uint32_t index);
+
 /* SKIP unless a hypervisor was found. */
 void test_require_hv(void);
 

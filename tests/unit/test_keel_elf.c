@@ -9,20 +9,6 @@
 
 #include "../../tools/libkeel/elf_image.h"
 
-struct ehdr {
-	uint8_t ident[16];
-	uint16_t type, machine;
-	uint32_t version;
-	uint64_t entry, phoff, shoff;
-	uint32_t flags;
-	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct phdr {
-	uint32_t type, flags;
-	uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-
 /* An image: header, 3 program headers (text, data, note), the note, then segment bytes. */
 #define PH_OFF	 64
 #define NOTE_OFF (PH_OFF + 3 * 56)
@@ -33,14 +19,14 @@ static uint8_t img[IMG_SIZE];
 static char why[160];
 static struct keel_elf_image out;
 
-static struct ehdr *eh(void)
+static struct keel_elf64_ehdr *eh(void)
 {
-	return (struct ehdr *)img;
+	return (struct keel_elf64_ehdr *)img;
 }
 
-static struct phdr *ph(unsigned int i)
+static struct keel_elf64_phdr *ph(unsigned int i)
 {
-	return (struct phdr *)(img + PH_OFF + i * sizeof(struct phdr));
+	return (struct keel_elf64_phdr *)(img + PH_OFF + i * sizeof(struct keel_elf64_phdr));
 }
 
 static void build(uint32_t entry)
@@ -56,10 +42,11 @@ static void build(uint32_t entry)
 	eh()->ehsize = 64;
 	eh()->phentsize = 56;
 	eh()->phnum = 3;
-	*ph(0) = (struct phdr){1, 5, TEXT_OFF, 0, 0x100000, 0x100, 0x100, 0x1000};
-	*ph(1) = (struct phdr){1, 6, TEXT_OFF + 0x100, 0, 0x101000, 0x80, 0x2000, 0x1000};
+	*ph(0) = (struct keel_elf64_phdr){1, 5, TEXT_OFF, 0, 0x100000, 0x100, 0x100, 0x1000};
+	*ph(1) =
+	    (struct keel_elf64_phdr){1, 6, TEXT_OFF + 0x100, 0, 0x101000, 0x80, 0x2000, 0x1000};
 	memcpy(&note[3], "Xen", 4);
-	*ph(2) = (struct phdr){4, 4, NOTE_OFF, 0, 0, sizeof(note), sizeof(note), 4};
+	*ph(2) = (struct keel_elf64_phdr){4, 4, NOTE_OFF, 0, 0, sizeof(note), sizeof(note), 4};
 	memcpy(img + NOTE_OFF, note, sizeof(note));
 }
 
@@ -145,7 +132,7 @@ static void test_bad_segments(void **state)
 
 static void test_too_many_segments(void **state)
 {
-	struct phdr load = {1, 5, TEXT_OFF, 0, 0, 0x10, 0x10, 16};
+	struct keel_elf64_phdr load = {1, 5, TEXT_OFF, 0, 0, 0x10, 0x10, 16};
 	uint32_t note[5] = {4, 4, 18, 0, 0x200000};
 
 	(void)state;
@@ -158,7 +145,7 @@ static void test_too_many_segments(void **state)
 	}
 	memcpy(&note[3], "Xen", 4);
 	memcpy(img + 0x600, note, sizeof(note));
-	*ph(16) = (struct phdr){4, 4, 0x600, 0, 0, sizeof(note), sizeof(note), 4};
+	*ph(16) = (struct keel_elf64_phdr){4, 4, 0x600, 0, 0, sizeof(note), sizeof(note), 4};
 	assert_int_equal(parse(sizeof(img)), 0);
 	assert_int_equal(out.nr_segments, 16);
 	eh()->phnum = 17;

@@ -11,20 +11,6 @@
 #define NOTE_PHYS32_ENTRY 18
 #define LOW_4G		  (1ULL << 32)
 
-struct ehdr {
-	uint8_t ident[16];
-	uint16_t type, machine;
-	uint32_t version;
-	uint64_t entry, phoff, shoff;
-	uint32_t flags;
-	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct phdr {
-	uint32_t type, flags;
-	uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-
 /* [off, off + n) lies inside a file of @len bytes (no overflow). */
 static int inside(uint64_t off, uint64_t n, size_t len)
 {
@@ -66,7 +52,7 @@ int keel_elf_parse(const void *image, size_t len, struct keel_elf_image *out, ch
 		   size_t why_len)
 {
 	const uint8_t *img = image;
-	struct ehdr eh;
+	struct keel_elf64_ehdr eh;
 	int have_entry = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -81,11 +67,11 @@ int keel_elf_parse(const void *image, size_t len, struct keel_elf_image *out, ch
 	if (eh.machine != EM_X86_64 || eh.type != ET_EXEC)
 		return keel_errf(why, why_len, "not an x86-64 executable (machine %u, type %u)",
 				 eh.machine, eh.type);
-	if (eh.phentsize != sizeof(struct phdr) || !eh.phnum ||
-	    !inside(eh.phoff, (uint64_t)eh.phnum * sizeof(struct phdr), len))
+	if (eh.phentsize != sizeof(struct keel_elf64_phdr) || !eh.phnum ||
+	    !inside(eh.phoff, (uint64_t)eh.phnum * sizeof(struct keel_elf64_phdr), len))
 		return keel_errf(why, why_len, "program headers outside the file or malformed");
 	for (unsigned int i = 0; i < eh.phnum; i++) {
-		struct phdr ph;
+		struct keel_elf64_phdr ph;
 		struct keel_elf_segment *s;
 
 		memcpy(&ph, img + eh.phoff + (uint64_t)i * sizeof(ph), sizeof(ph));

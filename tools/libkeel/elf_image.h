@@ -7,6 +7,21 @@
 
 #define KEEL_ELF_MAX_SEGMENTS 16
 
+/* The ELF64 file and program headers (the ELF format's layout). */
+struct keel_elf64_ehdr {
+	uint8_t ident[16];
+	uint16_t type, machine;
+	uint32_t version;
+	uint64_t entry, phoff, shoff;
+	uint32_t flags;
+	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+
+struct keel_elf64_phdr {
+	uint32_t type, flags;
+	uint64_t offset, vaddr, paddr, filesz, memsz, align;
+};
+
 struct keel_elf_segment {
 	uint64_t paddr;	 /* guest-physical load address */
 	uint64_t offset; /* in the file */
