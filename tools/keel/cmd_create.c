@@ -14,10 +14,10 @@
 #include "cli.h"
 #include "config.h"
 #include "introduce.h"
+#include "read_file.h"
 
-#define TTY_WAIT_S  10	 /* for keel-consoled to publish console/tty */
-#define DETACH_KEY  0x1d /* Ctrl-] */
-#define MAX_FILE_SZ (256u << 20)
+#define TTY_WAIT_S 10	/* for keel-consoled to publish console/tty */
+#define DETACH_KEY 0x1d /* Ctrl-] */
 
 static void report(void *ctx, int is_error, const char *msg)
 {
@@ -26,31 +26,11 @@ static void report(void *ctx, int is_error, const char *msg)
 	fprintf(stderr, "%s\n", msg);
 }
 
-static void *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	void *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (!fseek(f, 0, SEEK_END) && (n = ftell(f)) >= 0 && n <= (long)MAX_FILE_SZ &&
-	    !fseek(f, 0, SEEK_SET) && (buf = malloc((size_t)n + 1)) &&
-	    fread(buf, 1, (size_t)n, f) == (size_t)n) {
-		*len = (size_t)n;
-	} else {
-		free(buf);
-		buf = NULL;
-		errno = errno ? errno : EIO;
-	}
-	fclose(f);
-	return buf;
-}
-
 /* What the domain should do after it is built: weight and cap, vCPU affinities, maxmem. */
 static int tune(struct cli *c, const struct keel_cfg *cfg, uint16_t domid)
 {
 	struct keel_domctl op = {.cmd = KEEL_DOMCTL_set_sched, .domain = domid};
+	struct keel_sysctl_physinfo pi;
 	int rc;
 
 	op.u.sched.weight = cfg->weight;
@@ -58,11 +38,13 @@ static int tune(struct cli *c, const struct keel_cfg *cfg, uint16_t domid)
 	if ((rc = keel_domctl(c->keel, &op)))
 		return cli_error("%s: weight %u cap %u: %s", cfg->name, cfg->weight, cfg->cap,
 				 strerror(-rc));
-	for (unsigned int v = 0; v < cfg->vcpus; v++) {
-		uint64_t mask = cfg->vcpu_cpumask[v] ? cfg->vcpu_cpumask[v] : cfg->cpumask;
-		struct keel_sysctl_physinfo pi;
+	/* The host's CPU count, once for every vCPU's mask; unknown: no pinning. */
+	if (keel_physinfo(c->keel, &pi))
+		pi.nr_cpus = 0;
+	for (unsigned int v = 0; pi.nr_cpus && v < cfg->vcpus; v++) {
+		uint64_t mask = cfg->vcpu_cpumask[v];
 
-		if (!mask || mask == ~0ULL || keel_physinfo(c->keel, &pi))
+		if (!mask || mask == ~0ULL)
 			continue;
 		if (pi.nr_cpus < 64)
 			mask &= (1ULL << pi.nr_cpus) - 1;
@@ -88,10 +70,11 @@ static int start(struct cli *c, const struct keel_cfg *cfg, struct keel_build *b
 	char err[256];
 	int rc;
 
-	b->image = slurp(cfg->kernel, &b->image_len);
+	b->image = keel_read_file(cfg->kernel, KEEL_MAX_IMAGE_FILE, &b->image_len);
 	if (!b->image)
 		return cli_error("%s: kernel %s: %s", cfg->name, cfg->kernel, strerror(errno));
-	if (cfg->ramdisk && !(b->initrd = slurp(cfg->ramdisk, &b->initrd_len)))
+	if (cfg->ramdisk &&
+	    !(b->initrd = keel_read_file(cfg->ramdisk, KEEL_MAX_IMAGE_FILE, &b->initrd_len)))
 		return cli_error("%s: ramdisk %s: %s", cfg->name, cfg->ramdisk, strerror(errno));
 	if (keel_build_elf(cli_keel(c), b))
 		return cli_error("%s: %s", cfg->name, b->error);

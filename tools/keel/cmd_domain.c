@@ -1,14 +1,13 @@
 /* keel CLI: destroy, pause, unpause, shutdown and reboot: one domain's life from dom0. */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <xenstore.h>
 
 #include "cli.h"
+#include "introduce.h"
 
 #define SHUTDOWN_WAIT_S 60 /* shutdown -w / reboot: how long the guest has to act */
 
@@ -68,37 +67,17 @@ static int run_unpause(struct cli *c, int argc, char **argv)
 	return pause_or_unpause(c, argc, argv, false);
 }
 
-/* Until @domid has ended (or is gone), bounded: woken by @releaseDomain, polled at 5 Hz. */
+/* Until @domid has ended (or is gone), bounded (libkeel's keel_wait_ended). */
 static int wait_ended(struct cli *c, uint16_t domid, const char *name)
 {
-	struct xs_handle *xs = cli_xs(c);
-	time_t end = time(NULL) + SHUTDOWN_WAIT_S;
+	struct keel_domain_info d;
+	int rc = keel_wait_ended(cli_keel(c), cli_xs(c), domid, SHUTDOWN_WAIT_S, NULL, NULL, &d);
 
-	if (!xs_watch(xs, "@releaseDomain", "keel-wait"))
-		return cli_error("watching @releaseDomain: %s", strerror(errno));
-	for (;;) {
-		struct keel_domain_info d;
-		struct pollfd p = {xs_fileno(xs), POLLIN, 0};
-		int rc = keel_domain_getinfo(cli_keel(c), domid, &d);
-
-		if (rc == -ESRCH ||
-		    (!rc && (d.flags &
-			     (KEEL_DOMINFO_SHUTDOWN | KEEL_DOMINFO_CRASHED | KEEL_DOMINFO_DYING))))
-			break;
-		if (rc)
-			return cli_error("getinfo d%u: %s", domid, strerror(-rc));
-		if (time(NULL) > end)
-			return cli_error("%s (d%u) has not shut down after %d s (keel destroy %s "
-					 "ends it)",
-					 name, domid, SHUTDOWN_WAIT_S, name);
-		if (poll(&p, 1, 200) > 0) {
-			char **ev;
-
-			while ((ev = xs_check_watch(xs)))
-				free(ev);
-		}
-	}
-	xs_unwatch(xs, "@releaseDomain", "keel-wait");
+	if (rc == -ETIMEDOUT)
+		return cli_error("%s (d%u) has not shut down after %d s (keel destroy %s ends it)",
+				 name, domid, SHUTDOWN_WAIT_S, name);
+	if (rc && rc != -ESRCH)
+		return cli_error("waiting for %s (d%u): %s", name, domid, strerror(-rc));
 	return 0;
 }
 

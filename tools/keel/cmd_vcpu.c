@@ -116,16 +116,18 @@ static int run_vcpu_pin(struct cli *c, int argc, char **argv)
 {
 	struct keel_domain_info d;
 	uint64_t vcpu, mask;
+	unsigned int nr_cpus;
 	int rc;
 
 	if (argc != 4)
 		return cli_usage("vcpu-pin");
 	if (cli_find_domain(c, argv[1], &d))
 		return CLI_FAILED;
-	if (!parse_cpus(argv[3], host_cpus(c), &mask))
+	nr_cpus = host_cpus(c);
+	if (!parse_cpus(argv[3], nr_cpus, &mask))
 		return cli_error("vcpu-pin: CPUs \"%s\": give a list such as 0-3,5 of CPUs below "
 				 "%u, or all",
-				 argv[3], host_cpus(c));
+				 argv[3], nr_cpus);
 	if (!strcmp(argv[2], "all")) {
 		for (uint32_t v = 0; v < d.nr_vcpus; v++)
 			if ((rc = affinity(c, &d, v, &mask, true)))

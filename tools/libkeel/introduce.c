@@ -1,12 +1,15 @@
-/* libkeel: a built domain's xenstore home (its nodes and permissions) and its introduction. */
+/* libkeel: a built domain's xenstore home, its introduction, and waiting for its end. */
 #include "introduce.h"
 #include "errf.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <xenstore.h>
 
 static bool put(struct xs_handle *xs, uint16_t d, const char *rel, const char *fmt, ...)
@@ -53,4 +56,44 @@ int keel_xs_introduce(struct xs_handle *xs, const struct keel_build *b, uint64_t
 	if (!xs_introduce_domain(xs, d, b->store_gfn, b->store_port))
 		return keel_errf(err, err_len, "xenstore: introducing d%u: %s", d, strerror(errno));
 	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+int keel_wait_ended(struct keel_handle *h, struct xs_handle *xs, uint16_t domid, double timeout_s,
+		    void (*each)(void *ctx), void *ctx, struct keel_domain_info *info)
+{
+	const uint32_t ended = KEEL_DOMINFO_SHUTDOWN | KEEL_DOMINFO_CRASHED | KEEL_DOMINFO_DYING;
+	double end = now_s() + timeout_s;
+	int rc;
+
+	if (!xs_watch(xs, "@releaseDomain", "keel-wait"))
+		return -errno;
+	for (;;) {
+		struct pollfd p = {xs_fileno(xs), POLLIN, 0};
+
+		rc = keel_domain_getinfo(h, domid, info);
+		if (rc || (info->flags & ended))
+			break;
+		if (now_s() > end) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+		if (each)
+			each(ctx);
+		if (poll(&p, 1, 200) > 0) {
+			char **ev;
+
+			while ((ev = xs_check_watch(xs)) != NULL)
+				free(ev);
+		}
+	}
+	xs_unwatch(xs, "@releaseDomain", "keel-wait");
+	return rc;
 }

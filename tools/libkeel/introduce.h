@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "build.h"
+#include "libkeel.h"
 
 struct xs_handle;
 
@@ -17,5 +18,14 @@ struct xs_handle;
  */
 int keel_xs_introduce(struct xs_handle *xs, const struct keel_build *b, uint64_t target_kib,
 		      uint64_t max_kib, char *err, size_t err_len);
+
+/*
+ * Until domain @domid has shut down, crashed or is being destroyed (0, *@info as last read), or
+ * @timeout_s passed (-ETIMEDOUT), or getinfo failed (its -errno: -ESRCH once it is gone). Woken
+ * by @releaseDomain (keel-xenstored fires it on each VIRQ_DOM_EXC), polled at 5 Hz besides;
+ * @each (may be NULL) runs on every round, for a caller serving the domain meanwhile.
+ */
+int keel_wait_ended(struct keel_handle *h, struct xs_handle *xs, uint16_t domid, double timeout_s,
+		    void (*each)(void *ctx), void *ctx, struct keel_domain_info *info);
 
 #endif

@@ -1,7 +1,6 @@
 /* keel-testdomain: dom0's end-to-end check: build, run and destroy one domain from a PVH ELF. */
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <public/sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 
 #include "build.h"
 #include "introduce.h"
+#include "read_file.h"
 
 #define FREE_SLACK_PAGES 16 /* dom0's own EPT tables for the foreign-map window may stay */
 #define GRANT_TEXT	 "dom0_child: this page is granted to dom0" /* guests/dom0_child.c */
@@ -38,26 +38,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static void *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	void *buf;
-	long n;
-
-	if (!f)
-		die("%s: %s", path, strerror(errno));
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET))
-		die("%s: cannot size it: %s", path, strerror(errno));
-	if (n > 256L << 20)
-		die("%s: %ld bytes, more than a kernel image may be (256 MiB)", path, n);
-	buf = malloc((size_t)n + 1);
-	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n)
-		die("%s: read failed", path);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
 }
 
 static uint64_t free_pages(struct keel_handle *h)
@@ -108,39 +88,17 @@ static void serve_grant(struct xs_handle *xs, uint16_t d, int *done)
 	free(ref);
 }
 
-/*
- * Until the domain has shut down or crashed, or @timeout: keel-xenstored fires @releaseDomain
- * when Keel's VIRQ_DOM_EXC says a domain ended (it owns that VIRQ); polled at 5 Hz besides.
- */
-static struct keel_domain_info wait_end(struct keel_handle *h, struct xs_handle *xs, uint16_t d,
-					double timeout)
+struct grant_ctx {
+	struct xs_handle *xs;
+	uint16_t domid;
+	int done;
+};
+
+static void serve_grant_round(void *p)
 {
-	double end = now_s() + timeout;
-	struct keel_domain_info info;
-	int granted = 0;
+	struct grant_ctx *g = p;
 
-	if (!xs_watch(xs, "@releaseDomain", "end"))
-		die("xenstore: watching @releaseDomain: %s", strerror(errno));
-	for (;;) {
-		struct pollfd p = {xs_fileno(xs), POLLIN, 0};
-		int rc = keel_domain_getinfo(h, d, &info);
-
-		if (rc)
-			die("getinfo d%u: %s", d, strerror(-rc));
-		if (info.flags & (KEEL_DOMINFO_SHUTDOWN | KEEL_DOMINFO_CRASHED))
-			break;
-		if (now_s() > end)
-			die("d%u did not end within %.0f s (flags %#x)", d, timeout, info.flags);
-		serve_grant(xs, d, &granted);
-		if (poll(&p, 1, 200) > 0) {
-			char **ev;
-
-			while ((ev = xs_check_watch(xs)) != NULL)
-				free(ev);
-		}
-	}
-	xs_unwatch(xs, "@releaseDomain", "end");
-	return info;
+	serve_grant(g->xs, g->domid, &g->done);
 }
 
 /* Keel has forgotten @d: getinfo says -ESRCH (a destroyed domain is dying, then reaped). */
@@ -205,7 +163,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0); /* in order with stderr when both go to one file */
-	b.image = read_file(argv[optind], &b.image_len);
+	b.image = keel_read_file(argv[optind], KEEL_MAX_IMAGE_FILE, &b.image_len);
+	if (!b.image)
+		die("%s: %s", argv[optind], strerror(errno));
 	h = keel_open();
 	if (!h)
 		die("opening privcmd: %s", strerror(errno));
@@ -228,7 +188,16 @@ int main(int argc, char **argv)
 	rc = keel_domain_unpause(h, b.domid);
 	if (rc)
 		die("unpause d%u: %s", b.domid, strerror(-rc));
-	info = wait_end(h, xs, b.domid, timeout);
+	{
+		struct grant_ctx g = {xs, b.domid, 0};
+
+		rc = keel_wait_ended(h, xs, b.domid, timeout, serve_grant_round, &g, &info);
+		if (rc == -ETIMEDOUT)
+			die("d%u did not end within %.0f s (flags %#x)", b.domid, timeout,
+			    info.flags);
+		if (rc)
+			die("waiting for d%u to end: %s", b.domid, strerror(-rc));
+	}
 	printf("d%u ended: %s, reason %u, %.1f ms of CPU\n", b.domid,
 	       info.flags & KEEL_DOMINFO_CRASHED ? "crashed" : "shut down", info.shutdown_reason,
 	       (double)info.cpu_time_ns / 1e6);

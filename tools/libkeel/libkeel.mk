@@ -1,7 +1,7 @@
 # libkeel (tools/libkeel/): the management hypercalls and the domain builder for dom0's tools;
 # keel-hostinfo and keel-testdomain.
 LK_DIR := tools/libkeel
-LK_SRCS := $(addprefix $(LK_DIR)/,libkeel.c domain.c errf.c elf_image.c kernel_image.c build.c \
+LK_SRCS := $(addprefix $(LK_DIR)/,libkeel.c domain.c errf.c read_file.c elf_image.c kernel_image.c build.c \
 	introduce.c)
 # What the builder (build.c, kernel_image.c) links: Xen's and Debian's decompression libraries.
 LK_BUILD_LIBS := -lxenstore -lxengnttab -lxenforeignmemory -lz -llzma -lzstd -llz4
