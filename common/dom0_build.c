@@ -14,8 +14,8 @@ static int write_acpi(struct domain *d, u64 gpa, u64 *rsdp)
 
 	if (!buf)
 		return -ENOMEM;
-	len = dom0_acpi_build(acpi_host_info(), d->nr_vcpus,
-			      DOM0_ACPI_HIDE_HPET | DOM0_ACPI_HIDE_MCFG, gpa, buf, DOM0_ACPI_SIZE);
+	len = dom0_acpi_build(acpi_host_info(), d->nr_vcpus, DOM0_ACPI_HIDE_HPET, gpa, buf,
+			      DOM0_ACPI_SIZE);
 	rc = len < 0 ? len : domain_copy_to_gpa(d, gpa, buf, (size_t)len);
 	kfree(buf);
 	if (rc)

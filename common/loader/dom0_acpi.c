@@ -34,8 +34,8 @@ static int host_tables(const struct acpi_info *host, u32 hide, u64 *out, unsigne
 		memcpy(&pa, root + off, esize);
 		t = acpi_map_table(pa, NULL, &tlen);
 		if (!t || !memcmp(t, "APIC", 4) || !memcmp(t, "DMAR", 4) || !memcmp(t, "IVRS", 4) ||
-		    ((hide & DOM0_ACPI_HIDE_HPET) && !memcmp(t, "HPET", 4)) ||
-		    ((hide & DOM0_ACPI_HIDE_MCFG) && !memcmp(t, "MCFG", 4)))
+		    !memcmp(t, "MCFG", 4) ||
+		    ((hide & DOM0_ACPI_HIDE_HPET) && !memcmp(t, "HPET", 4)))
 			continue;
 		/* The RSDT holds 32-bit pointers: a table above 4 GiB goes in the XSDT only. */
 		out[(*n)++] = pa;
@@ -77,13 +77,24 @@ static void put_madt_body(struct out *o, const struct acpi_madt_info *m, unsigne
 	put8(o, 1); /* LINT1 */
 }
 
+/* The one ECAM window Keel traps for dom0 (segment 0), as the host's MCFG gives it. */
+static void put_mcfg_body(struct out *o, const struct acpi_mcfg_info *m)
+{
+	put_le(o, 0, 8); /* reserved */
+	put_le(o, m->ecam_base, 8);
+	put_le(o, 0, 2); /* segment group */
+	put8(o, m->bus_start);
+	put8(o, m->bus_end);
+	put_le(o, 0, 4);
+}
+
 int dom0_acpi_build(const struct acpi_info *host, unsigned int nr_vcpus, u32 hide, u64 gpa,
 		    void *buf, size_t buflen)
 {
 	struct out o = {.buf = buf, .cap = buflen};
 	u64 tables[MAX_ENTRIES];
 	unsigned int n;
-	size_t madt, rsdt, xsdt, end;
+	size_t madt, mcfg = 0, rsdt, xsdt, end;
 
 	if (!host || !buf || nr_vcpus == 0 || nr_vcpus > DOM0_ACPI_MAX_VCPUS ||
 	    !IS_ALIGNED(gpa, 16ULL) || gpa + buflen > 0x100000000ULL || gpa + buflen < gpa)
@@ -95,14 +106,23 @@ int dom0_acpi_build(const struct acpi_info *host, unsigned int nr_vcpus, u32 hid
 	madt = table_begin(&o, "APIC", 5);
 	put_madt_body(&o, &host->madt, nr_vcpus);
 	table_end(&o, madt);
+	if (host->mcfg.present) {
+		mcfg = table_begin(&o, "MCFG", 1);
+		put_mcfg_body(&o, &host->mcfg);
+		table_end(&o, mcfg);
+	}
 
 	xsdt = table_begin(&o, "XSDT", 1);
 	put_le(&o, gpa + madt, 8);
+	if (mcfg)
+		put_le(&o, gpa + mcfg, 8);
 	for (unsigned int i = 0; i < n; i++)
 		put_le(&o, tables[i], 8);
 	table_end(&o, xsdt);
 	rsdt = table_begin(&o, "RSDT", 1);
 	put_le(&o, gpa + madt, 4);
+	if (mcfg)
+		put_le(&o, gpa + mcfg, 4);
 	for (unsigned int i = 0; i < n; i++)
 		if (tables[i] < 0x100000000ULL)
 			put_le(&o, tables[i], 4);

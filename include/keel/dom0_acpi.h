@@ -7,7 +7,6 @@
 
 /* Host tables dom0 never sees (DMAR/IVRS: the IOMMU is Keel's; MADT: rewritten). */
 #define DOM0_ACPI_HIDE_HPET (1u << 0) /* Keel uses the HPET */
-#define DOM0_ACPI_HIDE_MCFG (1u << 1) /* ECAM is not passed through: config space is CF8/CFC */
 
 /* Room reserved at the end of dom0's RAM for the tables (marked ACPI data in its memory map). */
 #define DOM0_ACPI_SIZE	    0x4000ULL
@@ -16,9 +15,10 @@
 /*
  * Build, into @buf (@buflen bytes) addressed as guest-physical @gpa (16-byte aligned, below
  * 4 GiB), the tables dom0 starts from: an RSDP (at offset 0), an XSDT and an RSDT listing the
- * host's tables in place except the MADT, DMAR, IVRS and what @hide says, and a new MADT: one
- * LAPIC per vCPU (vCPU i = processor UID i, APIC id 2i), the host's IO-APICs (dom0's virtual
- * ones mirror them), interrupt source overrides and PC-AT flag, and LINT1 as NMI.
+ * host's tables in place except the MADT, MCFG, DMAR, IVRS and what @hide says, and a new MADT:
+ * one LAPIC per vCPU (vCPU i = processor UID i, APIC id 2i), the host's IO-APICs (dom0's virtual
+ * ones mirror them), interrupt source overrides and PC-AT flag, and LINT1 as NMI; when the host
+ * has an ECAM window for segment 0, a new MCFG naming only it (Keel traps it: asm/dom0_pci.h).
  * Returns the bytes used, -EINVAL for bad parameters or no usable host root table, -ENOSPC.
  */
 int dom0_acpi_build(const struct acpi_info *host, unsigned int nr_vcpus, u32 hide, u64 gpa,

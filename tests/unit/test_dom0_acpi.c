@@ -19,6 +19,7 @@
 
 static u8 image[DOM0_ACPI_SIZE];
 static struct acpi_info host, seen;
+static paddr_t host_mcfg;
 
 static paddr_t simple_table(const char *sig)
 {
@@ -29,11 +30,31 @@ static paddr_t simple_table(const char *sig)
 	return fx_publish(&t);
 }
 
-/* The host: 2 CPUs, one IO-APIC with two overrides, plus HPET, DMAR and an SSDT. */
+/* An MCFG of two segment groups: Keel traps segment 0's window only. */
+static paddr_t two_segment_mcfg(void)
+{
+	struct fx_table t;
+
+	fx_begin(&t, "MCFG", 1);
+	fx_put64(&t, 0);
+	fx_put64(&t, 0xd0000000);
+	fx_put16(&t, 1);
+	fx_put8(&t, 0);
+	fx_put8(&t, 0xff);
+	fx_put32(&t, 0);
+	fx_put64(&t, 0xe0000000);
+	fx_put16(&t, 0);
+	fx_put8(&t, 0);
+	fx_put8(&t, 0x3f);
+	fx_put32(&t, 0);
+	return fx_publish(&t);
+}
+
+/* The host: 2 CPUs, one IO-APIC with two overrides, plus HPET, DMAR, an SSDT and an MCFG. */
 static int setup(void **state)
 {
 	struct fx_table madt;
-	paddr_t list[4];
+	paddr_t list[5];
 	u8 rsdp[ACPI_RSDP_V2_LEN];
 
 	(void)state;
@@ -48,7 +69,8 @@ static int setup(void **state)
 	list[1] = simple_table("HPET");
 	list[2] = simple_table("DMAR");
 	list[3] = simple_table("SSDT");
-	fx_rsdp_v2(rsdp, fx_rsdt(list, 4), fx_xsdt(list, 4));
+	list[4] = host_mcfg = two_segment_mcfg();
+	fx_rsdp_v2(rsdp, fx_rsdt(list, 5), fx_xsdt(list, 5));
 	memset(&host, 0, sizeof(host));
 	assert_int_equal(acpi_parse(rsdp, sizeof(rsdp), &host), 0);
 	assert_true(host.has_dmar);
@@ -110,6 +132,44 @@ static void test_keels_tables_hidden(void **state)
 	assert_false(seen.has_dmar);		    /* the IOMMU is always Keel's */
 }
 
+/* dom0's MCFG is Keel's: one entry, segment 0's window, which Keel traps; the host's is hidden. */
+static void test_mcfg_names_the_trapped_window(void **state)
+{
+	const u8 *xsdt;
+	u64 xsdt_pa, entry;
+	u32 len;
+	unsigned int mcfgs = 0;
+
+	(void)state;
+	assert_true(host.mcfg.present);
+	assert_true(build_and_parse(2, 0) > 0);
+	assert_true(seen.mcfg.present);
+	assert_int_equal(seen.mcfg.ecam_base, 0xe0000000);
+	assert_int_equal(seen.mcfg.bus_start, 0);
+	assert_int_equal(seen.mcfg.bus_end, 0x3f);
+	/* One MCFG in dom0's XSDT, inside dom0's own image, with the one entry. */
+	memcpy(&xsdt_pa, image + 24, 8);
+	xsdt = image + (xsdt_pa - DOM0_GPA);
+	memcpy(&len, xsdt + 4, 4);
+	for (u32 off = 36; off + 8 <= len; off += 8) {
+		const u8 *t;
+		u32 tlen;
+
+		memcpy(&entry, xsdt + off, 8);
+		assert_true(entry != host_mcfg);
+		if (entry < DOM0_GPA || entry >= DOM0_GPA + sizeof(image))
+			continue;
+		t = image + (entry - DOM0_GPA);
+		if (memcmp(t, "MCFG", 4))
+			continue;
+		memcpy(&tlen, t + 4, 4);
+		assert_int_equal(tlen, 44 + 16);
+		mcfgs++;
+	}
+	assert_int_equal(mcfgs, 1);
+	assert_int_equal(acpi_has_table(&seen, "MCFG"), true);
+}
+
 static void test_bad_parameters(void **state)
 {
 	(void)state;
@@ -130,6 +190,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_madt_is_dom0s, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_keels_tables_hidden, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_mcfg_names_the_trapped_window, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_parameters, setup, teardown),
 	};
 

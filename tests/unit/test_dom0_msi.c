@@ -3,6 +3,7 @@
 #include <asm/percpu.h>
 #include <asm/vlapic.h>
 #include <keel/domain.h>
+#include <keel/pci.h>
 #include <keel/softirq.h>
 #include <keel/vcpu.h>
 

@@ -23,6 +23,7 @@
 #include <keel/mm.h>
 #include <keel/multiboot2.h>
 #include <keel/panic.h>
+#include <keel/pci.h>
 #include <keel/printk.h>
 #include <keel/uart.h>
 #include <keel/wallclock.h>
@@ -160,6 +161,7 @@ void keel_start(u32 mbi_phys)
 	if (!boot_info.rsdp_len || acpi_parse(boot_info.rsdp, boot_info.rsdp_len, &acpi_info))
 		pr_warn("acpi: no usable ACPI tables: one CPU, no power-off");
 	acpi_power_init(&acpi_info);
+	pci_conf_init(&acpi_info.mcfg);
 	ioapic_init(acpi_info.madt.present ? &acpi_info.madt : NULL);
 	platform_clock_init(acpi_info.hpet.present ? acpi_info.hpet.base.address : 0);
 	tsc_calibrate();

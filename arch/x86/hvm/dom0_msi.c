@@ -1,33 +1,37 @@
-/* dom0's MSIs: the message address/data it writes are kept; the device gets Keel's vector on CPU 0. */
+/* dom0's MSIs: Keel's host vectors and dom0's message behind each; the MSI capability's filter. */
 #include <asm/dom0_msi.h>
 #include <asm/hvm.h>
 #include <asm/percpu.h>
 #include <asm/traps.h>
 #include <asm/vlapic.h>
 #include <keel/domain.h>
+#include <keel/errno.h>
+#include <keel/pci.h>
 #include <keel/printk.h>
 #include <keel/softirq.h>
 #include <keel/spinlock.h>
 #include <keel/string.h>
 #include <keel/vcpu.h>
 
-#define PCI_STATUS	    0x06
-#define PCI_STATUS_CAPS	    0x10
-#define PCI_CAP_PTR	    0x34
-#define PCI_CAP_MSI	    0x05
 #define MSI_CTRL_64BIT	    (1u << 7)
 #define MSI_ADDR_BASE	    0xfee00000u
 #define MSI_ADDR_DEST_SHIFT 12
 #define MSI_ADDR_LOGICAL    (1u << 2)
-#define MAX_CAPS	    48 /* a capability list longer than config space allows is a loop */
 
-/* One function's MSI: where its capability is, what dom0 wrote, the host vector behind it. */
+enum slot_kind { SLOT_FREE, SLOT_MSI, SLOT_MSIX };
+
+/*
+ * One host vector (MSI_VEC_BASE + its index) and what dom0 asked for it: a function's MSI
+ * capability (index = its offset) or one entry of its MSI-X table (index = the entry).
+ */
 struct dom0_msi {
-	bool used;
+	enum slot_kind kind;
 	u16 bdf;
-	u8 cap;
+	u16 index;
 	bool is64;
-	u8 shadow[12]; /* dom0's bytes from cap + 4: address (+ high address), data */
+	/* dom0's bytes: MSI from cap + 4 (address, high address if 64-bit, data); MSI-X as a
+	 * 64-bit MSI (address, high address, data). */
+	u8 shadow[12];
 };
 
 static struct dom0_msi msis[MSI_MAX];
@@ -35,80 +39,82 @@ static spinlock_t msi_lock = SPINLOCK_INIT;
 static struct domain *msi_owner;
 static u64 msi_fired_bits[(MSI_MAX + 63) / 64];
 
-/* The MSI capability of @bdf (0: none), walking the real list with a bound. */
-static u8 find_msi_cap(u16 bdf)
-{
-	u8 ptr;
-
-	if (pci_conf_read(bdf, 0, 2) == 0xffff ||
-	    !(pci_conf_read(bdf, PCI_STATUS, 2) & PCI_STATUS_CAPS))
-		return 0;
-	ptr = (u8)pci_conf_read(bdf, PCI_CAP_PTR, 1) & 0xfc;
-	for (unsigned int i = 0; i < MAX_CAPS && ptr >= 0x40; i++) {
-		u32 hdr = pci_conf_read(bdf, ptr, 2);
-
-		if ((hdr & 0xff) == PCI_CAP_MSI)
-			return ptr;
-		ptr = (u8)(hdr >> 8) & 0xfc;
-	}
-	return 0;
-}
-
 static unsigned int shadow_len(const struct dom0_msi *m)
 {
 	return m->is64 ? 10 : 6; /* address (4 or 8 bytes) and the 16-bit data */
 }
 
-/* The entry for @bdf whose message registers @off..@off+@size touches, made on first touch. */
-static struct dom0_msi *lookup(u16 bdf, unsigned int off, unsigned int size, bool make)
+static bool touches_message(const struct dom0_msi *m, unsigned int off, unsigned int size)
 {
-	struct dom0_msi *free_slot = NULL;
+	return off + size > m->index + 4u && off < m->index + 4u + shadow_len(m);
+}
+
+static struct dom0_msi *free_slot(void)
+{
+	for (unsigned int i = 0; i < MSI_MAX; i++)
+		if (msis[i].kind == SLOT_FREE)
+			return &msis[i];
+	return NULL;
+}
+
+/*
+ * The MSI slot of @bdf when @off..@off+@size touches its message registers, made on first
+ * touch when @make. *@full is set when the function has MSI but no vector is left.
+ */
+static struct dom0_msi *lookup(u16 bdf, unsigned int off, unsigned int size, bool make, bool *full)
+{
+	struct dom0_msi *m;
 	u8 cap;
 
 	for (unsigned int i = 0; i < MSI_MAX; i++) {
-		struct dom0_msi *m = &msis[i];
+		m = &msis[i];
+		if (m->kind == SLOT_MSI && m->bdf == bdf)
+			return touches_message(m, off, size) ? m : NULL;
+	}
+	if (!make || off < 0x40 || off >= PCI_CONF_SIZE ||
+	    !(cap = pci_find_cap(bdf, PCI_CAP_ID_MSI)))
+		return NULL;
+	m = free_slot();
+	if (!m) {
+		*full = true;
+		return NULL;
+	}
+	*m = (struct dom0_msi){.kind = SLOT_MSI, .bdf = bdf, .index = cap};
+	m->is64 = pci_conf_read(bdf, cap + 2, 2) & MSI_CTRL_64BIT;
+	return touches_message(m, off, size) ? m : NULL;
+}
 
-		if (m->used && m->bdf == bdf)
-			return off + size > m->cap + 4u && off < m->cap + 4u + shadow_len(m) ? m
-											     : NULL;
-		if (!m->used && !free_slot)
-			free_slot = m;
-	}
-	if (!make || off < 0x40 || !(cap = find_msi_cap(bdf)))
-		return NULL;
-	if (!free_slot) {
-		pr_warn("msi: more than %u devices with MSI: %04x left unfiltered", MSI_MAX, bdf);
-		return NULL;
-	}
-	*free_slot = (struct dom0_msi){.used = true, .bdf = bdf, .cap = cap};
-	free_slot->is64 = pci_conf_read(bdf, cap + 2, 2) & MSI_CTRL_64BIT;
-	return off + size > cap + 4u && off < cap + 4u + shadow_len(free_slot) ? free_slot : NULL;
+u32 dom0_msi_host_address(void)
+{
+	return MSI_ADDR_BASE | (cpu_table[0]->apic_id << MSI_ADDR_DEST_SHIFT);
+}
+
+static u32 slot_vector(const struct dom0_msi *m)
+{
+	return MSI_VEC_BASE + (u32)(m - msis);
 }
 
 /* The device gets Keel's message: CPU 0, fixed, edge, its host vector. */
 static void program_device(const struct dom0_msi *m)
 {
-	u32 addr = MSI_ADDR_BASE | (cpu_table[0]->apic_id << MSI_ADDR_DEST_SHIFT);
-	u32 vec = MSI_VEC_BASE + (u32)(m - msis);
-
-	pci_conf_write(m->bdf, m->cap + 4, 4, addr);
+	pci_conf_write(m->bdf, m->index + 4, 4, dom0_msi_host_address());
 	if (m->is64) {
-		pci_conf_write(m->bdf, m->cap + 8, 4, 0);
-		pci_conf_write(m->bdf, m->cap + 12, 2, vec);
+		pci_conf_write(m->bdf, m->index + 8, 4, 0);
+		pci_conf_write(m->bdf, m->index + 12, 2, slot_vector(m));
 	} else {
-		pci_conf_write(m->bdf, m->cap + 8, 2, vec);
+		pci_conf_write(m->bdf, m->index + 8, 2, slot_vector(m));
 	}
 }
 
 bool dom0_msi_config_read(u16 bdf, unsigned int off, unsigned int size, u32 *val)
 {
 	unsigned long flags = spin_lock_irqsave(&msi_lock);
-	struct dom0_msi *m = lookup(bdf, off, size, false);
+	struct dom0_msi *m = lookup(bdf, off, size, false, NULL);
 
 	if (m) {
 		*val = 0;
 		for (unsigned int i = 0; i < size; i++) {
-			unsigned int b = off + i - (m->cap + 4u);
+			unsigned int b = off + i - (m->index + 4u);
 			u32 byte = b < shadow_len(m) ? m->shadow[b]
 						     : (pci_conf_read(bdf, off + i, 1) & 0xff);
 
@@ -122,11 +128,12 @@ bool dom0_msi_config_read(u16 bdf, unsigned int off, unsigned int size, u32 *val
 bool dom0_msi_config_write(struct domain *d, u16 bdf, unsigned int off, unsigned int size, u32 val)
 {
 	unsigned long flags = spin_lock_irqsave(&msi_lock);
-	struct dom0_msi *m = lookup(bdf, off, size, true);
+	bool full = false;
+	struct dom0_msi *m = lookup(bdf, off, size, true, &full);
 
 	if (m) {
 		for (unsigned int i = 0; i < size; i++) {
-			unsigned int b = off + i - (m->cap + 4u);
+			unsigned int b = off + i - (m->index + 4u);
 
 			if (b < shadow_len(m))
 				m->shadow[b] = (u8)(val >> (8 * i));
@@ -137,7 +144,42 @@ bool dom0_msi_config_write(struct domain *d, u16 bdf, unsigned int off, unsigned
 		__atomic_store_n(&msi_owner, d, __ATOMIC_SEQ_CST);
 	}
 	spin_unlock_irqrestore(&msi_lock, flags);
+	if (full)
+		pr_warn("msi: all %u host vectors in use: the MSI of %02x:%02x.%u left unfiltered",
+			MSI_MAX, bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7);
 	return m != NULL;
+}
+
+int dom0_msi_set_msix(struct domain *d, u16 bdf, unsigned int entry, u64 addr, u32 data)
+{
+	unsigned long flags = spin_lock_irqsave(&msi_lock);
+	struct dom0_msi *m = NULL;
+	int vec = -ENOSPC;
+
+	for (unsigned int i = 0; i < MSI_MAX && !m; i++)
+		if (msis[i].kind == SLOT_MSIX && msis[i].bdf == bdf && msis[i].index == entry)
+			m = &msis[i];
+	if (!m && (m = free_slot()))
+		*m = (struct dom0_msi){
+		    .kind = SLOT_MSIX, .bdf = bdf, .index = (u16)entry, .is64 = true};
+	if (m) {
+		memcpy(m->shadow, &addr, 8);
+		memcpy(m->shadow + 8, &data, 4);
+		vec = (int)slot_vector(m);
+		__atomic_store_n(&msi_owner, d, __ATOMIC_SEQ_CST);
+	}
+	spin_unlock_irqrestore(&msi_lock, flags);
+	return vec;
+}
+
+void dom0_msi_drop_msix(u16 bdf)
+{
+	unsigned long flags = spin_lock_irqsave(&msi_lock);
+
+	for (unsigned int i = 0; i < MSI_MAX; i++)
+		if (msis[i].kind == SLOT_MSIX && msis[i].bdf == bdf)
+			msis[i].kind = SLOT_FREE;
+	spin_unlock_irqrestore(&msi_lock, flags);
 }
 
 void dom0_msi_fired(unsigned int vec)
@@ -183,7 +225,7 @@ void dom0_msi_run_pending(void)
 			flags = spin_lock_irqsave(&msi_lock);
 			copy = msis[w * 64 + b];
 			spin_unlock_irqrestore(&msi_lock, flags);
-			if (copy.used)
+			if (copy.kind != SLOT_FREE)
 				deliver(d, &copy);
 		}
 	}
@@ -194,12 +236,15 @@ void dom0_msi_release(const struct domain *d)
 	unsigned long flags = spin_lock_irqsave(&msi_lock);
 
 	if (msi_owner == d) {
-		for (unsigned int i = 0; i < MSI_MAX; i++)
-			if (msis[i]
-				.used) /* quiet the device: its message control, enable bit off */
-				pci_conf_write(msis[i].bdf, msis[i].cap + 2, 2,
-					       pci_conf_read(msis[i].bdf, msis[i].cap + 2, 2) &
-						   ~1u);
+		for (unsigned int i = 0; i < MSI_MAX; i++) {
+			const struct dom0_msi *m = &msis[i];
+
+			/* Quiet the device: its message control's enable bit off. MSI-X tables
+			 * are quieted by their own filter (dom0_msix_release). */
+			if (m->kind == SLOT_MSI)
+				pci_conf_write(m->bdf, m->index + 2, 2,
+					       pci_conf_read(m->bdf, m->index + 2, 2) & ~1u);
+		}
 		memset(msis, 0, sizeof(msis));
 		__atomic_store_n(&msi_owner, NULL, __ATOMIC_SEQ_CST);
 	}

@@ -1,5 +1,7 @@
 /* dom0 owns the host's devices: device memory mapped 1:1, its ports and interrupts passed through. */
 #include <asm/dom0_msi.h>
+#include <asm/dom0_msix.h>
+#include <asm/dom0_pci.h>
 #include <asm/hvm.h>
 #include <asm/hvm_io.h>
 #include <asm/vioapic.h>
@@ -15,10 +17,31 @@
 #include <keel/printk.h>
 #include <public/start_info.h>
 
-#define FOUR_GIB 0x100000000ULL
-#define MAX_KEPT (ACPI_MAX_IOAPICS + 2)
+#define FOUR_GIB  0x100000000ULL
+#define MAX_KEPT  (ACPI_MAX_IOAPICS + 3)
+#define MAX_SPACE 32 /* device-space ranges remembered for MSI-X traps */
 
-/* Pages of the device space Keel keeps: the local APIC, the IO-APICs, the HPET. */
+/* The device space dom0 has mapped 1:1 (adjacent pieces merged). Written once, at dom0's build. */
+static struct mem_region space[MAX_SPACE];
+static unsigned int nr_space;
+
+static void remember(u64 start, u64 end)
+{
+	if (nr_space && space[nr_space - 1].end == start)
+		space[nr_space - 1].end = end;
+	else if (nr_space < MAX_SPACE)
+		space[nr_space++] = (struct mem_region){start, end};
+}
+
+bool dom0_device_space_contains(u64 start, u64 end)
+{
+	for (unsigned int i = 0; i < nr_space; i++)
+		if (start >= space[i].start && end <= space[i].end && start < end)
+			return true;
+	return false;
+}
+
+/* Device space Keel keeps or traps: the local APIC, the IO-APICs, the HPET, the ECAM window. */
 static unsigned int kept_pages(struct mem_region *out)
 {
 	const struct acpi_info *ai = acpi_host_info();
@@ -34,6 +57,12 @@ static unsigned int kept_pages(struct mem_region *out)
 		paddr_t a = ALIGN_DOWN(ai->hpet.base.address, PAGE_SIZE);
 
 		out[n++] = (struct mem_region){a, a + PAGE_SIZE};
+	}
+	if (ai->mcfg.present) {
+		paddr_t a = ai->mcfg.ecam_base + ((paddr_t)ai->mcfg.bus_start << 20);
+
+		out[n++] = (struct mem_region){
+		    a, a + (((paddr_t)ai->mcfg.bus_end - ai->mcfg.bus_start + 1) << 20)};
 	}
 	return n;
 }
@@ -59,6 +88,7 @@ static int map_devices(struct domain *d, u64 start, u64 end, const struct mem_re
 	if (start >= end)
 		return 0;
 	*mapped += end - start;
+	remember(start, end);
 	return hvm_ops->map_mmio(d, start, start, end - start);
 }
 
@@ -104,7 +134,9 @@ int arch_domain_passthrough(struct domain *d, const struct pvh_memmap_entry *map
 
 	hvm_domain_devices_drop_domu(d);
 	d->arch.io_passthrough = true;
-	rc = hvm_dom0_ports_init(d) ?: map_device_space(d, map, n) ?: vioapic_domain_init(d);
+	nr_space = 0;
+	rc = hvm_dom0_ports_init(d) ?: map_device_space(d, map, n) ?: vioapic_domain_init(d) ?:
+	     dom0_ecam_init(d);
 	if (rc)
 		pr_err("dom0: passing the host's devices through failed (%d)", rc);
 	return rc;

@@ -1,16 +1,19 @@
 /* dom0's I/O ports that Keel keeps or filters: PIC, PIT, reset paths, PCI config, ACPI sleep, UART. */
 #include <asm/dom0_msi.h>
+#include <asm/dom0_msix.h>
+#include <asm/dom0_pci.h>
 #include <asm/hvm.h>
 #include <asm/hvm_io.h>
 #include <asm/io.h>
 #include <asm/traps.h>
 #include <keel/acpi.h>
+#include <keel/compiler.h>
 #include <keel/dom0_acpi.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/mm.h>
+#include <keel/pci.h>
 #include <keel/printk.h>
-#include <keel/spinlock.h>
 #include <keel/uart.h>
 #include <keel/vcpu.h>
 #include <public/sched.h>
@@ -30,9 +33,6 @@ struct dom0_ports {
 	u8 pic_imr[2]; /* the 8259s: only their masks, so dom0 finds them and masks them */
 	u32 pci_addr;  /* dom0's value of the config address register */
 };
-
-/* PCI configuration mechanism 1 is one address latch for the machine: a lock per access. */
-static spinlock_t pci_conf_lock = SPINLOCK_INIT;
 
 static struct dom0_ports *state(struct vcpu *v)
 {
@@ -123,51 +123,34 @@ static int kbd_cmd_write(struct vcpu *v, void *priv, u64 port, unsigned int size
 
 static const struct hvm_io_ops kbd_cmd = {.read = read_hw, .write = kbd_cmd_write};
 
-u32 pci_conf_read(u16 bdf, unsigned int off, unsigned int size)
-{
-	unsigned long flags = spin_lock_irqsave(&pci_conf_lock);
-	u32 v;
-
-	outl(PCI_CONF_ADDR, 0x80000000u | ((u32)bdf << 8) | (off & 0xfc));
-	v = hvm_port_passthrough_read((u16)(PCI_CONF_DATA + (off & 3)), size);
-	spin_unlock_irqrestore(&pci_conf_lock, flags);
-	return v;
-}
-
-void pci_conf_write(u16 bdf, unsigned int off, unsigned int size, u32 val)
-{
-	unsigned long flags = spin_lock_irqsave(&pci_conf_lock);
-
-	outl(PCI_CONF_ADDR, 0x80000000u | ((u32)bdf << 8) | (off & 0xfc));
-	hvm_port_passthrough_write((u16)(PCI_CONF_DATA + (off & 3)), size, val);
-	spin_unlock_irqrestore(&pci_conf_lock, flags);
-}
-
 /* The config-space offset a data-port access at @port reaches with dom0's address latch. */
 static unsigned int conf_offset(const struct dom0_ports *s, u64 port)
 {
 	return (s->pci_addr & 0xfc) + (unsigned int)(port - PCI_CONF_DATA);
 }
 
+/* The bytes of an access at @port that fall inside the data register. */
+static unsigned int conf_size(u64 port, unsigned int size)
+{
+	return MIN(size, (unsigned int)(PCI_CONF_DATA + 4 - port));
+}
+
 /*
  * 0xCF8-0xCFF: the config address (dword at 0xCF8) is dom0's own copy; a data access goes to
- * the device named by it (MSI message registers excepted: asm/dom0_msi.h). A byte at 0xCF9 is
+ * the device named by it, through dom0's config-space filter (asm/dom0_pci.h). A byte at 0xCF9 is
  * the reset control register.
  */
 static int pci_read(struct vcpu *v, void *priv, u64 port, unsigned int size, u64 *val)
 {
 	struct dom0_ports *s = state(v);
-	u32 r;
 
 	if (port == PCI_CONF_ADDR && size == 4) {
 		*val = s->pci_addr;
 	} else if (port >= PCI_CONF_DATA && (s->pci_addr & 0x80000000u)) {
-		u16 bdf = pci_bdf(s->pci_addr);
-		unsigned int off = conf_offset(s, port);
+		u32 r = dom0_pci_read(v->domain, pci_bdf(s->pci_addr), conf_offset(s, port),
+				      conf_size(port, size));
 
-		if (!dom0_msi_config_read(bdf, off, size, &r))
-			r = pci_conf_read(bdf, off, size);
-		*val = r;
+		*val = size > conf_size(port, size) ? r | ~0ULL << (8 * conf_size(port, size)) : r;
 	} else {
 		*val = port >= PCI_CONF_DATA ? ~0ULL : 0;
 	}
@@ -184,11 +167,8 @@ static int pci_write(struct vcpu *v, void *priv, u64 port, unsigned int size, u6
 		if (val & RESET_CTL_RST)
 			reset_request(v, "port 0xCF9");
 	} else if (port >= PCI_CONF_DATA && (s->pci_addr & 0x80000000u)) {
-		u16 bdf = pci_bdf(s->pci_addr);
-		unsigned int off = conf_offset(s, port);
-
-		if (!dom0_msi_config_write(v->domain, bdf, off, size, (u32)val))
-			pci_conf_write(bdf, off, size, (u32)val);
+		dom0_pci_write(v->domain, pci_bdf(s->pci_addr), conf_offset(s, port),
+			       conf_size(port, size), (u32)val);
 	}
 	return 0;
 }
@@ -280,8 +260,10 @@ int hvm_dom0_ports_init(struct domain *d)
 
 void hvm_dom0_ports_free(struct domain *d)
 {
-	if (d->arch.dom0_ports)
+	if (d->arch.dom0_ports) {
+		dom0_msix_release(d);
 		dom0_msi_release(d);
+	}
 	kfree(d->arch.dom0_ports);
 	d->arch.dom0_ports = NULL;
 }

@@ -27,7 +27,7 @@ struct hvm_io_range {
 	void *priv;
 };
 
-#define HVM_IO_MAX_RANGES 16
+#define HVM_IO_MAX_RANGES 40 /* dom0: its IO-APICs, the ECAM window, MSI-X tables */
 
 /* Ranges sorted by address, never overlapping. The lock covers the array. */
 struct hvm_io_table {
