@@ -1,8 +1,12 @@
 /* conn_ring.c: introduced domains' rings (gntdev or foreign map, their ports) and their deaths. */
 #include <errno.h>
+#include <fcntl.h>
 #include <glib-unix.h>
 #include <libkeel.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <unistd.h>
+#include <xen/sys/xenbus_dev.h>
 #include <xenevtchn.h>
 #include <xenforeignmemory.h>
 #include <xengnttab.h>
@@ -20,7 +24,8 @@ struct ring_transport {
 	xenevtchn_port_or_error_t dom_exc; /* VIRQ_DOM_EXC's local port, or -1 */
 };
 
-#define VIRQ_DOM_EXC 3 /* a domain shut down, crashed or was destroyed (public/event_channel.h) */
+#define KERNEL_RING_BYTES 4096 /* the page of dom0 kernel's ring */
+#define VIRQ_DOM_EXC	  3 /* a domain shut down, crashed or was destroyed (public/event_channel.h) */
 
 struct ring_conn {
 	struct ring_transport *rt;
@@ -28,6 +33,7 @@ struct ring_conn {
 	struct xs_ring_page *page;
 	evtchn_port_t local_port;
 	bool foreign; /* mapped by mfn, not by grant */
+	bool local;   /* dom0's own kernel: its page through xenfs, never unmapped */
 	GByteArray *out;
 };
 
@@ -111,6 +117,8 @@ static gboolean evtchn_readable(gint fd, GIOCondition cond, gpointer data)
 
 static void unmap_page(struct ring_conn *r)
 {
+	if (r->local)
+		return;
 	if (r->foreign)
 		xenforeignmemory_unmap(r->rt->fmem, r->page, 1);
 	else
@@ -196,5 +204,63 @@ bool xs_ring_transport_open(struct xs_ring_hooks *hooks)
 	hooks->attach = ring_attach;
 	hooks->detach = ring_detach;
 	hooks->arg = rt;
+	return true;
+}
+
+/*
+ * dom0's kernel talks to the xenstore daemon over a ring of its own (Linux's "local" xenstore):
+ * /dev/xen/xenbus_backend gives its unbound port, xenfs' xsd_kva its page. The kernel probes
+ * its xenbus devices (backends such as blkback, frontends) at the first event on that port.
+ */
+bool xs_ring_serve_kernel(struct xs_core *core, const struct xs_ring_hooks *hooks)
+{
+	static struct xs_domain kernel = {.domid = 0, .target = -1, .introduced = true};
+	struct ring_transport *rt = hooks->arg;
+	struct ring_conn *r;
+	xenevtchn_port_or_error_t port;
+	int fd, kva, evtchn;
+	void *page;
+
+	if (hooks->attach != ring_attach)
+		return false;
+	fd = open("/dev/xen/xenbus_backend", O_RDWR | O_CLOEXEC);
+	evtchn = fd < 0 ? -1 : ioctl(fd, IOCTL_XENBUS_BACKEND_EVTCHN, 0);
+	if (fd >= 0)
+		close(fd);
+	if (evtchn <= 0) {
+		g_message("no port of dom0's kernel (/dev/xen/xenbus_backend: %s): its xenbus "
+			  "is not served",
+			  fd < 0 ? g_strerror(errno) : "no port");
+		return false;
+	}
+	kva = open("/proc/xen/xsd_kva", O_RDWR | O_CLOEXEC);
+	page = kva < 0 ? MAP_FAILED
+		       : mmap(NULL, KERNEL_RING_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, kva, 0);
+	if (kva >= 0)
+		close(kva);
+	if (page == MAP_FAILED) {
+		g_message("cannot map dom0's kernel ring (/proc/xen/xsd_kva: %s)",
+			  g_strerror(errno));
+		return false;
+	}
+	port = xenevtchn_bind_interdomain(rt->evtchn, 0, (evtchn_port_t)evtchn);
+	if (port < 0) {
+		g_message("cannot bind dom0's kernel port %d: %s", evtchn, g_strerror(errno));
+		munmap(page, KERNEL_RING_BYTES);
+		return false;
+	}
+	r = g_new0(struct ring_conn, 1);
+	r->rt = rt;
+	r->dom = &kernel;
+	r->page = page;
+	r->local = true;
+	r->local_port = (evtchn_port_t)port;
+	r->out = g_byte_array_new();
+	rt->core = core;
+	g_hash_table_insert(rt->by_port, GUINT_TO_POINTER(r->local_port), r);
+	kernel.conn = xs_conn_new(core, 0, &ring_ops, r);
+	ring_poll(r);
+	xenevtchn_notify(rt->evtchn, r->local_port); /* the kernel probes its devices now */
+	g_message("serving dom0's kernel on port %d", evtchn);
 	return true;
 }

@@ -84,6 +84,8 @@ int main(int argc, char **argv)
 	if (!no_rings)
 		xs_ring_transport_open(&hooks);
 	core = xs_core_new(&quota, hooks.attach ? &hooks : NULL);
+	if (hooks.attach)
+		xs_ring_serve_kernel(core, &hooks);
 	if (!xs_socket_listen(core, socket_path ? socket_path : "/run/xenstored/socket"))
 		return 1;
 	if (!foreground && daemon(0, log_file != NULL) < 0) {

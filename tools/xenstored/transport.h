@@ -10,4 +10,8 @@ bool xs_socket_listen(struct xs_core *core, const char *path);
  * page (grant ref 1) and bind its port. false (with a log line) if Xen's devices are absent. */
 bool xs_ring_transport_open(struct xs_ring_hooks *hooks);
 
+/* Serves dom0's own kernel over its local ring (after xs_ring_transport_open filled @hooks and
+ * the core exists). false (with a log line) when the kernel has none. */
+bool xs_ring_serve_kernel(struct xs_core *core, const struct xs_ring_hooks *hooks);
+
 #endif
