@@ -45,6 +45,7 @@ int keel_xs_introduce(struct xs_handle *xs, const struct keel_build *b, uint64_t
 	if (!xs_mkdir(xs, XBT_NULL, path) || !xs_set_permissions(xs, XBT_NULL, path, home, 2))
 		return keel_errf(err, err_len, "xenstore %s: %s", path, strerror(errno));
 	if (!put(xs, d, "name", "%s", b->name) || !put(xs, d, "domid", "%u", d) ||
+	    !put(xs, d, "start-time", "%lld", (long long)time(NULL)) ||
 	    !put(xs, d, "memory/target", "%llu", (unsigned long long)target_kib) ||
 	    !put(xs, d, "memory/static-max", "%llu", (unsigned long long)max_kib) ||
 	    !put(xs, d, "console/ring-ref", "%llu", (unsigned long long)b->console_gfn) ||
