@@ -2,7 +2,7 @@
 # Debian's libxenstore, libxengnttab, libxenforeignmemory, json-c and the decompressors.
 KCLI_DIR := tools/keel
 KCLI_SRCS := $(addprefix $(KCLI_DIR)/,main.c cli.c cmd_list.c cmd_domain.c cmd_vcpu.c \
-	cmd_create.c)
+	cmd_create.c monitor.c cmd_stats.c)
 
 $(BUILD)/tools/keel: $(KCLI_SRCS) $(wildcard $(KCLI_DIR)/*.h) $(BUILD)/tools/libkeel.a \
 		$(BUILD)/tools/libkeelcfg.a

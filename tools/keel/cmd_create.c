@@ -13,10 +13,15 @@
 #include "build.h"
 #include "cli.h"
 #include "config.h"
+#include "create.h"
 #include "introduce.h"
 #include "read_file.h"
+#include "vbd.h"
+#include "vif.h"
 
 #define TTY_WAIT_S 10	/* for keel-consoled to publish console/tty */
+#define VBD_WAIT_S 30	/* for blkback to take a disk */
+#define VIF_WAIT_S 30	/* for netback to make vifD.N */
 #define DETACH_KEY 0x1d /* Ctrl-] */
 
 static void report(void *ctx, int is_error, const char *msg)
@@ -63,6 +68,22 @@ static int tune(struct cli *c, const struct keel_cfg *cfg, uint16_t domid)
 }
 
 static int console_attach(struct cli *c, uint16_t domid, const char *name);
+static int start(struct cli *c, const struct keel_cfg *cfg, struct keel_build *b, bool paused);
+
+int create_domain(struct cli *c, const struct keel_cfg *cfg, struct keel_build *b, bool paused)
+{
+	int rc;
+
+	b->name = cfg->name;
+	b->nr_vcpus = cfg->vcpus;
+	b->mem_pages = cfg->memory_mib * 256;
+	b->cmdline = cfg->cmdline;
+	rc = start(c, cfg, b, paused);
+	free((void *)b->image);
+	free((void *)b->initrd);
+	b->image = b->initrd = NULL;
+	return rc;
+}
 
 /* Read the kernel and initrd, build, tune, introduce, unpause; what was built goes on failure. */
 static int start(struct cli *c, const struct keel_cfg *cfg, struct keel_build *b, bool paused)
@@ -82,10 +103,33 @@ static int start(struct cli *c, const struct keel_cfg *cfg, struct keel_build *b
 	if (!rc && keel_xs_introduce(cli_xs(c), b, cfg->memory_mib * 1024, cfg->maxmem_mib * 1024,
 				     err, sizeof(err)))
 		rc = cli_error("%s: %s", cfg->name, err);
+	for (unsigned int i = 0; !rc && i < cfg->nr_disks; i++) {
+		const struct keel_cfg_disk *k = &cfg->disks[i];
+		struct keel_vbd v = {k->target, k->vdev, k->vdev_id, k->readonly};
+
+		if (keel_vbd_attach(cli_xs(c), b->domid, &v, VBD_WAIT_S, err, sizeof(err)))
+			rc = cli_error("%s: disk %s: %s", cfg->name, k->vdev, err);
+	}
+	for (unsigned int i = 0; !rc && i < cfg->nr_vifs; i++) {
+		const struct keel_cfg_vif *k = &cfg->vifs[i];
+		struct keel_vif v = {i, k->mac, k->bridge, k->script};
+		char mac[18];
+
+		if (!k->mac[0]) { /* Xen's OUI and three octets of this domain's own */
+			snprintf(mac, sizeof(mac), "00:16:3e:%02x:%02x:%02x",
+				 (b->domid >> 8) & 0x7f, b->domid & 0xff, i & 0xff);
+			v.mac = mac;
+		}
+		if (keel_vif_attach(cli_xs(c), b->domid, &v, VIF_WAIT_S, err, sizeof(err)))
+			rc = cli_error("%s: vif %u: %s", cfg->name, i, err);
+	}
 	if (!rc && !paused && (rc = keel_domain_unpause(c->keel, b->domid)))
 		rc = cli_error("%s: unpause: %s", cfg->name, strerror(-rc));
-	if (rc)
+	if (rc) {
+		keel_vif_remove_all(cli_xs(c), b->domid);
+		keel_vbd_remove_all(cli_xs(c), b->domid);
 		keel_domain_destroy(c->keel, b->domid);
+	}
 	return rc;
 }
 
@@ -108,24 +152,15 @@ static int run_create(struct cli *c, int argc, char **argv)
 		return cli_usage("create");
 	if (keel_cfg_load(argv[optind], argv + optind + 1, argc - optind - 1, &hooks, &cfg))
 		return cli_error("%s: not created (fix the errors above)", argv[optind]);
-	if (cfg.nr_disks || cfg.nr_vifs) {
-		rc = cli_error("%s: disk= and vif= need the block and network backends, which this "
-			       "keel does not attach yet: remove them to start %s without devices",
-			       argv[optind], cfg.name);
-		keel_cfg_free(&cfg);
-		return rc;
-	}
-	b.name = cfg.name;
-	b.nr_vcpus = cfg.vcpus;
-	b.mem_pages = cfg.memory_mib * 256;
-	b.cmdline = cfg.cmdline;
-	rc = start(c, &cfg, &b, paused);
-	free((void *)b.image);
-	free((void *)b.initrd);
+	rc = create_domain(c, &cfg, &b, paused);
 	if (!rc) {
 		printf("Started domain %s (id %u)%s\n", cfg.name, b.domid,
 		       paused ? ", paused" : "");
 		fflush(stdout);
+		if (monitor_spawn(&cfg, b.domid) < 0)
+			cli_error("%s: no monitor (fork: %s): on_poweroff, on_reboot and on_crash "
+				  "will not be done",
+				  cfg.name, strerror(errno));
 		if (console)
 			rc = console_attach(c, b.domid, cfg.name);
 	}

@@ -8,6 +8,8 @@
 
 #include "cli.h"
 #include "introduce.h"
+#include "vbd.h"
+#include "vif.h"
 
 #define SHUTDOWN_WAIT_S 60 /* shutdown -w / reboot: how long the guest has to act */
 
@@ -33,6 +35,9 @@ static int run_destroy(struct cli *c, int argc, char **argv)
 
 	if (rc)
 		return rc;
+	/* Its devices first: the backends let go of its pages and their loop devices. */
+	keel_vif_remove_all(cli_xs(c), d.domid);
+	keel_vbd_remove_all(cli_xs(c), d.domid);
 	rc = keel_domain_destroy(cli_keel(c), d.domid);
 	if (rc)
 		return cli_error("destroy %s (d%u): %s", d.name, d.domid, strerror(-rc));

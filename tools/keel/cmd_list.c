@@ -1,4 +1,5 @@
 /* keel CLI: list, info and dmesg: what Keel says about its domains, the host and its log. */
+#include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
@@ -49,7 +50,9 @@ static int run_list(struct cli *c, int argc, char **argv)
 	json_object *arr;
 	int opt, n;
 
-	while ((opt = getopt(argc, argv, "j")) != -1)
+	static const struct option longs[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
+
+	while ((opt = getopt_long(argc, argv, "j", longs, NULL)) != -1)
 		if (opt == 'j')
 			json = true;
 		else
@@ -137,10 +140,10 @@ static int run_dmesg(struct cli *c, int argc, char **argv)
 }
 
 const struct cli_command cli_list_commands[] = {
-    {"list", run_list, "[-j] [DOMAIN...]",
+    {"list", run_list, "[-j|--json] [DOMAIN...]",
      "Lists the domains (all, or those named): name, id, memory in MiB, vCPUs, state\n"
      "(r running, p paused, s shut down, c crashed, d dying) and CPU time.\n"
-     "  -j  JSON instead: an array of objects with domid, name, state (running, paused,\n"
+     "  -j, --json  JSON instead: an array of objects with domid, name, state (running, paused,\n"
      "      shutdown, crashed, dying), privileged, vcpus, memory_kib, max_memory_kib,\n"
      "      cpu_time_ns and, once ended, shutdown_reason (docs/toolstack.md)."},
     {"info", run_info, "", "Prints the host: Keel's version and command line, CPUs, memory."},

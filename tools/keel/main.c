@@ -7,9 +7,10 @@
 #include "cli.h"
 
 extern const struct cli_command cli_list_commands[], cli_domain_commands[], cli_vcpu_commands[],
-    cli_create_commands[];
+    cli_create_commands[], cli_stats_commands[];
 static const struct cli_command *const groups[] = {cli_create_commands, cli_list_commands,
-						   cli_domain_commands, cli_vcpu_commands};
+						   cli_stats_commands, cli_domain_commands,
+						   cli_vcpu_commands};
 
 const struct cli_command *cli_command(const char *name)
 {
