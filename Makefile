@@ -23,7 +23,7 @@ HV_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -ffreestanding -fno-builtin -nostdinc
 HV_ASFLAGS := -D__ASSEMBLY__ -Iinclude -Iarch/x86/include -MMD -MP -g
 HV_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T $(LDSCRIPT)
 
-.PHONY: all iso guests tools run test test-quick unit fuzz boot-tests check format clean deps bench \
+.PHONY: all iso guests tools run test test-quick test-long unit fuzz boot-tests check format clean deps bench \
         dom0-rootfs dom0-disk
 all: $(BUILD)/keel $(BUILD)/keel.iso guests tools
 
@@ -117,6 +117,12 @@ test: deps
 test-quick: deps
 	$(MAKE) all unit fuzz
 	KEEL_LINUX_TESTS=0 sh scripts/run-tests.sh
+
+# `make test-long`: the long runs (tests/long/): 100 guest create/destroy cycles from dom0.
+test-long: deps
+	$(MAKE) all
+	sh scripts/boot-test.sh tests/long/bochs-linux-dom0-100-cycles.test; \
+	  rc=$$?; [ $$rc -eq 0 ] && echo "1 passed, 0 failed" || echo "0 passed, 1 failed"; exit $$rc
 
 # `make run`: Keel in Bochs (the emulator with VT-x) running a few guests side by side, its
 # serial console on this terminal; it powers off when the last guest has ended.

@@ -8,7 +8,8 @@
 # N (...)"; KEEL_BENCH_LINUX=0 skips it). Then prints "bench: cpuid=N hypercall=N vmcall=N (TSC
 # ticks, median of RUNS)", "evtchn-pingpong: round trip = N TSC ticks (median of 1000)" and the
 # same as "bench: evtchn_rtt=N ..." (interdomain event-channel round trip). Exits 1 if a guest
-# did not report (after the others have run).
+# did not report (after the others have run). Last, the split drivers' throughput against dom0's
+# own (scripts/bench-dom0.sh: "split-drivers: blk-read: guest X MiB/s, dom0 Y MiB/s, ratio R").
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -48,4 +49,12 @@ if [ -z "$rtt" ]; then
 fi
 echo "evtchn-pingpong: round trip = ${rtt#evtchn_rtt=} TSC ticks (median of $rounds)"
 echo "bench: $rtt (TSC ticks of the client's CPU, two domains on two CPUs, median of $rounds)"
+
+# The split drivers against dom0's own I/O, and domain create to entry (scripts/bench-dom0.sh;
+# KEEL_BENCH_DOM0=0 skips it: it boots dom0 and a guest, about 15 minutes).
+if [ "${KEEL_BENCH_DOM0:-1}" = 0 ]; then
+	echo "split-drivers: skipped (KEEL_BENCH_DOM0=0)"
+else
+	sh scripts/bench-dom0.sh || status=1
+fi
 exit "$status"

@@ -3,7 +3,7 @@
 set -eu
 
 PKGS="grub-pc-bin grub-common xorriso mtools qemu-system-x86 bochs bochs-term bochsbios vgabios kmod
-libcmocka-dev libglib2.0-dev libxen-dev xenstore-utils zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libjson-c-dev pkg-config lz4 xz-utils zstd cpio clang libclang-rt-14-dev cppcheck clang-tidy clang-format shellcheck gcc make binutils"
+libcmocka-dev libglib2.0-dev libxen-dev xenstore-utils zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libjson-c-dev jq pkg-config lz4 xz-utils zstd cpio clang libclang-rt-14-dev cppcheck clang-tidy clang-format shellcheck gcc make binutils"
 
 # One dpkg-query for all: prints "NAME STATUS" for the packages dpkg knows about.
 # shellcheck disable=SC2086 # word splitting of the package list is intended

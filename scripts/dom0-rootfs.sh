@@ -25,8 +25,14 @@ out=${1:-$BUILD/dom0/rootfs.cpio.gz}
 cache=${KEEL_CACHE:-$HOME/.cache/keel}
 dcache=$cache/dom0
 multiarch=x86_64-linux-gnu
-# The modules /init loads: Xen's dom0 devices and file system, and an IDE disk on PIIX.
-modules="xen-evtchn xen-privcmd xen-gntdev xen-gntalloc xenfs ata_piix ata_generic sd_mod"
+# The modules /init loads: Xen's dom0 devices and file system, an IDE disk on PIIX, and the
+# block backend with the loop devices it serves image files through, the network backend and
+# the bridge its interfaces join.
+modules="xen-evtchn xen-privcmd xen-gntdev xen-gntalloc xenfs ata_piix ata_generic sd_mod
+xen-blkback loop xen-netback bridge"
+# The modules of the Linux guest's initramfs (guests/linux/dom0/guest-init): its disk and the
+# file system dom0 made on it.
+guest_modules="xen-blkfront crc32c_generic ext4 xen-netfront"
 # The packages whose programs go in; their Depends come along.
 # Keel's tools (build/tools) link GLib, Xen's device libraries, libxenstore and the kernel
 # decompressors (tools/*/*.mk).
@@ -34,7 +40,7 @@ tools_packages="libglib2.0-0 libxenevtchn1 libxengnttab1 libxenforeignmemory1 li
 zlib1g liblzma5 libzstd1 liblz4-1 libjson-c5 libgcc-s1"
 # Test guests dom0 builds domains from (keel-testdomain), from $BUILD/guests, when built.
 dom0_guests="dom0_child"
-packages="busybox-static pciutils xenstore-utils pci.ids $tools_packages ${KEEL_DOM0_PACKAGES:-}"
+packages="busybox-static pciutils xenstore-utils pci.ids e2fsprogs $tools_packages ${KEEL_DOM0_PACKAGES:-}"
 xenstore_clients="xenstore-ls xenstore-read xenstore-write xenstore-rm xenstore-watch
 xenstore-list xenstore-exists xenstore-chmod"
 
@@ -180,6 +186,13 @@ copy_path "/lib/$multiarch/libgcc_s.so.1" || copy_path "/usr/lib/$multiarch/libg
 	die "libgcc-s1 holds no libgcc_s.so.1"
 copy_needed "$tree/usr/bin/lspci"
 copy_needed "$tree/usr/bin/xenstore"
+# e2fsprogs: dom0 makes the guest's ext4 disk and reads it back without mounting it.
+for p in /sbin/mke2fs /sbin/debugfs /etc/mke2fs.conf; do
+	copy_path "$p" || die "e2fsprogs holds no $p"
+done
+ln -sf mke2fs "$tree/sbin/mkfs.ext4"
+copy_needed "$tree/sbin/mke2fs"
+copy_needed "$tree/sbin/debugfs"
 
 # Keel's dom0 tools, when they are built.
 tools=""
@@ -229,29 +242,60 @@ if [ -f "$vmlinux_zst" ] && [ -f "$cache/linux/initramfs.cpio.gz" ]; then
 	tools="$tools linux-guest"
 fi
 
-# The modules and what they need, as modprobe resolves them; then depmod for the image.
+# The modules @2.. and what they need, as modprobe resolves them, into tree @1; then depmod.
 mroot=$kdir/root
-for m in $modules; do
-	deps=$(modprobe -d "$mroot" -S "$kver" --show-depends "$m" 2>&1) ||
-		die "$kpkg has no module $m: $deps"
-	for path in $(printf '%s\n' "$deps" | sed -n 's/^insmod \([^ ]*\).*/\1/p'); do
-		rel=${path#"$mroot"}
-		mkdir -p "$tree$(dirname "$rel")"
-		cp "$path" "$tree$rel"
+copy_modules() {
+	mtree=$1
+	shift
+	mkdir -p "$mtree/lib/modules/$kver"
+	for m in "$@"; do
+		deps=$(modprobe -d "$mroot" -S "$kver" --show-depends "$m" 2>&1) ||
+			die "$kpkg has no module $m: $deps"
+		for path in $(printf '%s\n' "$deps" | sed -n 's/^insmod \([^ ]*\).*/\1/p'); do
+			rel=${path#"$mroot"}
+			mkdir -p "$mtree$(dirname "$rel")"
+			cp "$path" "$mtree$rel"
+		done
 	done
-done
-# depmod and modprobe want to know what is built in; modules.order only for what is here.
-for f in modules.builtin modules.builtin.modinfo; do
-	cp "$mroot/lib/modules/$kver/$f" "$tree/lib/modules/$kver/"
-done
-(cd "$tree/lib/modules/$kver" && find kernel -name '*.ko*' | LC_ALL=C sort) >"$tree/have"
-grep -Fx -f "$tree/have" "$mroot/lib/modules/$kver/modules.order" >"$tree/lib/modules/$kver/modules.order" || true
-rm "$tree/have"
-depmod -b "$tree" "$kver"
+	# depmod and modprobe want to know what is built in; modules.order only for what is here.
+	for f in modules.builtin modules.builtin.modinfo; do
+		cp "$mroot/lib/modules/$kver/$f" "$mtree/lib/modules/$kver/"
+	done
+	(cd "$mtree/lib/modules/$kver" && find kernel -name '*.ko*' | LC_ALL=C sort) >"$mtree/have"
+	grep -Fx -f "$mtree/have" "$mroot/lib/modules/$kver/modules.order" \
+		>"$mtree/lib/modules/$kver/modules.order" || true
+	rm "$mtree/have"
+	depmod -b "$mtree" "$kver"
+}
+# shellcheck disable=SC2086 # word lists
+copy_modules "$tree" $modules
+
+# The same image as a cpio archive: reproducible (fixed times, sorted, owned by root).
+pack() {
+	find "$1" -exec touch -h -d @946684800 {} +
+	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet | gzip -9n) >"$2"
+}
+
+# The Linux guest's own initramfs (guests/linux/dom0/guest-init, busybox, its modules), for the
+# guest of linux.cfg: it reports, writes a file on its disk and powers off.
+if [ -f "$tree/usr/lib/keel/linux/vmlinux.zst" ]; then
+	gtree=$out.guest-tree
+	rm -rf "$gtree"
+	mkdir -p "$gtree/bin" "$gtree/dev" "$gtree/proc" "$gtree/sys" "$gtree/mnt"
+	cp "$tree/bin/busybox" "$gtree/bin/"
+	cp guests/linux/dom0/guest-init "$gtree/init"
+	chmod 755 "$gtree/init"
+	# shellcheck disable=SC2086
+	copy_modules "$gtree" $guest_modules
+	pack "$gtree" "$tree/usr/lib/keel/linux/guest.cpio.gz"
+	rm -rf "$gtree"
+fi
 
 cp guests/linux/dom0/init "$tree/init"
 mkdir -p "$tree/etc/keel"
 cp guests/linux/dom0/child.cfg guests/linux/dom0/bad.cfg guests/linux/dom0/linux.cfg \
+	guests/linux/dom0/demo.cfg guests/linux/dom0/bench.cfg \
 	"$tree/etc/keel/"
 chmod 755 "$tree/init"
 # The kernel opens /dev/console for /init; without root there is no node and /init reopens its
@@ -261,9 +305,7 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 cat "$dcache"/pkg/*/version "$kdir/version" | LC_ALL=C sort >"$tree/etc/keel-dom0-packages"
 
-find "$tree" -exec touch -h -d @946684800 {} +
-(cd "$tree" && find . -mindepth 1 | LC_ALL=C sort |
-	cpio -o -H newc -R 0:0 --quiet | gzip -9n) >"$out.tmp"
+pack "$tree" "$out.tmp"
 mv "$out.tmp" "$out"
 nmods=$(find "$tree/lib/modules" -name '*.ko*' | wc -l)
 size=$(du -sk "$tree" | cut -f1)

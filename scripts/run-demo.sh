@@ -1,8 +1,16 @@
 #!/bin/sh
-# scripts/run-demo.sh: `make run`: boots Keel in Bochs with Linux and demo guests, console here.
+# scripts/run-demo.sh: `make run`: boots Keel in Bochs with Linux dom0 and leaves you at its
+# shell, console here.
 #
-# The domains: Debian 12's stock kernel with a busybox shell on its console (fetched by
-# scripts/linux-cache.sh into ${KEEL_CACHE:-~/.cache/keel}), the CPUID and timer checks, and two
+# Default (KEEL_DEMO=dom0): Debian 12's stock kernel as dom0 with Keel's dom0 image
+# (scripts/dom0-rootfs.sh: keel, keel-xenstored, keel-consoled, blkback) in its shell mode; a
+# guest config is ready at /etc/keel/demo.cfg: `keel create /etc/keel/demo.cfg -c` starts the
+# guest "demo" (the same kernel, its ext4 disk xvda on /mnt, a shell on its console; Ctrl-]
+# leaves it). `poweroff` in dom0 ends the run.
+#
+# KEEL_DEMO=partition: no dom0; boot-time domains: Debian 12's stock kernel with a busybox
+# shell on its console (fetched by scripts/linux-cache.sh into ${KEEL_CACHE:-~/.cache/keel}),
+# the CPUID and timer checks, and two
 # CPU-bound domains weighted 1:2 sharing CPU 0 while a third spins on CPU 1. Keys typed here go to
 # Keel's serial port a line at a time; Ctrl-A three times moves the input focus to the next
 # domain (Linux first).
@@ -17,6 +25,38 @@ G=$BUILD/guests
 dir=$BUILD/run
 timeout=${KEEL_RUN_TIMEOUT:-3600}
 mkdir -p "$dir"
+
+if [ "${KEEL_DEMO:-dom0}" = dom0 ]; then
+	echo "run-demo: fetching Debian's Linux kernel and building dom0's image" \
+		"(scripts/linux-cache.sh, scripts/dom0-rootfs.sh)" >&2
+	sh scripts/linux-cache.sh --flavour stock >"$dir/linux-cache.log" 2>&1 || {
+		echo "run-demo: no Linux kernel: $(tail -n 1 "$dir/linux-cache.log")" >&2
+		exit 1
+	}
+	kernel=$(sh scripts/linux-cache.sh --flavour stock --print kernel)
+	export BUILD
+	sh scripts/dom0-rootfs.sh "$BUILD/dom0/rootfs.cpio.gz" >"$dir/dom0-rootfs.log" 2>&1 || {
+		echo "run-demo: dom0's image: $(tail -n 1 "$dir/dom0-rootfs.log")" >&2
+		exit 1
+	}
+	sh scripts/mkiso.sh "$BUILD/keel" "$dir/keel-dom0.iso" "dom0_mem=256M ${KEEL_CMDLINE:-}" \
+		"$kernel dom0 vcpus=2 -- console=hvc0 earlyprintk=xen keel.dom0=shell" \
+		"$BUILD/dom0/rootfs.cpio.gz type=ramdisk"
+	cat >&2 <<EOF
+run-demo: Keel in Bochs with 2 CPUs and Debian's kernel as dom0 (serial log: $dir/serial.txt).
+run-demo: dom0 takes about 5 to 10 minutes to boot under Bochs. When "KEEL-DOM0: shell ready"
+run-demo: shows, each line you type (Enter sends it) goes to dom0's shell ("(d0) ..." lines):
+run-demo:   keel list                              the domains
+run-demo:   keel create /etc/keel/demo.cfg -c      a Debian guest with a disk, its shell here
+run-demo:                                          (minutes to boot; Ctrl-] leaves its console)
+run-demo:   keel top, keel uptime, keel destroy demo, keel dmesg, keel help
+run-demo: 'poweroff' in dom0 ends the run; Ctrl-C at any time.
+EOF
+	BOCHS_MEM_MB=${BOCHS_MEM_MB:-512}
+	export BOCHS_MEM_MB
+	exec sh scripts/run-bochs.sh --follow "$dir/keel-dom0.iso" "$dir/serial.txt" 2 "$timeout"
+fi
+
 
 set -- \
 	"$G/cpuid.elf name=cpuid mem=4M" \
