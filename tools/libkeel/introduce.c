@@ -1,6 +1,7 @@
 /* libkeel: a built domain's xenstore home, its introduction, and waiting for its end. */
 #include "introduce.h"
 #include "errf.h"
+#include "xs_dev.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -59,19 +60,11 @@ int keel_xs_introduce(struct xs_handle *xs, const struct keel_build *b, uint64_t
 	return 0;
 }
 
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 int keel_wait_ended(struct keel_handle *h, struct xs_handle *xs, uint16_t domid, double timeout_s,
 		    void (*each)(void *ctx), void *ctx, struct keel_domain_info *info)
 {
 	const uint32_t ended = KEEL_DOMINFO_SHUTDOWN | KEEL_DOMINFO_CRASHED | KEEL_DOMINFO_DYING;
-	double end = now_s() + timeout_s;
+	double end = keel_now_s() + timeout_s;
 	int rc;
 
 	if (!xs_watch(xs, "@releaseDomain", "keel-wait"))
@@ -82,7 +75,7 @@ int keel_wait_ended(struct keel_handle *h, struct xs_handle *xs, uint16_t domid,
 		rc = keel_domain_getinfo(h, domid, info);
 		if (rc || (info->flags & ended))
 			break;
-		if (now_s() > end) {
+		if (keel_now_s() > end) {
 			rc = -ETIMEDOUT;
 			break;
 		}

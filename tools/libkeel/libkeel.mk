@@ -2,7 +2,7 @@
 # keel-hostinfo and keel-testdomain.
 LK_DIR := tools/libkeel
 LK_SRCS := $(addprefix $(LK_DIR)/,libkeel.c domain.c errf.c read_file.c elf_image.c kernel_image.c build.c \
-	introduce.c vbd.c vif.c)
+	introduce.c vbd.c vif.c xs_dev.c)
 # What the builder (build.c, kernel_image.c) links: Xen's and Debian's decompression libraries.
 LK_BUILD_LIBS := -lxenstore -lxengnttab -lxenforeignmemory -lz -llzma -lzstd -llz4
 LK_OBJS := $(patsubst $(LK_DIR)/%.c,$(BUILD)/tools/obj/%.o,$(LK_SRCS))

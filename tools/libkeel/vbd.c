@@ -1,11 +1,11 @@
 /* libkeel: a guest's virtual block devices: the loop device behind a file, the xenstore handshake. */
 #include "vbd.h"
 #include "errf.h"
+#include "xs_dev.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/loop.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,17 +57,40 @@ static int loop_setup(const char *file, bool ro, char *dev, size_t dev_len, char
 	return fd;
 }
 
-static bool put(struct xs_handle *xs, xs_transaction_t t, const char *dir, const char *key,
-		const char *fmt, ...)
-{
-	char path[160], val[300];
-	va_list ap;
+/* What a vbd's directories hold (keel_xs_device_write's filler). */
+struct vbd_nodes {
+	uint16_t domid;
+	const struct keel_vbd *v;
+	const char *params;
+	unsigned int major, minor;
+};
 
-	va_start(ap, fmt);
-	vsnprintf(val, sizeof(val), fmt, ap);
-	va_end(ap);
-	snprintf(path, sizeof(path), "%s/%s", dir, key);
-	return xs_write(xs, t, path, val, strlen(val));
+static bool fill_nodes(struct xs_handle *xs, xs_transaction_t t, const char *be, const char *fe,
+		       const void *ctx)
+{
+	const struct vbd_nodes *n = ctx;
+	const struct keel_vbd *v = n->v;
+	uint16_t domid = n->domid;
+	const char *params = n->params;
+	unsigned int major = n->major, minor = n->minor;
+
+	return keel_xs_put(xs, t, be, "frontend", "%s", fe) &&
+	       keel_xs_put(xs, t, be, "frontend-id", "%u", domid) &&
+	       keel_xs_put(xs, t, be, "online", "1") && keel_xs_put(xs, t, be, "removable", "0") &&
+	       keel_xs_put(xs, t, be, "bootable", "1") &&
+	       keel_xs_put(xs, t, be, "state", "%d", XENBUS_INITIALISING) &&
+	       keel_xs_put(xs, t, be, "dev", "%s", v->vdev) &&
+	       keel_xs_put(xs, t, be, "type", "phy") &&
+	       keel_xs_put(xs, t, be, "mode", "%s", v->readonly ? "r" : "w") &&
+	       keel_xs_put(xs, t, be, "device-type", "disk") &&
+	       keel_xs_put(xs, t, be, "params", "%s", params) &&
+	       keel_xs_put(xs, t, fe, "backend", "%s", be) &&
+	       keel_xs_put(xs, t, fe, "backend-id", "0") &&
+	       keel_xs_put(xs, t, fe, "state", "%d", XENBUS_INITIALISING) &&
+	       keel_xs_put(xs, t, fe, "virtual-device", "%u", v->devid) &&
+	       keel_xs_put(xs, t, fe, "device-type", "disk") &&
+	       /* What a hotplug script writes: blkback opens the device on seeing it. */
+	       keel_xs_put(xs, t, be, "physical-device", "%x:%x", major, minor);
 }
 
 static int backend_state(struct xs_handle *xs, const char *be)
@@ -84,49 +107,6 @@ static int backend_state(struct xs_handle *xs, const char *be)
 	return st;
 }
 
-/* Both directories, written in one transaction (retried while xenstored says EAGAIN). */
-static bool write_nodes(struct xs_handle *xs, uint16_t domid, const struct keel_vbd *v,
-			const char *be, const char *fe, const char *params, unsigned int major,
-			unsigned int minor)
-{
-	struct xs_permissions be_perm[2] = {{0, XS_PERM_NONE}, {domid, XS_PERM_READ}};
-	struct xs_permissions fe_perm[2] = {{domid, XS_PERM_NONE}, {0, XS_PERM_READ}};
-
-	for (int tries = 0; tries < 10; tries++) {
-		xs_transaction_t t = xs_transaction_start(xs);
-		bool ok =
-		    t != XBT_NULL && xs_mkdir(xs, t, be) &&
-		    xs_set_permissions(xs, t, be, be_perm, 2) && xs_mkdir(xs, t, fe) &&
-		    xs_set_permissions(xs, t, fe, fe_perm, 2) &&
-		    put(xs, t, be, "frontend", "%s", fe) &&
-		    put(xs, t, be, "frontend-id", "%u", domid) && put(xs, t, be, "online", "1") &&
-		    put(xs, t, be, "removable", "0") && put(xs, t, be, "bootable", "1") &&
-		    put(xs, t, be, "state", "%d", XENBUS_INITIALISING) &&
-		    put(xs, t, be, "dev", "%s", v->vdev) && put(xs, t, be, "type", "phy") &&
-		    put(xs, t, be, "mode", "%s", v->readonly ? "r" : "w") &&
-		    put(xs, t, be, "device-type", "disk") &&
-		    put(xs, t, be, "params", "%s", params) && put(xs, t, fe, "backend", "%s", be) &&
-		    put(xs, t, fe, "backend-id", "0") &&
-		    put(xs, t, fe, "state", "%d", XENBUS_INITIALISING) &&
-		    put(xs, t, fe, "virtual-device", "%u", v->devid) &&
-		    put(xs, t, fe, "device-type", "disk") &&
-		    /* What a hotplug script writes: blkback opens the device on seeing it. */
-		    put(xs, t, be, "physical-device", "%x:%x", major, minor);
-
-		if (t == XBT_NULL)
-			return false;
-		if (!ok) {
-			xs_transaction_end(xs, t, true);
-			return false;
-		}
-		if (xs_transaction_end(xs, t, false))
-			return true;
-		if (errno != EAGAIN)
-			return false;
-	}
-	return false;
-}
-
 static void remove_nodes(struct xs_handle *xs, const char *be, const char *fe)
 {
 	xs_rm(xs, XBT_NULL, be);
@@ -137,7 +117,6 @@ int keel_vbd_attach(struct xs_handle *xs, uint16_t domid, const struct keel_vbd 
 		    double timeout_s, char *err, size_t err_len)
 {
 	char be[96], fe[96], dev[32];
-	struct timespec start, now;
 	struct stat st;
 	int loop = -1, state = -1;
 
@@ -156,19 +135,16 @@ int keel_vbd_attach(struct xs_handle *xs, uint16_t domid, const struct keel_vbd 
 	}
 	snprintf(be, sizeof(be), "/local/domain/0/backend/vbd/%u/%u", domid, v->devid);
 	snprintf(fe, sizeof(fe), "/local/domain/%u/device/vbd/%u", domid, v->devid);
-	if (!write_nodes(xs, domid, v, be, fe, dev, major(st.st_rdev), minor(st.st_rdev))) {
+	if (!keel_xs_device_write(
+		xs, domid, be, fe, fill_nodes,
+		&(struct vbd_nodes){domid, v, dev, major(st.st_rdev), minor(st.st_rdev)})) {
 		keel_errf(err, err_len, "xenstore: writing %s: %s", be, strerror(errno));
 		goto fail;
 	}
 	/* blkback takes the device and says InitWait; its module missing, nothing happens. */
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (;;) {
+	for (double end = keel_now_s() + timeout_s;;) {
 		state = backend_state(xs, be);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (state >= XENBUS_INITWAIT ||
-		    (double)(now.tv_sec - start.tv_sec) +
-			    (double)(now.tv_nsec - start.tv_nsec) / 1e9 >
-			timeout_s)
+		if (state >= XENBUS_INITWAIT || keel_now_s() > end)
 			break;
 		nanosleep(&(struct timespec){0, 50000000}, NULL);
 	}
