@@ -1,4 +1,4 @@
-/* Serial console input: Ctrl-A x3 moves the focus across Keel and the domains; rings polled. */
+/* Serial console input: to dom0 first if any, Ctrl-A x3 moves it across Keel and the domains. */
 #include <keel/console_input.h>
 #include <keel/console_ring.h>
 #include <keel/domain.h>
@@ -106,6 +106,12 @@ static void poll_fn(struct timer *t)
 
 void console_input_start(void)
 {
+	struct domain *d0 = domain_get(0);
+
+	/* With a dom0, its shell is what the typist wants: the input starts there. */
+	focus = d0 && d0->privileged ? 0 : CONSOLE_FOCUS_KEEL;
+	if (d0)
+		domain_put(d0);
 	timer_init(&poll_timer, poll_fn);
 	announce_focus();
 	timer_set(&poll_timer, now_ns() + CONSOLE_POLL_NS, 0);

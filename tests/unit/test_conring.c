@@ -241,6 +241,30 @@ static void test_focus_dom0_console_io(void **state)
 	assert_int_equal(held, 0);
 }
 
+/* Keel's start: the input goes to dom0 when there is one, to Keel otherwise. */
+static void test_focus_starts_on_dom0(void **state)
+{
+	(void)state;
+	alive[0] = false;
+	alive[1] = true;
+	got_io_len = 0;
+	console_input_start();
+	assert_int_equal(console_input_focus(), CONSOLE_FOCUS_KEEL);
+	assert_true(shim_core_log_contains("input goes to Keel"));
+	alive[0] = true;
+	doms[0].privileged = true;
+	console_input_start();
+	assert_int_equal(console_input_focus(), 0);
+	assert_true(shim_core_log_contains("input goes to d0"));
+	type("ls\n", 3);
+	assert_int_equal(got_io_len, 3);
+	assert_memory_equal(got_io, "ls\n", 3);
+	alive[0] = false;
+	type("x", 1); /* dom0 gone: back to Keel */
+	assert_int_equal(console_input_focus(), CONSOLE_FOCUS_KEEL);
+	assert_int_equal(held, 0);
+}
+
 /* console_input.c's other dependencies: not reached by these tests. */
 int uart_read_byte(void)
 {
@@ -262,7 +286,7 @@ int main(void)
 	    T(test_output_basic_and_partial), T(test_output_wraparound),
 	    T(test_output_hostile_indices),   T(test_input),
 	    T(test_input_hostile_indices),    T(test_focus_cycle),
-	    T(test_focus_dom0_console_io),
+	    T(test_focus_dom0_console_io),    T(test_focus_starts_on_dom0),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "shim_msi_dest.h"
+
 #define DEV_MSI	  0x0008 /* 00:01.0: a 64-bit MSI capability at 0x50 */
 #define DEV_PLAIN 0x0010 /* 00:02.0: capabilities, none of them MSI */
 #define CAP	  0x50
@@ -44,38 +46,6 @@ void pci_conf_write(u16 bdf, unsigned int off, unsigned int size, u32 val)
 		space(bdf)[(off + i) & 0xff] = (u8)(val >> (8 * i));
 }
 
-/* vLAPIC and scheduler stand-ins: which vCPU got which vector. */
-static int accepted_vcpu = -1, accepted_vec = -1, softirqs;
-static struct vlapic lapics[2];
-static struct vcpu vcpus[2];
-static struct domain dom0;
-
-struct vcpu *vlapic_device_dest(struct domain *d, u32 dest, bool logical)
-{
-	for (unsigned int i = 0; i < d->nr_vcpus; i++)
-		if (!logical && dest == d->vcpus[i]->arch.vlapic->apic_id)
-			return d->vcpus[i];
-	return NULL;
-}
-
-bool vlapic_accept_fixed(struct vlapic *l, u8 vec)
-{
-	accepted_vcpu = (int)(l - lapics);
-	accepted_vec = vec;
-	return true;
-}
-
-void vcpu_kick(struct vcpu *v)
-{
-	(void)v;
-}
-
-void softirq_raise(enum softirq s)
-{
-	assert_int_equal(s, SOFTIRQ_DEVICE_IRQ);
-	softirqs++;
-}
-
 static int setup(void **state)
 {
 	(void)state;
@@ -94,21 +64,14 @@ static int setup(void **state)
 	pci_conf_write(DEV_PLAIN, 0x06, 2, 0x10);
 	pci_conf_write(DEV_PLAIN, 0x34, 1, 0x40);
 	pci_conf_write(DEV_PLAIN, 0x40, 2, 0x4001);
-	for (unsigned int i = 0; i < 2; i++) {
-		lapics[i].apic_id = 2 * i;
-		vcpus[i].arch.vlapic = &lapics[i];
-		dom0.vcpus[i] = &vcpus[i];
-	}
-	dom0.nr_vcpus = 2;
-	accepted_vcpu = accepted_vec = -1;
-	softirqs = 0;
+	shim_msi_dest_reset();
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	dom0_msi_release(&dom0);
+	dom0_msi_release(&shim_dom0);
 	return 0;
 }
 
@@ -118,9 +81,9 @@ static void test_message_kept_device_gets_keels(void **state)
 
 	(void)state;
 	/* dom0 programs vCPU 1 (APIC id 2), vector 0x61. */
-	assert_true(dom0_msi_config_write(&dom0, DEV_MSI, CAP + 4, 4, 0xfee02000));
-	assert_true(dom0_msi_config_write(&dom0, DEV_MSI, CAP + 8, 4, 0));
-	assert_true(dom0_msi_config_write(&dom0, DEV_MSI, CAP + 12, 2, 0x0061));
+	assert_true(dom0_msi_config_write(&shim_dom0, DEV_MSI, CAP + 4, 4, 0xfee02000));
+	assert_true(dom0_msi_config_write(&shim_dom0, DEV_MSI, CAP + 8, 4, 0));
+	assert_true(dom0_msi_config_write(&shim_dom0, DEV_MSI, CAP + 12, 2, 0x0061));
 	/* dom0 reads back its own message... */
 	assert_true(dom0_msi_config_read(DEV_MSI, CAP + 4, 4, &v));
 	assert_int_equal(v, 0xfee02000);
@@ -132,7 +95,7 @@ static void test_message_kept_device_gets_keels(void **state)
 	assert_int_equal(pci_conf_read(DEV_MSI, CAP + 4, 4), 0xfee06000);
 	assert_int_equal(pci_conf_read(DEV_MSI, CAP + 12, 2), MSI_VEC_BASE);
 	/* Message control and the rest of config space are the device's. */
-	assert_false(dom0_msi_config_write(&dom0, DEV_MSI, CAP + 2, 2, 0x0081));
+	assert_false(dom0_msi_config_write(&shim_dom0, DEV_MSI, CAP + 2, 2, 0x0081));
 	assert_false(dom0_msi_config_read(DEV_MSI, 0x00, 2, &v));
 	/* The host takes Keel's vector: dom0's vCPU 1 gets 0x61, from the softirq. */
 	dom0_msi_fired(MSI_VEC_BASE);
@@ -151,11 +114,12 @@ static void test_message_kept_device_gets_keels(void **state)
 static void test_unprogrammed_or_bad_message_not_delivered(void **state)
 {
 	(void)state;
-	assert_true(dom0_msi_config_write(&dom0, DEV_MSI, CAP + 12, 2, 0x0062));
+	assert_true(dom0_msi_config_write(&shim_dom0, DEV_MSI, CAP + 12, 2, 0x0062));
 	dom0_msi_fired(MSI_VEC_BASE); /* the address is still 0: not a message to any LAPIC */
 	dom0_msi_run_pending();
 	assert_int_equal(accepted_vec, -1);
-	assert_true(dom0_msi_config_write(&dom0, DEV_MSI, CAP + 4, 4, 0xfee04000)); /* no vCPU */
+	assert_true(
+	    dom0_msi_config_write(&shim_dom0, DEV_MSI, CAP + 4, 4, 0xfee04000)); /* no vCPU */
 	dom0_msi_fired(MSI_VEC_BASE);
 	dom0_msi_run_pending();
 	assert_int_equal(accepted_vec, -1);
@@ -167,18 +131,18 @@ static void test_no_msi_capability(void **state)
 
 	(void)state;
 	/* No MSI capability (and a looping list, walked with a bound): plain config space. */
-	assert_false(dom0_msi_config_write(&dom0, DEV_PLAIN, CAP + 4, 4, 0xfee00000));
+	assert_false(dom0_msi_config_write(&shim_dom0, DEV_PLAIN, CAP + 4, 4, 0xfee00000));
 	assert_false(dom0_msi_config_read(DEV_PLAIN, CAP + 4, 4, &v));
 	/* No device at all. */
-	assert_false(dom0_msi_config_write(&dom0, 0x0100, CAP + 4, 4, 0xfee00000));
+	assert_false(dom0_msi_config_write(&shim_dom0, 0x0100, CAP + 4, 4, 0xfee00000));
 }
 
 static void test_release_disables(void **state)
 {
 	(void)state;
 	pci_conf_write(DEV_MSI, CAP + 2, 2, 0x0081); /* enabled */
-	assert_true(dom0_msi_config_write(&dom0, DEV_MSI, CAP + 4, 4, 0xfee00000));
-	dom0_msi_release(&dom0);
+	assert_true(dom0_msi_config_write(&shim_dom0, DEV_MSI, CAP + 4, 4, 0xfee00000));
+	dom0_msi_release(&shim_dom0);
 	assert_int_equal(pci_conf_read(DEV_MSI, CAP + 2, 2), 0x0080);
 	dom0_msi_fired(MSI_VEC_BASE);
 	dom0_msi_run_pending(); /* nobody owns it any more */

@@ -22,6 +22,8 @@
 
 #include <cmocka.h>
 
+#include "shim_msi_dest.h"
+
 #include "shim_core.h"
 
 #define ECAM_BASE  0xe0000000ULL
@@ -121,37 +123,6 @@ void kfree(void *p)
 	free(p);
 }
 
-/* vLAPIC and scheduler stand-ins: which vCPU got which vector. */
-static int accepted_vcpu = -1, accepted_vec = -1;
-static struct vlapic lapics[2];
-static struct vcpu vcpus[2];
-static struct domain dom0;
-
-struct vcpu *vlapic_device_dest(struct domain *d, u32 dest, bool logical)
-{
-	for (unsigned int i = 0; i < d->nr_vcpus; i++)
-		if (!logical && dest == d->vcpus[i]->arch.vlapic->apic_id)
-			return d->vcpus[i];
-	return NULL;
-}
-
-bool vlapic_accept_fixed(struct vlapic *l, u8 vec)
-{
-	accepted_vcpu = (int)(l - lapics);
-	accepted_vec = vec;
-	return true;
-}
-
-void vcpu_kick(struct vcpu *v)
-{
-	(void)v;
-}
-
-void softirq_raise(enum softirq s)
-{
-	assert_int_equal(s, SOFTIRQ_DEVICE_IRQ);
-}
-
 /* ---- dom0's accesses, as its vCPU 0 makes them ---- */
 
 static u64 mmio_read(u64 addr, unsigned int size)
@@ -159,7 +130,7 @@ static u64 mmio_read(u64 addr, unsigned int size)
 	struct hvm_io_range r;
 	u64 v = 0;
 
-	assert_true(hvm_io_lookup(&dom0.arch.mmio, addr, &r));
+	assert_true(hvm_io_lookup(&shim_dom0.arch.mmio, addr, &r));
 	assert_int_equal(r.ops->read(&vcpus[0], r.priv, addr, size, &v), 0);
 	return v;
 }
@@ -168,7 +139,7 @@ static void mmio_write(u64 addr, unsigned int size, u64 val)
 {
 	struct hvm_io_range r;
 
-	assert_true(hvm_io_lookup(&dom0.arch.mmio, addr, &r));
+	assert_true(hvm_io_lookup(&shim_dom0.arch.mmio, addr, &r));
 	assert_int_equal(r.ops->write(&vcpus[0], r.priv, addr, size, val), 0);
 }
 
@@ -223,27 +194,19 @@ static int setup(void **state)
 	put16(conf[2], 0, 0x10de);
 
 	host.mcfg = (struct acpi_mcfg_info){.present = true, .ecam_base = ECAM_BASE, .bus_end = 1};
-	memset(&dom0, 0, sizeof(dom0));
-	hvm_io_table_init(&dom0.arch.mmio);
-	for (unsigned int i = 0; i < 2; i++) {
-		lapics[i].apic_id = 2 * i;
-		vcpus[i].arch.vlapic = &lapics[i];
-		vcpus[i].domain = &dom0;
-		dom0.vcpus[i] = &vcpus[i];
-	}
-	dom0.nr_vcpus = 2;
-	accepted_vcpu = accepted_vec = -1;
+	shim_msi_dest_reset();
+	hvm_io_table_init(&shim_dom0.arch.mmio);
 	unmaps = remaps = 0;
 	shim_core_reset_log();
-	assert_int_equal(dom0_ecam_init(&dom0), 0);
+	assert_int_equal(dom0_ecam_init(&shim_dom0), 0);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	dom0_msix_release(&dom0);
-	dom0_msi_release(&dom0);
+	dom0_msix_release(&shim_dom0);
+	dom0_msi_release(&shim_dom0);
 	return 0;
 }
 
@@ -272,8 +235,8 @@ static void test_ecam_window_is_only_mcfgs_buses(void **state)
 	struct hvm_io_range r;
 
 	(void)state;
-	assert_false(hvm_io_lookup(&dom0.arch.mmio, ECAM_BASE + (2ULL << 20), &r));
-	assert_true(hvm_io_lookup(&dom0.arch.mmio, ECAM_BASE + (2ULL << 20) - 1, &r));
+	assert_false(hvm_io_lookup(&shim_dom0.arch.mmio, ECAM_BASE + (2ULL << 20), &r));
+	assert_true(hvm_io_lookup(&shim_dom0.arch.mmio, ECAM_BASE + (2ULL << 20) - 1, &r));
 }
 
 static void test_no_mcfg_no_window(void **state)
@@ -281,10 +244,10 @@ static void test_no_mcfg_no_window(void **state)
 	struct hvm_io_range r;
 
 	(void)state;
-	hvm_io_table_init(&dom0.arch.mmio);
+	hvm_io_table_init(&shim_dom0.arch.mmio);
 	host.mcfg.present = false;
-	assert_int_equal(dom0_ecam_init(&dom0), 0);
-	assert_false(hvm_io_lookup(&dom0.arch.mmio, ECAM_BASE, &r));
+	assert_int_equal(dom0_ecam_init(&shim_dom0), 0);
+	assert_false(hvm_io_lookup(&shim_dom0.arch.mmio, ECAM_BASE, &r));
 }
 
 static void test_ecam_goes_through_msi_filter(void **state)
@@ -310,11 +273,11 @@ static void test_msix_table_trapped_on_enable(void **state)
 	struct hvm_io_range r;
 
 	(void)state;
-	assert_false(hvm_io_lookup(&dom0.arch.mmio, TABLE, &r));
+	assert_false(hvm_io_lookup(&shim_dom0.arch.mmio, TABLE, &r));
 	enable_msix();
 	assert_int_equal(unmaps, 1);
 	assert_int_equal(last_unmap, TABLE);
-	assert_true(hvm_io_lookup(&dom0.arch.mmio, TABLE, &r));
+	assert_true(hvm_io_lookup(&shim_dom0.arch.mmio, TABLE, &r));
 	assert_string_equal(r.name, "MSI-X table");
 	assert_int_equal(r.last - r.first + 1, 0x1000); /* the table's page, nothing more */
 	assert_int_equal(pci_conf_read(DEV_MSIX, MSIX_CAP + 2, 2), 0xc000 | (NR_ENTRIES - 1));
@@ -414,7 +377,7 @@ static void test_msix_bar_move_retraps(void **state)
 	assert_int_equal(last_unmap, BAR_MOVED + 0x1000);
 	assert_int_equal(remaps, 1); /* the old page is dom0's again */
 	assert_int_equal(last_remap, TABLE);
-	assert_false(hvm_io_lookup(&dom0.arch.mmio, TABLE, &r));
+	assert_false(hvm_io_lookup(&shim_dom0.arch.mmio, TABLE, &r));
 	/* The entry found at the new place is dom0's, and the device got Keel's there. */
 	assert_int_equal(mmio_read(BAR_MOVED + 0x1000, 4), 0xfee02000);
 	assert_int_equal(mmio_read(BAR_MOVED + 0x1008, 4), 0x51);
@@ -425,7 +388,7 @@ static void test_msix_bar_move_retraps(void **state)
 	/* Memory decoding off: nothing to trap, the old trap goes. */
 	mmio_write(ecam(DEV_MSIX, PCI_COMMAND), 2, 0);
 	assert_int_equal(remaps, 2);
-	assert_false(hvm_io_lookup(&dom0.arch.mmio, BAR_MOVED + 0x1000, &r));
+	assert_false(hvm_io_lookup(&shim_dom0.arch.mmio, BAR_MOVED + 0x1000, &r));
 }
 
 static void test_msix_table_outside_device_space_refused(void **state)
@@ -436,7 +399,7 @@ static void test_msix_table_outside_device_space_refused(void **state)
 	put32(conf[1], PCI_BAR0, 0x10000000); /* RAM, as far as dom0's map says */
 	enable_msix();
 	assert_int_equal(unmaps, 0);
-	assert_false(hvm_io_lookup(&dom0.arch.mmio, 0x10001000, &r));
+	assert_false(hvm_io_lookup(&shim_dom0.arch.mmio, 0x10001000, &r));
 	assert_true(shim_core_log_contains("outside dom0's device space"));
 }
 
@@ -444,7 +407,7 @@ static void test_msix_release_disables(void **state)
 {
 	(void)state;
 	enable_msix();
-	dom0_msix_release(&dom0);
+	dom0_msix_release(&shim_dom0);
 	assert_int_equal(pci_conf_read(DEV_MSIX, MSIX_CAP + 2, 2), 0x4000 | (NR_ENTRIES - 1));
 }
 
