@@ -265,6 +265,12 @@ void guest_main(void)
 	v = xs_read("name");
 	con_printf("dom0_child: xenstore: data/greeting written and read back; my name is %s\n", v);
 	cons_write("dom0_child: hello through the console ring\n");
+	if (bootargs_has(boot_cmdline, "hang")) {
+		/* A hung guest for keel shutdown -F: deaf to control/shutdown, it idles forever. */
+		cons_write("dom0_child: xenstore works; hanging (deaf to control/shutdown)\n");
+		for (;;)
+			safe_halt();
+	}
 	cons_write("dom0_child: xenstore works; powering off\n");
 	test_pass();
 }
