@@ -13,18 +13,6 @@
 #include <time.h>
 #include <xenstore.h>
 
-static bool put(struct xs_handle *xs, uint16_t d, const char *rel, const char *fmt, ...)
-{
-	char path[128], val[128];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(val, sizeof(val), fmt, ap);
-	va_end(ap);
-	snprintf(path, sizeof(path), "/local/domain/%u/%s", d, rel);
-	return xs_write(xs, XBT_NULL, path, val, strlen(val));
-}
-
 /* /local/domain/D/@rel: a directory the domain owns (it may write below it). */
 static bool owned_dir(struct xs_handle *xs, uint16_t d, const char *rel)
 {
@@ -45,14 +33,19 @@ int keel_xs_introduce(struct xs_handle *xs, const struct keel_build *b, uint64_t
 	snprintf(path, sizeof(path), "/local/domain/%u", d);
 	if (!xs_mkdir(xs, XBT_NULL, path) || !xs_set_permissions(xs, XBT_NULL, path, home, 2))
 		return keel_errf(err, err_len, "xenstore %s: %s", path, strerror(errno));
-	if (!put(xs, d, "name", "%s", b->name) || !put(xs, d, "domid", "%u", d) ||
-	    !put(xs, d, "start-time", "%lld", (long long)time(NULL)) ||
-	    !put(xs, d, "memory/target", "%llu", (unsigned long long)target_kib) ||
-	    !put(xs, d, "memory/static-max", "%llu", (unsigned long long)max_kib) ||
-	    !put(xs, d, "console/ring-ref", "%llu", (unsigned long long)b->console_gfn) ||
-	    !put(xs, d, "console/port", "%u", b->console_port) ||
-	    !put(xs, d, "console/type", "xenconsoled") || !owned_dir(xs, d, "control") ||
-	    !owned_dir(xs, d, "data") || !owned_dir(xs, d, "device"))
+	if (!keel_xs_put(xs, XBT_NULL, path, "name", "%s", b->name) ||
+	    !keel_xs_put(xs, XBT_NULL, path, "domid", "%u", d) ||
+	    !keel_xs_put(xs, XBT_NULL, path, "start-time", "%lld", (long long)time(NULL)) ||
+	    !keel_xs_put(xs, XBT_NULL, path, "memory/target", "%llu",
+			 (unsigned long long)target_kib) ||
+	    !keel_xs_put(xs, XBT_NULL, path, "memory/static-max", "%llu",
+			 (unsigned long long)max_kib) ||
+	    !keel_xs_put(xs, XBT_NULL, path, "console/ring-ref", "%llu",
+			 (unsigned long long)b->console_gfn) ||
+	    !keel_xs_put(xs, XBT_NULL, path, "console/port", "%u", b->console_port) ||
+	    !keel_xs_put(xs, XBT_NULL, path, "console/type", "xenconsoled") ||
+	    !owned_dir(xs, d, "control") || !owned_dir(xs, d, "data") ||
+	    !owned_dir(xs, d, "device"))
 		return keel_errf(err, err_len, "xenstore: writing d%u's home: %s", d,
 				 strerror(errno));
 	if (!xs_introduce_domain(xs, d, b->store_gfn, b->store_port))

@@ -14,6 +14,7 @@
 #include "build.h"
 #include "introduce.h"
 #include "read_file.h"
+#include "xs_dev.h"
 
 #define FREE_SLACK_PAGES 16 /* dom0's own EPT tables for the foreign-map window may stay */
 #define GRANT_TEXT	 "dom0_child: this page is granted to dom0" /* guests/dom0_child.c */
@@ -30,14 +31,6 @@ static void die(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(1);
-}
-
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 static uint64_t free_pages(struct keel_handle *h)
@@ -173,7 +166,7 @@ int main(int argc, char **argv)
 	if (!xs)
 		die("connecting to xenstored: %s", strerror(errno));
 	free0 = free_pages(h);
-	t0 = now_s();
+	t0 = keel_now_s();
 	rc = keel_build_elf(h, &b);
 	if (rc)
 		die("build: %s", b.error);
@@ -183,7 +176,7 @@ int main(int argc, char **argv)
 	       "%#llx port %u, in %.2f s\n",
 	       b.domid, b.name, (unsigned long long)b.mem_pages, b.entry,
 	       (unsigned long long)b.console_gfn, b.console_port, (unsigned long long)b.store_gfn,
-	       b.store_port, now_s() - t0);
+	       b.store_port, keel_now_s() - t0);
 	fflush(stdout);
 	rc = keel_domain_unpause(h, b.domid);
 	if (rc)
@@ -217,8 +210,8 @@ int main(int argc, char **argv)
 	rc = keel_domain_destroy(h, b.domid);
 	if (rc)
 		die("destroy d%u: %s", b.domid, strerror(-rc));
-	for (t0 = now_s(); !gone(h, b.domid); nanosleep(&(struct timespec){0, 50000000}, NULL))
-		if (now_s() - t0 > 10)
+	for (t0 = keel_now_s(); !gone(h, b.domid); nanosleep(&(struct timespec){0, 50000000}, NULL))
+		if (keel_now_s() - t0 > 10)
 			die("d%u still known 10 s after destroy", b.domid);
 	/* keel-xenstored released it on the VIRQ_DOM_EXC of its death (so RELEASE may find it
 	 * gone) and keel-consoled unmapped its console ring: its frames come back (bounded wait). */
@@ -227,7 +220,8 @@ int main(int argc, char **argv)
 			strerror(errno));
 	snprintf(path, sizeof(path), "/local/domain/%u", b.domid);
 	xs_rm(xs, XBT_NULL, path);
-	for (t0 = now_s(); (free1 = free_pages(h)) + FREE_SLACK_PAGES < free0 && now_s() - t0 < 10;)
+	for (t0 = keel_now_s();
+	     (free1 = free_pages(h)) + FREE_SLACK_PAGES < free0 && keel_now_s() - t0 < 10;)
 		nanosleep(&(struct timespec){0, 100000000}, NULL);
 	printf("d%u destroyed: %llu pages free before, %llu after (%+lld)\n", b.domid,
 	       (unsigned long long)free0, (unsigned long long)free1,
