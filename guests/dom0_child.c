@@ -13,6 +13,7 @@
 #include <public/grant_table.h>
 #include <public/hvm.h>
 #include <public/memory.h>
+#include <public/sched.h>
 
 const char guest_name[] = "dom0_child";
 
@@ -265,6 +266,11 @@ void guest_main(void)
 	v = xs_read("name");
 	con_printf("dom0_child: xenstore: data/greeting written and read back; my name is %s\n", v);
 	cons_write("dom0_child: hello through the console ring\n");
+	if (bootargs_has(boot_cmdline, "reboot")) {
+		/* For on_reboot: the domain ends with reason reboot; its monitor restarts it. */
+		cons_write("dom0_child: xenstore works; rebooting\n");
+		guest_shutdown(SHUTDOWN_reboot, GUEST_EXIT_PASS);
+	}
 	if (bootargs_has(boot_cmdline, "hang")) {
 		/* A hung guest for keel shutdown -F: deaf to control/shutdown, it idles forever. */
 		cons_write("dom0_child: xenstore works; hanging (deaf to control/shutdown)\n");
