@@ -1,6 +1,7 @@
 /* Parse boot-module command lines into domain configs and group kernels with their ramdisks. */
 #include <keel/compiler.h>
 #include <keel/domain_config.h>
+#include <keel/domcfg_values.h>
 #include <keel/errno.h>
 #include <keel/limits.h>
 #include <keel/printk.h>
@@ -9,23 +10,12 @@
 /* The keys, in the order of key_names[]. */
 /* clang-format off */
 enum domcfg_key { KEY_NAME, KEY_MEM, KEY_VCPUS, KEY_CPUS, KEY_CPUS_N, KEY_WEIGHT, KEY_CAP,
-		  KEY_ON_POWEROFF, KEY_ON_REBOOT, KEY_ON_CRASH, KEY_TYPE, KEY_DOM0, KEY_COUNT };
+		  KEY_ON_POWEROFF, KEY_ON_REBOOT, KEY_ON_CRASH, KEY_TYPE, KEY_DOM0, KEY_POOL, KEY_RT,
+		  KEY_PRIO, KEY_COUNT };
 static const char *const key_names[KEY_COUNT] = {"name", "mem", "vcpus", "cpus", "cpus.N",
-	"weight", "cap", "on_poweroff", "on_reboot", "on_crash", "type", "dom0"};
+	"weight", "cap", "on_poweroff", "on_reboot", "on_crash", "type", "dom0", "pool", "rt",
+	"prio"};
 /* clang-format on */
-
-/* Longest slice of a hostile word quoted back in a message. */
-#define WORD_QUOTE_MAX 48
-
-/* One `key=value` (or bare `key`) word of the line. */
-struct domcfg_word {
-	const char *text;
-	size_t len;
-	const char *key;
-	size_t klen;
-	const char *val; /* NULL for a bare word */
-	size_t vlen;
-};
 
 struct domcfg_parser {
 	struct domain_config *out;
@@ -37,33 +27,11 @@ struct domcfg_parser {
 	struct domcfg_word vcpu_word[DOMCFG_MAX_VCPUS];
 };
 
-/* Write the message into @err (if any) and return -EINVAL. */
-static int __printf(3, 4) refuse(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
-#define fail(p, ...) refuse((p)->err, (p)->errlen, __VA_ARGS__)
-
-/* The arguments for "%.*s" quoting a word (at most WORD_QUOTE_MAX characters of it). */
-#define QUOTE(w) (int)MIN((w)->len, (size_t)WORD_QUOTE_MAX), (w)->text
-#define KEYQ(w)	 (int)MIN((w)->klen, (size_t)WORD_QUOTE_MAX), (w)->key
+#define fail(p, ...) domcfg_refuse((p)->err, (p)->errlen, __VA_ARGS__)
 
 static bool is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
 }
 
 /* The next blank-separated word at *@s, which moves past it; false at the end. */
@@ -92,40 +60,16 @@ static const char *find_eq(const char *s, size_t n)
 	return NULL;
 }
 
-static bool slice_is(const char *s, size_t n, const char *lit)
-{
-	return strlen(lit) == n && memcmp(s, lit, n) == 0;
-}
-
-/* Decimal digits only; -EINVAL if not a number, -ERANGE above @max. */
-static int parse_dec(const char *s, size_t n, u64 max, u64 *out)
-{
-	u64 v = 0;
-	size_t i;
-
-	if (n == 0)
-		return -EINVAL;
-	for (i = 0; i < n; i++) {
-		if (!is_digit(s[i]))
-			return -EINVAL;
-		if ((u64)(s[i] - '0') > max || v > (max - (u64)(s[i] - '0')) / 10)
-			return -ERANGE;
-		v = v * 10 + (u64)(s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
 static int parse_uint_key(struct domcfg_parser *p, const struct domcfg_word *w, u64 lo, u64 hi,
 			  const char *hint, unsigned int *out)
 {
 	u64 v = 0;
-	int rc = parse_dec(w->val, w->vlen, hi, &v);
+	int rc = domcfg_parse_dec(w->val, w->vlen, hi, &v);
 
 	if (rc == -EINVAL)
-		return fail(p, "%.*s: not a decimal number (use %s)", QUOTE(w), hint);
+		return fail(p, "%.*s: not a decimal number (use %s)", DOMCFG_QUOTE(w), hint);
 	if (rc || v < lo)
-		return fail(p, "%.*s: out of range (use %s)", QUOTE(w), hint);
+		return fail(p, "%.*s: out of range (use %s)", DOMCFG_QUOTE(w), hint);
 	*out = (unsigned int)v;
 	return 0;
 }
@@ -135,95 +79,67 @@ static int parse_name(struct domcfg_parser *p, const struct domcfg_word *w)
 	size_t i;
 
 	if (w->vlen == 0 || w->vlen >= DOMCFG_NAME_MAX)
-		return fail(p, "%.*s: name must be 1..%d characters", QUOTE(w),
+		return fail(p, "%.*s: name must be 1..%d characters", DOMCFG_QUOTE(w),
 			    DOMCFG_NAME_MAX - 1);
 	for (i = 0; i < w->vlen; i++) {
 		char c = w->val[i];
 
-		if (!(is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-		      c == '.' || c == '-'))
+		if (!(domcfg_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      c == '_' || c == '.' || c == '-'))
 			return fail(p, "%.*s: bad character '%c' in name (use A-Z a-z 0-9 _ . -)",
-				    QUOTE(w), c);
+				    DOMCFG_QUOTE(w), c);
 	}
 	memcpy(p->out->name, w->val, w->vlen);
 	p->out->name[w->vlen] = '\0';
 	return 0;
 }
 
-static int parse_mem(struct domcfg_parser *p, const struct domcfg_word *w)
+/* `pool=NAME`: the CPU pool the domain runs in (whether it exists is checked at build). */
+static int parse_pool(struct domcfg_parser *p, const struct domcfg_word *w)
 {
-	size_t digits = 0;
-	unsigned int shift = 0;
-	u64 v = 0;
+	for (size_t i = 0; i < w->vlen; i++) {
+		char c = w->val[i];
 
-	while (digits < w->vlen && is_digit(w->val[digits]))
-		digits++;
-	if (digits == 0)
-		return fail(p, "%.*s: not a size (use a number with K, M or G, e.g. mem=64M)",
-			    QUOTE(w));
-	if (digits + 1 < w->vlen)
-		return fail(p,
-			    "%.*s: junk after the size (use a number with K, M or G, e.g. mem=64M)",
-			    QUOTE(w));
-	if (digits < w->vlen) {
-		const char *suffix = strchr("KMG", w->val[digits] & ~0x20); /* upper case */
-
-		if (!suffix || !w->val[digits])
-			return fail(p, "%.*s: unknown size suffix '%c' (use K, M or G)", QUOTE(w),
-				    w->val[digits]);
-		shift = 10 * (unsigned int)(suffix - "KMG" + 1);
+		if (!(domcfg_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      c == '_' || c == '-'))
+			return fail(p,
+				    "%.*s: bad character '%c' in a pool name (use A-Z a-z 0-9 _ -)",
+				    DOMCFG_QUOTE(w), c);
 	}
-	if (parse_dec(w->val, digits, DOMCFG_MAX_MEM >> shift, &v))
-		return fail(p, "%.*s: above the %llu GiB maximum", QUOTE(w), DOMCFG_MAX_MEM >> 30);
-	v <<= shift;
-	if (v < DOMCFG_MIN_MEM)
-		return fail(p, "%.*s: below the 1 MiB minimum (use mem=1M or more)", QUOTE(w));
-	if (!IS_ALIGNED(v, 4096ULL))
-		return fail(p, "%.*s: not a multiple of 4 KiB (round it to whole 4K pages)",
-			    QUOTE(w));
-	p->out->mem_bytes = v;
+	if (w->vlen == 0 || w->vlen >= DOMCFG_POOL_MAX)
+		return fail(p, "%.*s: a pool name has 1..%d characters", DOMCFG_QUOTE(w),
+			    DOMCFG_POOL_MAX - 1);
+	memcpy(p->out->pool, w->val, w->vlen);
+	p->out->pool[w->vlen] = '\0';
 	return 0;
 }
 
-_Static_assert(MAX_CPUS <= 64, "a pinning mask (struct domain_config.cpus) is a u64");
-
-/* "all" or a comma-separated list of N and N-M (0 <= N <= M < MAX_CPUS). */
-static int parse_cpu_list(struct domcfg_parser *p, const struct domcfg_word *w, u64 *out)
+/* `rt=BUDGET/PERIOD`: a real-time reservation for each vCPU, e.g. rt=300us/1ms. */
+static int parse_rt(struct domcfg_parser *p, const struct domcfg_word *w)
 {
-	const char *s = w->val, *end = w->val + w->vlen;
-	u64 mask = 0;
+	const char *slash = NULL;
+	size_t blen = 0;
+	u64 budget = 0, period = 0;
 
-	if (slice_is(w->val, w->vlen, "all")) {
-		*out = DOMCFG_ALL_CPUS;
-		return 0;
-	}
-	for (;;) {
-		const char *item = s, *dash = NULL;
-		u64 lo = 0, hi = 0;
+	while (blen < w->vlen && w->val[blen] != '/')
+		blen++;
+	if (blen < w->vlen)
+		slash = w->val + blen;
 
-		while (s < end && *s != ',') {
-			if (*s == '-' && !dash)
-				dash = s;
-			s++;
-		}
-		if (parse_dec(item, (size_t)((dash ? dash : s) - item), ~0ULL, &lo) ||
-		    (dash && parse_dec(dash + 1, (size_t)(s - dash - 1), ~0ULL, &hi)))
-			return fail(p, "%.*s: bad CPU list (use e.g. cpus=0-1,3 or cpus=all)",
-				    QUOTE(w));
-		if (!dash)
-			hi = lo;
-		if (lo > hi)
-			return fail(p, "%.*s: range %llu-%llu is backwards (write it low-high)",
-				    QUOTE(w), lo, hi);
-		if (hi >= MAX_CPUS)
-			return fail(p, "%.*s: CPU %llu out of range (CPUs are 0..%d)", QUOTE(w), hi,
-				    MAX_CPUS - 1);
-		mask |= (hi == 63 ? ~0ULL : (1ULL << (hi + 1)) - 1) & ~((1ULL << lo) - 1);
-		if (s == end)
-			break;
-		s++; /* the comma; a trailing one leaves an empty item, refused above */
-	}
-	*out = mask;
+	if (!slash || domcfg_parse_time(w->val, blen, DOMCFG_RT_MAX_PERIOD_NS, &budget) ||
+	    domcfg_parse_time(slash + 1, w->vlen - blen - 1, DOMCFG_RT_MAX_PERIOD_NS, &period))
+		return fail(p,
+			    "%.*s: not BUDGET/PERIOD (use e.g. rt=300us/1ms; units ns, us, ms, s; "
+			    "at most 10s)",
+			    DOMCFG_QUOTE(w));
+	if (period < DOMCFG_RT_MIN_PERIOD_NS)
+		return fail(p, "%.*s: the period is below 100us (use a longer period)",
+			    DOMCFG_QUOTE(w));
+	if (budget < DOMCFG_RT_MIN_BUDGET_NS || budget > period)
+		return fail(p, "%.*s: the budget must be 10us..the period (use e.g. rt=300us/1ms)",
+			    DOMCFG_QUOTE(w));
+	p->out->rt_budget_ns = budget;
+	p->out->rt_period_ns = period;
 	return 0;
 }
 
@@ -238,7 +154,7 @@ static int choose(const struct domcfg_word *w, const char *const *words, int n)
 	int i;
 
 	for (i = 0; w->val && i < n; i++) {
-		if (slice_is(w->val, w->vlen, words[i]))
+		if (domcfg_slice_is(w->val, w->vlen, words[i]))
 			return i;
 	}
 	return -1;
@@ -250,7 +166,8 @@ static int parse_action(struct domcfg_parser *p, const struct domcfg_word *w,
 	int i = choose(w, action_names, (int)ARRAY_SIZE(action_names));
 
 	if (i < 0)
-		return fail(p, "%.*s: unknown action (use destroy, restart or preserve)", QUOTE(w));
+		return fail(p, "%.*s: unknown action (use destroy, restart or preserve)",
+			    DOMCFG_QUOTE(w));
 	*out = (enum domcfg_action)i;
 	return 0;
 }
@@ -260,14 +177,15 @@ static int parse_vcpu_pin(struct domcfg_parser *p, const struct domcfg_word *w)
 {
 	u64 n = 0;
 
-	if (parse_dec(w->key + 5, w->klen - 5, DOMCFG_MAX_VCPUS - 1, &n))
+	if (domcfg_parse_dec(w->key + 5, w->klen - 5, DOMCFG_MAX_VCPUS - 1, &n))
 		return fail(p, "%.*s: bad vCPU number in '%.*s' (use cpus.N= with N = 0..%d)",
-			    QUOTE(w), KEYQ(w), DOMCFG_MAX_VCPUS - 1);
+			    DOMCFG_QUOTE(w), DOMCFG_KEYQ(w), DOMCFG_MAX_VCPUS - 1);
 	if (p->vcpu_seen & (1u << n))
-		return fail(p, "%.*s: '%.*s' given twice (give each key once)", QUOTE(w), KEYQ(w));
+		return fail(p, "%.*s: '%.*s' given twice (give each key once)", DOMCFG_QUOTE(w),
+			    DOMCFG_KEYQ(w));
 	p->vcpu_seen |= 1u << n;
 	p->vcpu_word[n] = *w;
-	return parse_cpu_list(p, w, &p->out->vcpu_cpus[n]);
+	return domcfg_parse_cpu_list(w, &p->out->vcpu_cpus[n], p->err, p->errlen);
 }
 
 static int parse_key(struct domcfg_parser *p, const struct domcfg_word *w)
@@ -276,7 +194,7 @@ static int parse_key(struct domcfg_parser *p, const struct domcfg_word *w)
 	int key, i;
 
 	for (key = 0; key < KEY_COUNT; key++) {
-		if (key != KEY_CPUS_N && slice_is(w->key, w->klen, key_names[key]))
+		if (key != KEY_CPUS_N && domcfg_slice_is(w->key, w->klen, key_names[key]))
 			break;
 	}
 	if (key == KEY_COUNT && w->klen > 5 && memcmp(w->key, "cpus.", 5) == 0)
@@ -284,19 +202,20 @@ static int parse_key(struct domcfg_parser *p, const struct domcfg_word *w)
 	if (key == KEY_COUNT) {
 		if (!w->val)
 			return fail(p, "%.*s: not a key=value word (guest options go after --)",
-				    QUOTE(w));
+				    DOMCFG_QUOTE(w));
 		return fail(
 		    p,
 		    "%.*s: unknown key '%.*s' (known: name mem vcpus cpus cpus.N weight cap "
-		    "on_poweroff on_reboot on_crash type dom0)",
-		    QUOTE(w), KEYQ(w));
+		    "on_poweroff on_reboot on_crash type dom0 pool rt prio)",
+		    DOMCFG_QUOTE(w), DOMCFG_KEYQ(w));
 	}
 	if (key != KEY_DOM0 && !w->val)
-		return fail(p, "%.*s: needs a value (write %.*s=...)", QUOTE(w), KEYQ(w));
+		return fail(p, "%.*s: needs a value (write %.*s=...)", DOMCFG_QUOTE(w),
+			    DOMCFG_KEYQ(w));
 	if (key != KEY_CPUS_N) {
 		if (p->seen & (1u << key))
-			return fail(p, "%.*s: '%s' given twice (give each key once)", QUOTE(w),
-				    key_names[key]);
+			return fail(p, "%.*s: '%s' given twice (give each key once)",
+				    DOMCFG_QUOTE(w), key_names[key]);
 		p->first[key] = *w;
 	} else if (!(p->seen & (1u << key))) {
 		p->first[key] = *w;
@@ -307,11 +226,12 @@ static int parse_key(struct domcfg_parser *p, const struct domcfg_word *w)
 	case KEY_NAME:
 		return parse_name(p, w);
 	case KEY_MEM:
-		return parse_mem(p, w);
+		return domcfg_parse_size(w, DOMCFG_MIN_MEM, DOMCFG_MAX_MEM, &c->mem_bytes, p->err,
+					 p->errlen);
 	case KEY_VCPUS:
 		return parse_uint_key(p, w, 1, DOMCFG_MAX_VCPUS, "1..32", &c->vcpus);
 	case KEY_CPUS:
-		return parse_cpu_list(p, w, &c->cpus);
+		return domcfg_parse_cpu_list(w, &c->cpus, p->err, p->errlen);
 	case KEY_CPUS_N:
 		return parse_vcpu_pin(p, w);
 	case KEY_WEIGHT:
@@ -326,16 +246,23 @@ static int parse_key(struct domcfg_parser *p, const struct domcfg_word *w)
 		return parse_action(p, w, &c->on_reboot);
 	case KEY_ON_CRASH:
 		return parse_action(p, w, &c->on_crash);
+	case KEY_POOL:
+		return parse_pool(p, w);
+	case KEY_RT:
+		return parse_rt(p, w);
+	case KEY_PRIO:
+		return parse_uint_key(p, w, 0, DOMCFG_RT_MAX_PRIO, "0..99, higher runs first",
+				      &c->rt_prio);
 	case KEY_TYPE:
 		if ((i = choose(w, type_names, (int)ARRAY_SIZE(type_names))) < 0)
 			return fail(p, "%.*s: unknown module type (use kernel or ramdisk)",
-				    QUOTE(w));
+				    DOMCFG_QUOTE(w));
 		c->type = (enum domcfg_module_type)i;
 		return 0;
 	default: /* KEY_DOM0: bare, or a boolean value */
 		if ((i = choose(w, bool_names, (int)ARRAY_SIZE(bool_names))) < 0 && w->val)
 			return fail(p, "%.*s: not a boolean (use dom0, dom0=yes or dom0=no)",
-				    QUOTE(w));
+				    DOMCFG_QUOTE(w));
 		c->dom0 = i < 0 || !(i & 1);
 		return 0;
 	}
@@ -355,16 +282,19 @@ static int check_line(struct domcfg_parser *p)
 				    p,
 				    "%.*s: '%.*s' does not apply to a ramdisk module (put it "
 				    "on its kernel's line)",
-				    QUOTE(w), KEYQ(w));
+				    DOMCFG_QUOTE(w), DOMCFG_KEYQ(w));
 		}
 		return 0;
 	}
+	if ((p->seen & (1u << KEY_PRIO)) && !(p->seen & (1u << KEY_RT)))
+		return fail(p, "%.*s: a priority needs a reservation (add rt=BUDGET/PERIOD)",
+			    DOMCFG_QUOTE(&p->first[KEY_PRIO]));
 	for (n = 0; n < DOMCFG_MAX_VCPUS; n++) {
 		if (!(p->vcpu_seen & (1u << n))) {
 			c->vcpu_cpus[n] = c->cpus;
 		} else if (n >= c->vcpus) {
 			return fail(p, "%.*s: vCPU %u does not exist (the domain has vcpus=%u)",
-				    QUOTE(&p->vcpu_word[n]), n, c->vcpus);
+				    DOMCFG_QUOTE(&p->vcpu_word[n]), n, c->vcpus);
 		}
 	}
 	return 0;
@@ -426,7 +356,7 @@ int domcfg_parse(const char *cmdline, struct domain_config *out, char *err, size
 
 		if (!next_word(&s, &w.text, &w.len))
 			break;
-		if (slice_is(w.text, w.len, "--"))
+		if (domcfg_slice_is(w.text, w.len, "--"))
 			return (rc = take_guest_cmdline(&p, s)) ? rc : check_line(&p);
 
 		eq = find_eq(w.text, w.len);
@@ -434,7 +364,7 @@ int domcfg_parse(const char *cmdline, struct domain_config *out, char *err, size
 		w.klen = eq ? (size_t)(eq - w.text) : w.len;
 		w.val = eq ? eq + 1 : NULL;
 		w.vlen = eq ? w.len - w.klen - 1 : 0;
-		if (first_word && !eq && !slice_is(w.text, w.len, "dom0")) {
+		if (first_word && !eq && !domcfg_slice_is(w.text, w.len, "dom0")) {
 			size_t n = MIN(w.len, (size_t)DOMCFG_PATH_MAX - 1);
 
 			memcpy(out->path, w.text, n);
@@ -462,8 +392,8 @@ static bool line_says_ramdisk(const char *s)
 	const char *w;
 	size_t len;
 
-	while (next_word(&s, &w, &len) && !slice_is(w, len, "--")) {
-		if (slice_is(w, len, "type=ramdisk"))
+	while (next_word(&s, &w, &len) && !domcfg_slice_is(w, len, "--")) {
+		if (domcfg_slice_is(w, len, "type=ramdisk"))
 			return true;
 	}
 	return false;
@@ -489,9 +419,9 @@ static int accept_kernel(struct domain_config *c, const struct boot_module *m, u
 			 char *err, size_t errlen)
 {
 	if (c->dom0 && kernel_seen)
-		return refuse(err, errlen, "dom0: only the first kernel module may be dom0");
+		return domcfg_refuse(err, errlen, "dom0: only the first kernel module may be dom0");
 	if (m->end <= m->start)
-		return refuse(err, errlen, "the module is empty");
+		return domcfg_refuse(err, errlen, "the module is empty");
 	if (!c->name[0]) {
 		if (c->dom0)
 			strlcpy(c->name, "dom0", sizeof(c->name));
@@ -499,9 +429,9 @@ static int accept_kernel(struct domain_config *c, const struct boot_module *m, u
 			snprintf(c->name, sizeof(c->name), "guest%u", index);
 	}
 	if (name_taken(cfgs, n, c->name))
-		return refuse(err, errlen,
-			      "name=%s: another domain already has this name (pick another)",
-			      c->name);
+		return domcfg_refuse(err, errlen,
+				     "name=%s: another domain already has this name (pick another)",
+				     c->name);
 	c->module = index;
 	c->kernel_start = m->start;
 	c->kernel_end = m->end;
@@ -515,11 +445,11 @@ static int attach_ramdisk(struct domain_config *k, const struct domain_config *r
 	struct domcfg_ramdisk *rd;
 
 	if (k->nr_ramdisks >= DOMCFG_MAX_RAMDISKS)
-		return refuse(err, errlen,
-			      "domain %s already has %d ramdisks (the most it can have)", k->name,
-			      DOMCFG_MAX_RAMDISKS);
+		return domcfg_refuse(err, errlen,
+				     "domain %s already has %d ramdisks (the most it can have)",
+				     k->name, DOMCFG_MAX_RAMDISKS);
 	if (m->end <= m->start)
-		return refuse(err, errlen, "the module is empty");
+		return domcfg_refuse(err, errlen, "the module is empty");
 	rd = &k->ramdisks[k->nr_ramdisks++];
 	rd->module = index;
 	rd->start = m->start;
@@ -565,19 +495,20 @@ int domcfg_group_modules(const struct boot_info *bi, struct domain_config *cfgs,
 			}
 		} else if (c->type == DOMCFG_KERNEL) {
 			rc = n >= max
-				 ? refuse(err, sizeof(err), "too many domains (at most %u)", max)
+				 ? domcfg_refuse(err, sizeof(err), "too many domains (at most %u)",
+						 max)
 				 : accept_kernel(c, m, i, cfgs, n, kernel_seen, err, sizeof(err));
 			kernel_seen = true;
 			cur = rc ? KERNEL_SKIPPED : (int)n;
 			if (!rc)
 				cfgs[n++] = *c;
 		} else if (cur == NO_KERNEL) {
-			rc = refuse(err, sizeof(err),
-				    "type=ramdisk: no kernel module before it "
-				    "(list it after its kernel)");
+			rc = domcfg_refuse(err, sizeof(err),
+					   "type=ramdisk: no kernel module before it "
+					   "(list it after its kernel)");
 		} else if (cur == KERNEL_SKIPPED) {
-			rc =
-			    refuse(err, sizeof(err), "type=ramdisk: its kernel module was skipped");
+			rc = domcfg_refuse(err, sizeof(err),
+					   "type=ramdisk: its kernel module was skipped");
 		} else {
 			rc = attach_ramdisk(&cfgs[cur], c, m, i, err, sizeof(err));
 		}

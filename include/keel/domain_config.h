@@ -6,19 +6,24 @@
 #include <keel/limits.h>
 #include <keel/types.h>
 
-#define DOMCFG_NAME_MAX	      32   /* 1..31 characters + NUL */
-#define DOMCFG_PATH_MAX	      64   /* the module's path as GRUB gave it (truncated), for messages */
-#define DOMCFG_CMDLINE_MAX    1024 /* guest kernel command line: 1023 characters + NUL */
-#define DOMCFG_MAX_VCPUS      32
-#define DOMCFG_MAX_RAMDISKS   4 /* extra modules per domain; the first is the initrd */
-#define DOMCFG_MIN_MEM	      (1ULL << 20)
-#define DOMCFG_MAX_MEM	      (1ULL << 40)
-#define DOMCFG_DEFAULT_MEM    (32ULL << 20)
-#define DOMCFG_DEFAULT_WEIGHT 256
-#define DOMCFG_MAX_WEIGHT     65535
-#define DOMCFG_MAX_CAP	      (100ULL * MAX_CPUS) /* 100% of each CPU */
-#define DOMCFG_ALL_CPUS	      (~0ULL)
-#define DOMCFG_ERR_MAX	      160 /* a comfortable size for the @err buffers below */
+#define DOMCFG_NAME_MAX		32 /* 1..31 characters + NUL */
+#define DOMCFG_PATH_MAX		64 /* the module's path as GRUB gave it (truncated), for messages */
+#define DOMCFG_CMDLINE_MAX	1024 /* guest kernel command line: 1023 characters + NUL */
+#define DOMCFG_MAX_VCPUS	32
+#define DOMCFG_MAX_RAMDISKS	4 /* extra modules per domain; the first is the initrd */
+#define DOMCFG_MIN_MEM		(1ULL << 20)
+#define DOMCFG_MAX_MEM		(1ULL << 40)
+#define DOMCFG_DEFAULT_MEM	(32ULL << 20)
+#define DOMCFG_DEFAULT_WEIGHT	256
+#define DOMCFG_MAX_WEIGHT	65535
+#define DOMCFG_MAX_CAP		(100ULL * MAX_CPUS) /* 100% of each CPU */
+#define DOMCFG_ALL_CPUS		(~0ULL)
+#define DOMCFG_POOL_MAX		16	       /* a CPU pool's name: 1..15 characters + NUL */
+#define DOMCFG_RT_MIN_PERIOD_NS 100000ULL      /* 100 us */
+#define DOMCFG_RT_MAX_PERIOD_NS 10000000000ULL /* 10 s */
+#define DOMCFG_RT_MIN_BUDGET_NS 10000ULL       /* 10 us */
+#define DOMCFG_RT_MAX_PRIO	99
+#define DOMCFG_ERR_MAX		160 /* a comfortable size for the @err buffers below */
 
 /* What happens when the guest powers off, reboots or crashes. */
 enum domcfg_action {
@@ -52,7 +57,10 @@ struct domain_config {
 	char name[DOMCFG_NAME_MAX]; /* "" until domcfg_group_modules picks a default */
 	/* everything after `--` (kernel: guest's; ramdisk: its own) */
 	char cmdline[DOMCFG_CMDLINE_MAX];
-	bool dom0; /* the initial, privileged domain */
+	bool dom0;			/* the initial, privileged domain */
+	char pool[DOMCFG_POOL_MAX];	/* CPU pool to run in ("" = the default pool) */
+	u64 rt_budget_ns, rt_period_ns; /* real-time reservation of each vCPU (0 = fair share) */
+	unsigned int rt_prio;		/* 0..DOMCFG_RT_MAX_PRIO, higher runs first */
 
 	/* ---- filled by domcfg_group_modules ---- */
 	unsigned int module; /* index of the kernel module in boot_info.modules */

@@ -194,6 +194,40 @@ static void test_per_vcpu_pinning(void **state)
 	parse_bad("cpus.0=9-1", "backwards");
 }
 
+static void test_pool_and_reservation(void **state)
+{
+	parse_ok("name=rt");
+	assert_string_equal(cfg.pool, "");
+	assert_true(cfg.rt_budget_ns == 0 && cfg.rt_period_ns == 0 && cfg.rt_prio == 0);
+	parse_ok("pool=rtos rt=300us/1ms prio=99");
+	assert_string_equal(cfg.pool, "rtos");
+	assert_true(cfg.rt_budget_ns == 300000 && cfg.rt_period_ns == 1000000);
+	assert_int_equal(cfg.rt_prio, 99);
+	parse_ok("rt=10us/100us");
+	assert_true(cfg.rt_budget_ns == 10000 && cfg.rt_period_ns == 100000);
+	parse_ok("rt=1s/10s");
+	assert_true(cfg.rt_budget_ns == 1000000000ULL && cfg.rt_period_ns == 10000000000ULL);
+	parse_ok("rt=500000ns/500000ns pool=a_b-9");
+	assert_true(cfg.rt_budget_ns == cfg.rt_period_ns);
+	parse_bad("pool=", "pool=: a pool name has 1..15 characters");
+	parse_bad("pool=abcdefghijklmnop", "a pool name has 1..15 characters");
+	parse_bad("pool=a.b", "bad character '.' in a pool name");
+	parse_bad("rt=300us", "rt=300us: not BUDGET/PERIOD (use e.g. rt=300us/1ms");
+	parse_bad("rt=300/1ms", "not BUDGET/PERIOD");
+	parse_bad("rt=300us/1h", "not BUDGET/PERIOD");
+	parse_bad("rt=/1ms", "not BUDGET/PERIOD");
+	parse_bad("rt=1ms/", "not BUDGET/PERIOD");
+	parse_bad("rt=1us/11s", "not BUDGET/PERIOD");
+	parse_bad("rt=99999999999999999999s/1s", "not BUDGET/PERIOD");
+	parse_bad("rt=10us/99us", "the period is below 100us");
+	parse_bad("rt=2ms/1ms", "the budget must be 10us..the period");
+	parse_bad("rt=9us/1ms", "the budget must be 10us..the period");
+	parse_bad("prio=5", "prio=5: a priority needs a reservation (add rt=BUDGET/PERIOD)");
+	parse_bad("rt=1ms/2ms prio=100", "prio=100: out of range (use 0..99");
+	parse_bad("rt=1ms/2ms rt=1ms/3ms", "'rt' given twice");
+	parse_bad("type=ramdisk pool=x", "'pool' does not apply to a ramdisk module");
+}
+
 static void test_actions(void **state)
 {
 	parse_ok("on_poweroff=preserve on_reboot=restart on_crash=restart");
@@ -472,6 +506,7 @@ int main(void)
 	    cmocka_unit_test(test_numbers),
 	    cmocka_unit_test(test_cpu_lists),
 	    cmocka_unit_test(test_per_vcpu_pinning),
+	    cmocka_unit_test(test_pool_and_reservation),
 	    cmocka_unit_test(test_actions),
 	    cmocka_unit_test(test_dom0_flag),
 	    cmocka_unit_test(test_ramdisk_lines),
