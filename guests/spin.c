@@ -1,6 +1,7 @@
-/* Test guest spin: a CPU-bound loop counting iterations over a fixed span of system time. */
+/* Test guest spin: a CPU-bound loop (or a hypercall flood) counting iterations over a time span. */
 #include "bootargs.h"
 #include "console.h"
+#include "hypercall.h"
 #include "pvclock.h"
 #include "test.h"
 
@@ -12,6 +13,8 @@ void guest_main(void)
 {
 	uint64_t runtime_ms = bootargs_get_u64(boot_cmdline, "runtime_ms", 2000);
 	uint64_t report_ms = bootargs_get_u64(boot_cmdline, "report_ms", 500);
+	/* hypercalls=1: every iteration is also a hypercall (a VM exit): a hypercall flooder. */
+	uint64_t flood = bootargs_get_u64(boot_cmdline, "hypercalls", 0);
 	char name[32] = "spin";
 	uint64_t start, now, end, next_report;
 	volatile uint64_t iterations = 0;
@@ -35,8 +38,11 @@ void guest_main(void)
 	con_printf("SPIN %s start runtime_ms=%lu report_ms=%lu\n", name, (unsigned long)runtime_ms,
 		   (unsigned long)report_ms);
 	for (;;) {
-		for (int i = 0; i < CHECK_EVERY; i++)
+		for (int i = 0; i < CHECK_EVERY; i++) {
 			iterations = iterations + 1;
+			if (flood)
+				hv_xen_version(0, NULL);
+		}
 		now = time_now_ns();
 		if (now < start)
 			test_fail("system time went backwards: %lu < %lu", (unsigned long)now,

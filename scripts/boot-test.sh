@@ -5,6 +5,7 @@
 # A .test file is a shell fragment of KEY=VALUE lines:
 #   EMU=qemu|bochs   CPUS=N (default 1)   CMDLINE="..."   TIMEOUT=seconds (default 120)
 #   BOCHS_CPU=model  the Bochs CPU model (default corei7_skylake_x; see scripts/run-bochs.sh)
+#   BOCHS_IPS=N      Bochs' emulated instructions per second (default 10000000: a 10 MHz clock)
 #   BOCHS_TIME0=secs the time Bochs' CMOS clock starts at, in seconds since 1970 (UTC)
 #   EXPECT='regex'      extended regexes (grep -E), one per line, that must all appear
 #   FORBID='regex'      regexes, one per line, that must not appear
@@ -74,6 +75,7 @@ DISK=""
 JUDGE=""
 INPUT=""
 BOCHS_CPU=""
+BOCHS_IPS=""
 NEEDS=""
 LINUX_FLAVOUR=stock
 BOCHS_TIME0=""
@@ -232,7 +234,7 @@ timed_out=0
 if [ "$EMU" = bochs ]; then
 	# In the background so that a TERM/INT here reaches run-bochs.sh, which SIGKILLs Bochs.
 	# shellcheck disable=SC2086 # $input_opt is an option and its file, or nothing
-	BOCHS_CPU_MODEL=${BOCHS_CPU:-corei7_skylake_x} BOCHS_MEM_MB=$MEM BOCHS_TIME0=${BOCHS_TIME0:-946681200} \
+	BOCHS_CPU_MODEL=${BOCHS_CPU:-corei7_skylake_x} BOCHS_IPS=${BOCHS_IPS:-10000000} BOCHS_MEM_MB=$MEM BOCHS_TIME0=${BOCHS_TIME0:-946681200} \
 		BOCHS_DISK=$DISK \
 		sh scripts/run-bochs.sh $input_opt "$iso" "$serial" "$CPUS" "$TIMEOUT" >"$emulog" 2>&1 </dev/null &
 	pid=$!

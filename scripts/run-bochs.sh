@@ -15,6 +15,8 @@
 # Environment: BOCHS_CPU_MODEL, the emulated CPU (default corei7_skylake_x; e.g.
 # corei7_sandy_bridge_2600k: XSAVE and AVX without XSAVES or AVX-512, corei5_arrandale_m520: no XSAVE);
 # BOCHS_MEM_MB, the machine's RAM in MiB (default 256; Bochs' guest and host memory alike).
+# BOCHS_IPS, emulated instructions per second (default 10000000; sets the emulated clock, not the
+# speed: at 100000000 a guest sees a 100 MHz CPU and emulated time runs about half as fast as wall time).
 # BOCHS_TIME0, the seconds since 1970 the CMOS clock starts at (default 946681200; Bochs is run
 # with TZ=UTC so that its RTC holds UTC). BOCHS_DISK, a raw disk image for ata0-slave (flat
 # mode; its size must be whole cylinders of 16 heads and 63 sectors: 516,096 bytes each).
@@ -59,6 +61,13 @@ esac
 case "$model" in
 '' | *[!a-z0-9_]*)
 	echo "run-bochs: BOCHS_CPU_MODEL '$model' is not a Bochs CPU model name" >&2
+	exit 2
+	;;
+esac
+ips=${BOCHS_IPS:-10000000}
+case "$ips" in
+'' | *[!0-9]*)
+	echo "run-bochs: BOCHS_IPS '$ips' is not a number of instructions per second" >&2
 	exit 2
 	;;
 esac
@@ -118,7 +127,7 @@ memory: guest=$mem, host=$mem
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
 vga: extension=none
-cpu: model=$model, count=$cpus, ips=10000000, reset_on_triple_fault=0
+cpu: model=$model, count=$cpus, ips=$ips, reset_on_triple_fault=0
 pci: enabled=1, chipset=i440fx
 clock: sync=none, time0=$time0
 ata0-master: type=cdrom, path=$iso, status=inserted

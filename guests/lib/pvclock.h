@@ -33,4 +33,7 @@ long vcpu_info_register(uint32_t vcpu, uint64_t gfn, uint32_t offset);
 /* System time in ns from vCPU 0's vcpu_info time (0 if shared_info is not mapped). */
 uint64_t time_now_ns(void);
 
+/* TSC ticks per microsecond from vCPU 0's pvclock scale (0 if shared_info is not mapped). */
+uint64_t time_tsc_per_us(void);
+
 #endif

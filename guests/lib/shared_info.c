@@ -64,3 +64,19 @@ uint64_t time_now_ns(void)
 		return 0;
 	return pvclock_read(&vcpu0_info->time, read_tsc);
 }
+
+uint64_t time_tsc_per_us(void)
+{
+	uint64_t mul, per_us;
+	int8_t shift;
+
+	if (!vcpu0_info)
+		return 0;
+	mul = vcpu0_info->time.tsc_to_system_mul;
+	shift = vcpu0_info->time.tsc_shift;
+	if (!mul)
+		return 0;
+	/* ns = (ticks << shift) * mul >> 32, so ticks per 1000 ns = (1000 << 32) / mul >> shift. */
+	per_us = (1000ull << 32) / mul;
+	return shift >= 0 ? per_us >> shift : per_us << -shift;
+}
