@@ -6,13 +6,18 @@
 #include <keel/sched.h>
 #include <keel/spinlock.h>
 
+#include "sched_priv.h"
+
 /*
  * Each CPU has a run queue: RUNNABLE units in a list sorted by vtime, plus the RUNNING unit. A unit
  * belongs to the queue u->cpu names (a BLOCKED unit keeps its last CPU); u->cpu only changes with
  * the old and the new queue locked, so locking that queue and re-checking u->cpu pins the unit.
  * Two queue locks are taken in CPU-index order (or with a trylock). vtime compares are wrap-safe.
  * A unit that used its cap budget stays queued with ->capped set ("parked"): skipped when picking,
- * ignored by the queue minimum, until its period is over. No allocation, no logging here.
+ * ignored by the queue minimum, until its period is over. Units stay on the CPUs of their pool
+ * (sched_unit_cpus()); balancing looks only at the queues of the CPU's own pool. The rt policy
+ * (rt.c) runs above this one on its CPUs: while one of its units runs, ->above is set and fair
+ * wakes do not kick the CPU. No allocation, no logging here.
  */
 
 #define FAIR_WAKE_GRAN	   SCHED_MIN_SLICE_NS	  /* a woken unit preempts if this far behind */
@@ -27,6 +32,8 @@ struct fair_rq {
 	u64 min_vtime;		 /* monotonic floor of the queue's vtimes */
 	u64 clock;		 /* latest `now` seen by schedule(): time never runs backwards */
 	u64 next_balance_ns;
+	u64 span;   /* the CPUs of this CPU's pool */
+	bool above; /* a unit of the policy above (rt) runs here */
 };
 
 static struct fair_rq fair_rqs[MAX_CPUS];
@@ -45,7 +52,7 @@ static unsigned int rq_index(const struct fair_rq *rq)
 
 static bool unit_allowed(const struct sched_unit *u, unsigned int cpu)
 {
-	return (READ_ONCE(u->affinity) >> cpu) & 1;
+	return (sched_unit_cpus(u) >> cpu) & 1;
 }
 
 /* Units queued on and running on the queue; read without its lock, so only a hint. */
@@ -139,7 +146,7 @@ static bool rq_should_kick(const struct fair_rq *rq, const struct sched_unit *u,
 	const struct sched_unit *c = rq->curr;
 	u64 ran;
 
-	if (u->capped)
+	if (u->capped || rq->above)
 		return false;
 	if (!c || c->state != SCHED_RUNNING)
 		return true;
@@ -277,7 +284,7 @@ static struct fair_rq *fair_least_loaded(u64 affinity)
 /* Wake-time balance: stay on the previous CPU unless it is clearly busier than the best one. */
 static struct fair_rq *fair_wake_target(struct sched_unit *u, struct fair_rq *prev)
 {
-	struct fair_rq *best = fair_least_loaded(u->affinity);
+	struct fair_rq *best = fair_least_loaded(sched_unit_cpus(u));
 	unsigned int prev_load = rq_load(prev), best_load = rq_load(best);
 
 	if (unit_allowed(u, rq_index(prev)) &&
@@ -304,7 +311,7 @@ static void fair_balance(struct fair_rq *rq, bool idle, u64 now)
 		for (i = 0; i < fair_nr_cpus; i++) {
 			unsigned int load = rq_load(&fair_rqs[i]);
 
-			if (!(tried >> i & 1) && READ_ONCE(fair_rqs[i].nr_queued) && load > most) {
+			if (!(tried >> i & 1) && (rq->span >> i & 1) && READ_ONCE(fair_rqs[i].nr_queued) && load > most) {
 				victim = &fair_rqs[i];
 				most = load;
 			}
@@ -331,6 +338,8 @@ static void fair_init(unsigned int nr_cpus)
 		fair_rqs[cpu] = (struct fair_rq){.lock = SPINLOCK_INIT};
 	fair_nr_cpus = nr_cpus;
 	fair_online = nr_cpus == 64 ? ~0ULL : (1ULL << nr_cpus) - 1;
+	for (unsigned int cpu = 0; cpu < nr_cpus; cpu++)
+		fair_rqs[cpu].span = sched_pool_of_cpu(cpu)->cpus;
 }
 
 static bool fair_params_valid(unsigned int weight, unsigned int cap)
@@ -343,17 +352,11 @@ static int fair_insert(struct sched_unit *u)
 	struct fair_rq *rq;
 
 	BUG_ON(u->state != SCHED_OFFLINE);
-	if (!fair_params_valid(u->weight, u->cap) || !(u->affinity & fair_online))
+	if (!fair_params_valid(u->weight, u->cap) || !sched_unit_cpus(u))
 		return -EINVAL;
-	rq = fair_least_loaded(u->affinity);
+	rq = fair_least_loaded(sched_unit_cpus(u));
 	spin_lock(&rq->lock);
-	u->cpu = rq_index(rq);
-	u->state = SCHED_BLOCKED;
-	u->vtime = rq->min_vtime;
-	u->period_used_ns = u->period_start_ns = u->started_ns = 0;
-	u->capped = false;
-	u->next_in_queue = NULL;
-	rq->nr_homed++;
+	fair_home_locked(u, rq_index(rq));
 	spin_unlock(&rq->lock);
 	return 0;
 }
@@ -427,7 +430,7 @@ static bool fair_put_prev(struct fair_rq *rq, u64 now, bool yield, struct sched_
 	unit_account(prev, now);
 	if (prev->state == SCHED_RUNNING && !unit_allowed(prev, rq_index(rq))) {
 		/* Its affinity changed while it ran here: move it to a CPU it may use. */
-		dst = fair_least_loaded(prev->affinity);
+		dst = fair_least_loaded(sched_unit_cpus(prev));
 		if (!rq_lock_second(rq, dst)) {
 			spin_unlock(&dst->lock);
 			return false;
@@ -457,7 +460,7 @@ static bool fair_put_prev(struct fair_rq *rq, u64 now, bool yield, struct sched_
  * weight-2 unit twice as long as a weight-1 unit's instead of both shrinking to the minimum, so
  * the fixed cost of a switch weighs the same on each share.
  */
-static u64 fair_slice(const struct fair_rq *rq, const struct sched_unit *next, u64 now)
+static u64 fair_slice(const struct fair_rq *rq, const struct sched_unit *next, u64 now, u64 until)
 {
 	const struct sched_unit *rival = rq_first_ready(rq);
 	u64 slice = SCHED_DEFAULT_SLICE_NS, budget = cap_budget(next);
@@ -478,14 +481,19 @@ static u64 fair_slice(const struct fair_rq *rq, const struct sched_unit *next, u
 	/* A parked unit is due back when the period ends. */
 	if (rq_first(rq, rq_index(rq), true))
 		slice = MIN(slice, period_start(now) + SCHED_CAP_PERIOD_NS - now);
+	/* The policy above wants the CPU back then. */
+	if (until)
+		slice = MIN(slice, until - now);
 	return slice;
 }
 
-static struct sched_decision fair_schedule(unsigned int cpu, u64 now, bool yield)
+struct sched_decision fair_schedule_under(unsigned int cpu, u64 now, bool yield,
+					  fair_above_fn *above)
 {
 	struct sched_decision d = {.next = NULL, .slice_ns = 0, .kick_cpu = -1};
 	struct sched_unit *next;
 	struct fair_rq *rq;
+	u64 until = 0;
 
 	BUG_ON(cpu >= fair_nr_cpus);
 	rq = &fair_rqs[cpu];
@@ -497,6 +505,12 @@ static struct sched_decision fair_schedule(unsigned int cpu, u64 now, bool yield
 			break;
 		spin_unlock(&rq->lock);
 	}
+	rq->above = above && above(cpu, now, yield, &d, &until);
+	if (rq->above) {
+		spin_unlock(&rq->lock);
+		return d;
+	}
+	BUG_ON(until && until <= now);
 	rq_unpark(rq, now);
 	if (!rq_first_ready(rq)) {
 		fair_balance(rq, true, now);
@@ -514,12 +528,20 @@ static struct sched_decision fair_schedule(unsigned int cpu, u64 now, bool yield
 		WRITE_ONCE(rq->curr, next);
 		rq_update_min(rq);
 		d.next = next;
-		d.slice_ns = fair_slice(rq, next, now);
-	} else if (rq_first(rq, cpu, true)) {
-		d.slice_ns = period_start(now) + SCHED_CAP_PERIOD_NS - now;
+		d.slice_ns = fair_slice(rq, next, now, until);
+	} else {
+		if (rq_first(rq, cpu, true))
+			d.slice_ns = period_start(now) + SCHED_CAP_PERIOD_NS - now;
+		if (until)
+			d.slice_ns = d.slice_ns ? MIN(d.slice_ns, until - now) : until - now;
 	}
 	spin_unlock(&rq->lock);
 	return d;
+}
+
+static struct sched_decision fair_schedule(unsigned int cpu, u64 now, bool yield)
+{
+	return fair_schedule_under(cpu, now, yield, NULL);
 }
 
 static int fair_set_params(struct sched_unit *u, unsigned int weight, unsigned int cap)
@@ -541,7 +563,7 @@ static int fair_set_affinity(struct sched_unit *u, u64 affinity, u64 now)
 	struct fair_rq *src, *dst;
 	int kick;
 
-	if (!(affinity & fair_online))
+	if (!(affinity & u->pool->cpus & fair_online))
 		return -EINVAL;
 retry:
 	src = unit_lock(u);
@@ -552,7 +574,7 @@ retry:
 		spin_unlock(&src->lock);
 		return kick;
 	}
-	dst = fair_least_loaded(affinity);
+	dst = fair_least_loaded(sched_unit_cpus(u));
 	if (!rq_lock_second(src, dst)) {
 		rq_unlock_two(src, dst);
 		goto retry;
@@ -590,6 +612,62 @@ static void fair_audit(void)
 		       (c->cpu != cpu || (c->state != SCHED_RUNNING && c->state != SCHED_BLOCKED)));
 		spin_unlock(&rq->lock);
 	}
+}
+
+/* ---- for the rt policy, which keeps its units under these queue locks (sched_priv.h) ---- */
+
+unsigned int fair_lock_unit(struct sched_unit *u)
+{
+	return rq_index(unit_lock(u));
+}
+
+void fair_lock_cpu(unsigned int cpu)
+{
+	BUG_ON(cpu >= fair_nr_cpus);
+	spin_lock(&fair_rqs[cpu].lock);
+}
+
+void fair_unlock_cpu(unsigned int cpu)
+{
+	spin_unlock(&fair_rqs[cpu].lock);
+}
+
+void fair_lock_pair(unsigned int a, unsigned int b)
+{
+	fair_lock_cpu(MIN(a, b));
+	if (a != b)
+		fair_lock_cpu(MAX(a, b));
+}
+
+void fair_unlock_pair(unsigned int a, unsigned int b)
+{
+	rq_unlock_two(&fair_rqs[a], &fair_rqs[b]);
+}
+
+bool fair_runs_locked(unsigned int cpu, const struct sched_unit *u)
+{
+	return fair_rqs[cpu].curr == u;
+}
+
+void fair_unhome_locked(struct sched_unit *u)
+{
+	struct fair_rq *rq = &fair_rqs[u->cpu];
+
+	BUG_ON(u->state != SCHED_BLOCKED || rq->curr == u || !rq->nr_homed);
+	rq->nr_homed--;
+}
+
+void fair_home_locked(struct sched_unit *u, unsigned int cpu)
+{
+	struct fair_rq *rq = &fair_rqs[cpu];
+
+	WRITE_ONCE(u->cpu, cpu);
+	u->state = SCHED_BLOCKED;
+	u->vtime = rq->min_vtime;
+	u->period_used_ns = u->period_start_ns = u->started_ns = 0;
+	u->capped = false;
+	u->next_in_queue = NULL;
+	rq->nr_homed++;
 }
 
 const struct scheduler sched_fair = {
