@@ -71,8 +71,8 @@ int sched_set_affinity(struct sched_unit *u, u64 affinity, u64 now)
 	return unit_policy(u)->set_affinity(u, affinity, now);
 }
 
-int sched_set_rt(struct sched_unit *u, u64 budget_ns, u64 period_ns, unsigned int prio,
-		 char *why, size_t whylen)
+int sched_set_rt(struct sched_unit *u, u64 budget_ns, u64 period_ns, unsigned int prio, char *why,
+		 size_t whylen)
 {
 	const struct sched_pool *p = u->pool;
 

@@ -6,6 +6,7 @@
 #include <keel/sched.h>
 #include <keel/spinlock.h>
 
+#include "fair_rq.h"
 #include "sched_priv.h"
 
 /*
@@ -17,43 +18,16 @@
  * ignored by the queue minimum, until its period is over. Units stay on the CPUs of their pool
  * (sched_unit_cpus()); balancing looks only at the queues of the CPU's own pool. The rt policy
  * (rt.c) runs above this one on its CPUs: while one of its units runs, ->above is set and fair
- * wakes do not kick the CPU. No allocation, no logging here.
+ * wakes do not kick the CPU. The queue locks, the books the rt policy shares and the audit are in
+ * fair_rq.c. No allocation, no logging here.
  */
 
 #define FAIR_WAKE_GRAN	   SCHED_MIN_SLICE_NS	  /* a woken unit preempts if this far behind */
 #define FAIR_BALANCE_EVERY SCHED_DEFAULT_SLICE_NS /* periodic balance interval per CPU */
 
-struct fair_rq {
-	spinlock_t lock;
-	struct sched_unit *head; /* RUNNABLE units, smallest vtime first */
-	struct sched_unit *curr; /* the RUNNING unit (BLOCKED if it slept and has not left yet) */
-	unsigned int nr_queued;	 /* units on ->head, parked ones included */
-	unsigned int nr_homed;	 /* inserted units whose ->cpu is this CPU */
-	u64 min_vtime;		 /* monotonic floor of the queue's vtimes */
-	u64 clock;		 /* latest `now` seen by schedule(): time never runs backwards */
-	u64 next_balance_ns;
-	u64 span;   /* the CPUs of this CPU's pool */
-	bool above; /* a unit of the policy above (rt) runs here */
-};
-
-static struct fair_rq fair_rqs[MAX_CPUS];
-static unsigned int fair_nr_cpus;
-static u64 fair_online; /* CPUs 0..nr_cpus-1 */
-
-static bool vt_before(u64 a, u64 b)
-{
-	return (s64)(a - b) < 0;
-}
-
-static unsigned int rq_index(const struct fair_rq *rq)
-{
-	return (unsigned int)(rq - fair_rqs);
-}
-
-static bool unit_allowed(const struct sched_unit *u, unsigned int cpu)
-{
-	return (sched_unit_cpus(u) >> cpu) & 1;
-}
+struct fair_rq fair_rqs[MAX_CPUS];
+unsigned int fair_nr_cpus;
+u64 fair_online; /* CPUs 0..nr_cpus-1 */
 
 /* Units queued on and running on the queue; read without its lock, so only a hint. */
 static unsigned int rq_load(const struct fair_rq *rq)
@@ -215,50 +189,6 @@ static void rq_unpark(struct fair_rq *rq, u64 now)
 	}
 }
 
-/* Lock the queue that owns @u, following it if it migrates while we wait. */
-static struct fair_rq *unit_lock(struct sched_unit *u)
-{
-	for (;;) {
-		unsigned int cpu = READ_ONCE(u->cpu);
-		struct fair_rq *rq;
-
-		BUG_ON(cpu >= fair_nr_cpus);
-		rq = &fair_rqs[cpu];
-		spin_lock(&rq->lock);
-		if (READ_ONCE(u->cpu) == cpu)
-			return rq;
-		spin_unlock(&rq->lock);
-	}
-}
-
-/*
- * With @held locked, lock @other too without breaking the CPU-index order. Returns false if
- * @held had to be dropped on the way: both are locked, but what was read under @held is stale.
- */
-static bool rq_lock_second(struct fair_rq *held, struct fair_rq *other)
-{
-	if (other == held)
-		return true;
-	if (other > held) {
-		spin_lock(&other->lock);
-		return true;
-	}
-	if (spin_trylock(&other->lock))
-		return true;
-	spin_unlock(&held->lock);
-	spin_lock(&other->lock);
-	spin_lock(&held->lock);
-	return false;
-}
-
-/* Unlock @first, and @second unless it is the same queue. */
-static void rq_unlock_two(struct fair_rq *first, struct fair_rq *second)
-{
-	if (second != first)
-		spin_unlock(&second->lock);
-	spin_unlock(&first->lock);
-}
-
 /* The allowed CPU with the fewest units; ties go to the one with fewer homed units. */
 static struct fair_rq *fair_least_loaded(u64 affinity)
 {
@@ -311,7 +241,8 @@ static void fair_balance(struct fair_rq *rq, bool idle, u64 now)
 		for (i = 0; i < fair_nr_cpus; i++) {
 			unsigned int load = rq_load(&fair_rqs[i]);
 
-			if (!(tried >> i & 1) && (rq->span >> i & 1) && READ_ONCE(fair_rqs[i].nr_queued) && load > most) {
+			if (!(tried >> i & 1) && (rq->span >> i & 1) &&
+			    READ_ONCE(fair_rqs[i].nr_queued) && load > most) {
 				victim = &fair_rqs[i];
 				most = load;
 			}
@@ -319,7 +250,7 @@ static void fair_balance(struct fair_rq *rq, bool idle, u64 now)
 		if (!victim || most < need)
 			return;
 		tried |= 1ULL << rq_index(victim);
-		rq_lock_second(rq, victim); /* nothing read under rq is kept across this */
+		fair_rq_lock_second(rq, victim); /* nothing read under rq is kept across this */
 		u = rq_first(victim, cpu, false);
 		if (u) {
 			rq_dequeue(victim, u);
@@ -367,7 +298,7 @@ static void fair_remove(struct sched_unit *u)
 
 	if (READ_ONCE(u->state) == SCHED_OFFLINE)
 		return;
-	rq = unit_lock(u);
+	rq = fair_rq_lock_unit(u);
 	if (u->state == SCHED_RUNNABLE)
 		rq_dequeue(rq, u);
 	if (rq->curr == u)
@@ -384,7 +315,7 @@ static int fair_wake(struct sched_unit *u, u64 now)
 	int kick = -1;
 
 retry:
-	src = unit_lock(u);
+	src = fair_rq_lock_unit(u);
 	if (u->state == SCHED_BLOCKED && src->curr == u) {
 		/* It slept but its CPU has not switched away yet: it simply keeps running. */
 		u->state = SCHED_RUNNING;
@@ -395,21 +326,21 @@ retry:
 		return kick;
 	}
 	dst = fair_wake_target(u, src);
-	if (!rq_lock_second(src, dst)) {
-		rq_unlock_two(src, dst);
+	if (!fair_rq_lock_second(src, dst)) {
+		fair_rq_unlock_two(src, dst);
 		goto retry;
 	}
 	rq_update_min(dst);
 	if (u->capped && u->period_start_ns != period_start(now))
 		u->capped = false;
 	kick = unit_place(u, src, dst, now);
-	rq_unlock_two(src, dst);
+	fair_rq_unlock_two(src, dst);
 	return kick;
 }
 
 static void fair_sleep(struct sched_unit *u, u64 now)
 {
-	struct fair_rq *rq = unit_lock(u);
+	struct fair_rq *rq = fair_rq_lock_unit(u);
 
 	if (u->state == SCHED_RUNNABLE)
 		rq_dequeue(rq, u);
@@ -431,7 +362,7 @@ static bool fair_put_prev(struct fair_rq *rq, u64 now, bool yield, struct sched_
 	if (prev->state == SCHED_RUNNING && !unit_allowed(prev, rq_index(rq))) {
 		/* Its affinity changed while it ran here: move it to a CPU it may use. */
 		dst = fair_least_loaded(sched_unit_cpus(prev));
-		if (!rq_lock_second(rq, dst)) {
+		if (!fair_rq_lock_second(rq, dst)) {
 			spin_unlock(&dst->lock);
 			return false;
 		}
@@ -551,7 +482,7 @@ static int fair_set_params(struct sched_unit *u, unsigned int weight, unsigned i
 	if (!fair_params_valid(weight, cap))
 		return -EINVAL;
 	/* Uncharged run time gets the new weight; a lifted cap unparks at the next schedule(). */
-	rq = unit_lock(u);
+	rq = fair_rq_lock_unit(u);
 	u->weight = weight;
 	u->cap = cap;
 	spin_unlock(&rq->lock);
@@ -566,7 +497,7 @@ static int fair_set_affinity(struct sched_unit *u, u64 affinity, u64 now)
 	if (!(affinity & u->pool->cpus & fair_online))
 		return -EINVAL;
 retry:
-	src = unit_lock(u);
+	src = fair_rq_lock_unit(u);
 	WRITE_ONCE(u->affinity, affinity);
 	if (u->state != SCHED_RUNNABLE || unit_allowed(u, rq_index(src))) {
 		/* Offline or blocked: it picks a CPU when woken. Current: its CPU moves it. */
@@ -575,13 +506,13 @@ retry:
 		return kick;
 	}
 	dst = fair_least_loaded(sched_unit_cpus(u));
-	if (!rq_lock_second(src, dst)) {
-		rq_unlock_two(src, dst);
+	if (!fair_rq_lock_second(src, dst)) {
+		fair_rq_unlock_two(src, dst);
 		goto retry;
 	}
 	rq_dequeue(src, u);
 	kick = unit_place(u, src, dst, now);
-	rq_unlock_two(src, dst);
+	fair_rq_unlock_two(src, dst);
 	return kick;
 }
 
@@ -589,85 +520,6 @@ static unsigned int fair_cpu_load(unsigned int cpu)
 {
 	BUG_ON(cpu >= fair_nr_cpus);
 	return rq_load(&fair_rqs[cpu]);
-}
-
-/* Check every queue's invariants; a violation is a Keel bug. For self-tests and unit tests. */
-static void fair_audit(void)
-{
-	unsigned int cpu, n;
-
-	for (cpu = 0; cpu < fair_nr_cpus; cpu++) {
-		struct fair_rq *rq = &fair_rqs[cpu];
-		struct sched_unit *u, *prev = NULL, *c;
-
-		spin_lock(&rq->lock);
-		c = rq->curr;
-		for (n = 0, u = rq->head; u; prev = u, u = u->next_in_queue) {
-			BUG_ON(++n > rq->nr_queued);
-			BUG_ON(u->state != SCHED_RUNNABLE || u->cpu != cpu || u == c);
-			BUG_ON(!unit_allowed(u, cpu) || (prev && vt_before(u->vtime, prev->vtime)));
-		}
-		BUG_ON(n != rq->nr_queued || rq->nr_homed < n + (c ? 1 : 0));
-		BUG_ON(c &&
-		       (c->cpu != cpu || (c->state != SCHED_RUNNING && c->state != SCHED_BLOCKED)));
-		spin_unlock(&rq->lock);
-	}
-}
-
-/* ---- for the rt policy, which keeps its units under these queue locks (sched_priv.h) ---- */
-
-unsigned int fair_lock_unit(struct sched_unit *u)
-{
-	return rq_index(unit_lock(u));
-}
-
-void fair_lock_cpu(unsigned int cpu)
-{
-	BUG_ON(cpu >= fair_nr_cpus);
-	spin_lock(&fair_rqs[cpu].lock);
-}
-
-void fair_unlock_cpu(unsigned int cpu)
-{
-	spin_unlock(&fair_rqs[cpu].lock);
-}
-
-void fair_lock_pair(unsigned int a, unsigned int b)
-{
-	fair_lock_cpu(MIN(a, b));
-	if (a != b)
-		fair_lock_cpu(MAX(a, b));
-}
-
-void fair_unlock_pair(unsigned int a, unsigned int b)
-{
-	rq_unlock_two(&fair_rqs[a], &fair_rqs[b]);
-}
-
-bool fair_runs_locked(unsigned int cpu, const struct sched_unit *u)
-{
-	return fair_rqs[cpu].curr == u;
-}
-
-void fair_unhome_locked(struct sched_unit *u)
-{
-	struct fair_rq *rq = &fair_rqs[u->cpu];
-
-	BUG_ON(u->state != SCHED_BLOCKED || rq->curr == u || !rq->nr_homed);
-	rq->nr_homed--;
-}
-
-void fair_home_locked(struct sched_unit *u, unsigned int cpu)
-{
-	struct fair_rq *rq = &fair_rqs[cpu];
-
-	WRITE_ONCE(u->cpu, cpu);
-	u->state = SCHED_BLOCKED;
-	u->vtime = rq->min_vtime;
-	u->period_used_ns = u->period_start_ns = u->started_ns = 0;
-	u->capped = false;
-	u->next_in_queue = NULL;
-	rq->nr_homed++;
 }
 
 const struct scheduler sched_fair = {

@@ -34,9 +34,10 @@ int sched_pools_param(const char *value)
 	memcpy(pools_arg, value, len + 1);
 	return 0;
 }
-KEEL_PARAM_CUSTOM(pools, sched_pools_param,
-		  "CPU pools NAME:rt|fair|null:CPUS separated by / (e.g. rtos:null:1/linux:fair:2-3); "
-		  "CPUs not named form pool0 (rt policy)");
+KEEL_PARAM_CUSTOM(
+    pools, sched_pools_param,
+    "CPU pools NAME:rt|fair|null:CPUS separated by / (e.g. rtos:null:1/linux:fair:2-3); "
+    "CPUs not named form pool0 (rt policy)");
 
 u64 sched_online_cpus(void)
 {
@@ -134,7 +135,8 @@ static const struct sched_pool *holder(u64 mask, unsigned int *cpu)
 /* Check one entry (cut in place into its three fields); 0 and a new pool, or -EINVAL and @why. */
 static int add_entry(char *entry, char *why, size_t len)
 {
-	char *name = entry, *policy = strchr(entry, ':'), *cpus = policy ? strchr(policy + 1, ':') : NULL;
+	char *name = entry, *policy = strchr(entry, ':'),
+	     *cpus = policy ? strchr(policy + 1, ':') : NULL;
 	const struct scheduler *sched;
 	const struct sched_pool *other;
 	unsigned int cpu;
@@ -148,12 +150,13 @@ static int add_entry(char *entry, char *why, size_t len)
 	*cpus++ = '\0';
 	if (!name_ok(name)) {
 		sched_why(why, len,
-			  "pool name \"%s\" is not 1 to %u letters, digits, _ or - (rename it)", name,
-			  SCHED_POOL_NAME_MAX);
+			  "pool name \"%s\" is not 1 to %u letters, digits, _ or - (rename it)",
+			  name, SCHED_POOL_NAME_MAX);
 		return -EINVAL;
 	}
 	if (find_any(name)) {
-		sched_why(why, len, "pool name \"%s\" is taken (give each pool its own name)", name);
+		sched_why(why, len, "pool name \"%s\" is taken (give each pool its own name)",
+			  name);
 		return -EINVAL;
 	}
 	sched = policy_by_name(policy);
@@ -178,9 +181,10 @@ static int add_entry(char *entry, char *why, size_t len)
 		return -EINVAL;
 	}
 	if (sched == &sched_null && (mask & 1)) {
-		sched_why(why, len,
-			  "CPU 0 cannot be in a null pool: CPU 0 keeps Keel's housekeeping (use CPUs 1 "
-			  "and up)");
+		sched_why(
+		    why, len,
+		    "CPU 0 cannot be in a null pool: CPU 0 keeps Keel's housekeeping (use CPUs 1 "
+		    "and up)");
 		return -EINVAL;
 	}
 	if (nr_pools == SCHED_MAX_POOLS) {
@@ -214,8 +218,8 @@ void sched_pools_setup(unsigned int nr_cpus)
 			*end = '\0';
 		memcpy(text, entry, strlen(entry) + 1);
 		if (text[0] && add_entry(entry, why, sizeof(why)))
-			pr_warn("sched: pools= entry \"%s\" ignored: %s; its CPUs stay in pool0", text,
-				why);
+			pr_warn("sched: pools= entry \"%s\" ignored: %s; its CPUs stay in pool0",
+				text, why);
 		if (!end)
 			break;
 		entry = end + 1;
@@ -234,8 +238,8 @@ void sched_pools_setup(unsigned int nr_cpus)
 		if (!pools[i].cpus)
 			continue;
 		sched_format_cpus(pools[i].cpus, list, sizeof(list));
-		pr_info("sched: pool %s: %s policy on CPUs %s", pools[i].name, pools[i].policy->name,
-			list);
+		pr_info("sched: pool %s: %s policy on CPUs %s", pools[i].name,
+			pools[i].policy->name, list);
 	}
 	WRITE_ONCE(tickless_cpus, tickless);
 }
@@ -275,7 +279,6 @@ int sched_set_pool(struct sched_unit *u, struct sched_pool *p, char *why, size_t
 {
 	struct sched_pool *old = u->pool;
 	enum sched_state state = READ_ONCE(u->state);
-	char mine[3 * MAX_CPUS], theirs[3 * MAX_CPUS];
 	int rc;
 
 	sched_why(why, whylen, "%s", "");
@@ -291,6 +294,8 @@ int sched_set_pool(struct sched_unit *u, struct sched_pool *p, char *why, size_t
 		return -EBUSY;
 	}
 	if (!(READ_ONCE(u->affinity) & p->cpus)) {
+		char mine[3 * MAX_CPUS], theirs[3 * MAX_CPUS];
+
 		sched_format_cpus(p->cpus, theirs, sizeof(theirs));
 		sched_format_cpus(READ_ONCE(u->affinity) & online_cpus, mine, sizeof(mine));
 		sched_why(why, whylen, "pool %s (CPUs %s) has none of the CPUs %s may use (%s)",

@@ -25,7 +25,7 @@
 
 struct rt_cpu {
 	struct sched_unit *queue; /* RUNNABLE RT units, with budget left or not, unsorted */
-	struct sched_unit *curr;  /* the RT unit this CPU runs (BLOCKED if it slept, not yet left) */
+	struct sched_unit *curr; /* the RT unit this CPU runs (BLOCKED if it slept, not yet left) */
 	struct sched_unit *homed; /* every RT unit placed here, on ->rt_next_homed */
 	unsigned int nr_queued;
 	u32 util_ppm; /* sum of the reservations placed here */

@@ -14,9 +14,9 @@
 /* sched_decision.slice_ns of a unit that runs with no deadline at all (the null policy). */
 #define SCHED_SLICE_NONE (~0ULL)
 
-#define SCHED_MAX_POOLS	     8	/* pool0 included */
-#define SCHED_POOL_NAME_MAX  15 /* characters of [A-Za-z0-9_-] */
-#define SCHED_RT_MIN_PERIOD  100000ULL	   /* 100 us */
+#define SCHED_MAX_POOLS	     8		    /* pool0 included */
+#define SCHED_POOL_NAME_MAX  15		    /* characters of [A-Za-z0-9_-] */
+#define SCHED_RT_MIN_PERIOD  100000ULL	    /* 100 us */
 #define SCHED_RT_MAX_PERIOD  10000000000ULL /* 10 s */
 #define SCHED_RT_MAX_PRIO    99
 #define SCHED_UNIT_LABEL_MAX 12 /* "d65535v63" and its NUL fit */
@@ -48,9 +48,9 @@ struct sched_pool {
  */
 struct sched_unit {
 	void *owner;
-	unsigned int weight; /* relative share, 1..SCHED_MAX_WEIGHT */
-	unsigned int cap;    /* max % of one CPU (0 = no cap; 100 = one full CPU) */
-	u64 affinity;	     /* bitmap of CPUs it may run on (hard affinity) */
+	unsigned int weight;		  /* relative share, 1..SCHED_MAX_WEIGHT */
+	unsigned int cap;		  /* max % of one CPU (0 = no cap; 100 = one full CPU) */
+	u64 affinity;			  /* bitmap of CPUs it may run on (hard affinity) */
 	char label[SCHED_UNIT_LABEL_MAX]; /* who it is in messages, e.g. "d1v0" ("" = unnamed) */
 	/* ---- scheduler-private ---- */
 	enum sched_state state;
@@ -67,9 +67,9 @@ struct sched_unit {
 	/* A real-time reservation (common/sched/rt.c); rt_budget_ns == 0: none, fair share. */
 	u64 rt_budget_ns, rt_period_ns;
 	unsigned int rt_prio;
-	u32 rt_util_ppm;	     /* budget / period in parts per million */
-	u64 rt_deadline_ns;	     /* end of the current period */
-	u64 rt_left_ns;		     /* budget left in it */
+	u32 rt_util_ppm;		  /* budget / period in parts per million */
+	u64 rt_deadline_ns;		  /* end of the current period */
+	u64 rt_left_ns;			  /* budget left in it */
 	struct sched_unit *rt_next_homed; /* the RT units placed on one CPU */
 };
 
@@ -92,7 +92,7 @@ struct sched_decision {
  */
 struct scheduler {
 	const char *name;
-	void (*init)(unsigned int nr_cpus); /* after the pools are set up */
+	void (*init)(unsigned int nr_cpus);  /* after the pools are set up */
 	int (*insert)(struct sched_unit *u); /* starts BLOCKED */
 	void (*remove)(struct sched_unit *u);
 	int (*wake)(struct sched_unit *u, u64 now); /* returns a CPU to kick, or -1 */
@@ -141,8 +141,8 @@ int sched_set_pool(struct sched_unit *u, struct sched_pool *p, char *why, size_t
  * with -EINVAL for a period outside 100 us..10 s, a budget over the period or a prio over 99,
  * and -ENOSPC when no CPU @u may use has room. On error @why says why.
  */
-int sched_set_rt(struct sched_unit *u, u64 budget_ns, u64 period_ns, unsigned int prio,
-		 char *why, size_t whylen);
+int sched_set_rt(struct sched_unit *u, u64 budget_ns, u64 period_ns, unsigned int prio, char *why,
+		 size_t whylen);
 
 /* Wrappers routing to the policy of the unit's pool, or of the CPU's pool (common/sched/core.c). */
 void sched_unit_init(struct sched_unit *u, void *owner, unsigned int weight, unsigned int cap,

@@ -243,9 +243,9 @@ void sim_resched(struct sim *s, unsigned int cpu, bool yield)
 		assert_int_equal(d.next->cpu, cpu);
 		assert_true(sched_unit_held(d.next));
 		/* No deadline only where a CPU runs one unit (null). */
-		assert_true((d.slice_ns > 0 && d.slice_ns <= SCHED_DEFAULT_SLICE_NS) ||
-			    (d.slice_ns == SCHED_SLICE_NONE &&
-			     d.next->pool->policy == &sched_null));
+		assert_true(
+		    (d.slice_ns > 0 && d.slice_ns <= SCHED_DEFAULT_SLICE_NS) ||
+		    (d.slice_ns == SCHED_SLICE_NONE && d.next->pool->policy == &sched_null));
 	} else {
 		assert_true(d.slice_ns != SCHED_SLICE_NONE);
 	}

@@ -83,8 +83,8 @@ static void expect_bad(unsigned int nr_cpus, const char *arg, const char *entry,
 	shim_sched_log_quiet = true;
 	sim_init_pools(&s, nr_cpus, arg);
 	shim_sched_log_quiet = false;
-	snprintf(line, sizeof(line), "sched: pools= entry \"%s\" ignored: %s; its CPUs stay in pool0",
-		 entry, msg);
+	snprintf(line, sizeof(line),
+		 "sched: pools= entry \"%s\" ignored: %s; its CPUs stay in pool0", entry, msg);
 	expect_log(line);
 }
 
@@ -99,10 +99,12 @@ static void test_pools_param_bad_entries(void **state)
 		   "CPU 2 is already in pool a (name each CPU in one pool only)");
 	assert_int_equal(sched_pool_find("a")->cpus, 6);
 	assert_int_equal(sched_pool_default()->cpus, 9);
-	expect_bad(4, "a:fair:2-7", "a:fair:2-7", "CPU 4 does not exist (this machine has CPUs 0-3)");
-	expect_bad(4, "a:null:0-1", "a:null:0-1",
-		   "CPU 0 cannot be in a null pool: CPU 0 keeps Keel's housekeeping (use CPUs 1 and "
-		   "up)");
+	expect_bad(4, "a:fair:2-7", "a:fair:2-7",
+		   "CPU 4 does not exist (this machine has CPUs 0-3)");
+	expect_bad(
+	    4, "a:null:0-1", "a:null:0-1",
+	    "CPU 0 cannot be in a null pool: CPU 0 keeps Keel's housekeeping (use CPUs 1 and "
+	    "up)");
 	assert_false(sched_cpu_tickless(1));
 	expect_bad(4, "bad.name:fair:1", "bad.name:fair:1",
 		   "pool name \"bad.name\" is not 1 to 15 letters, digits, _ or - (rename it)");
@@ -118,19 +120,25 @@ static void test_pools_param_bad_entries(void **state)
 		   "pool name \"pool0\" is taken (give each pool its own name)");
 	expect_bad(4, "a:fair", "a:fair", "expected NAME:POLICY:CPUS, e.g. rtos:null:1");
 	expect_bad(4, "a:fair:1:2", "a:fair:1:2", "expected NAME:POLICY:CPUS, e.g. rtos:null:1");
-	expect_bad(4, "a:fair:1-", "a:fair:1-", "CPU list \"1-\" is not like 0-1,3 (CPU numbers 0 to 63)");
-	expect_bad(4, "a:fair:3-1", "a:fair:3-1", "CPU list \"3-1\" is not like 0-1,3 (CPU numbers 0 to 63)");
-	expect_bad(4, "a:fair:", "a:fair:", "CPU list \"\" is not like 0-1,3 (CPU numbers 0 to 63)");
+	expect_bad(4, "a:fair:1-", "a:fair:1-",
+		   "CPU list \"1-\" is not like 0-1,3 (CPU numbers 0 to 63)");
+	expect_bad(4, "a:fair:3-1", "a:fair:3-1",
+		   "CPU list \"3-1\" is not like 0-1,3 (CPU numbers 0 to 63)");
+	expect_bad(4,
+		   "a:fair:", "a:fair:", "CPU list \"\" is not like 0-1,3 (CPU numbers 0 to 63)");
 	expect_bad(4, "a:fair:1,,2", "a:fair:1,,2",
 		   "CPU list \"1,,2\" is not like 0-1,3 (CPU numbers 0 to 63)");
-	expect_bad(4, "a:fair:64", "a:fair:64", "CPU list \"64\" is not like 0-1,3 (CPU numbers 0 to 63)");
+	expect_bad(4, "a:fair:64", "a:fair:64",
+		   "CPU list \"64\" is not like 0-1,3 (CPU numbers 0 to 63)");
 	/* A bad entry does not stop the good ones after it. */
-	expect_bad(4, "p:fast:1/q:fair:2/", "p:fast:1", "unknown policy \"fast\" (use rt, fair or null)");
+	expect_bad(4, "p:fast:1/q:fair:2/", "p:fast:1",
+		   "unknown policy \"fast\" (use rt, fair or null)");
 	assert_int_equal(sched_pool_find("q")->cpus, 4);
 	assert_int_equal(sched_pool_default()->cpus, 0xb);
 	/* At most 8 pools, pool0 included. */
-	expect_bad(10, "p1:fair:1/p2:fair:2/p3:fair:3/p4:fair:4/p5:fair:5/p6:fair:6/p7:fair:7/p8:fair:8",
-		   "p8:fair:8", "too many pools (at most 8, pool0 included): merge some");
+	expect_bad(
+	    10, "p1:fair:1/p2:fair:2/p3:fair:3/p4:fair:4/p5:fair:5/p6:fair:6/p7:fair:7/p8:fair:8",
+	    "p8:fair:8", "too many pools (at most 8, pool0 included): merge some");
 	assert_non_null(sched_pool_find("p7"));
 	assert_null(sched_pool_find("p8"));
 	assert_int_equal(sched_pool_default()->cpus, 0x301);
@@ -288,9 +296,10 @@ static void test_null_pool_one_unit_per_cpu(void **state)
 	assert_int_equal(u[3].unit.cpu, 1);
 	sim_wake(&s, &u[3]);
 	assert_ptr_equal(s.cur[1], &u[3].unit);
-	sim_check(&s, (struct sim_vcpu *const[]){&u[0], &u[1], &u[2], &u[3], &fair[0], &fair[1],
-						 &fair[2]},
-		  7);
+	sim_check(
+	    &s,
+	    (struct sim_vcpu *const[]){&u[0], &u[1], &u[2], &u[3], &fair[0], &fair[1], &fair[2]},
+	    7);
 }
 
 static void test_fair_pools_balance_only_inside(void **state)
@@ -408,8 +417,8 @@ static void test_random_ops_stay_in_pools(void **state)
 			break;
 		case 9:
 			period = (5 + rng() % 16) * MS;
-			r = sched_set_rt(&v->unit, rng() % 3 ? period * (rng() % 90) / 100 : 0, period,
-					 rng() % 100, why, sizeof(why));
+			r = sched_set_rt(&v->unit, rng() % 3 ? period * (rng() % 90) / 100 : 0,
+					 period, rng() % 100, why, sizeof(why));
 			assert_true(r == 0 || r == -ENOSPC || r == -EBUSY || r == -EINVAL);
 			if (r == -EINVAL)
 				assert_true(v->unit.pool->policy != &sched_rt ||

@@ -101,8 +101,7 @@ static void test_admission_refuses_an_overload(void **state)
 	rt_set(&v[1], 4 * MS, 10 * MS, 10);
 	rt_set(&v[0], 500 * US, 1 * MS, 10);
 	rt_set(&v[0], 600 * US, 1 * MS, 10);
-	assert_int_equal(sched_set_rt(&v[0].unit, 601 * US, 1 * MS, 10, why, sizeof(why)),
-			 -ENOSPC);
+	assert_int_equal(sched_set_rt(&v[0].unit, 601 * US, 1 * MS, 10, why, sizeof(why)), -ENOSPC);
 	assert_string_equal(why, "CPU 0: reservations would total 100.1% (40% + 60.1%) > 100%");
 	sched_audit();
 

@@ -95,8 +95,8 @@ static void test_random_ops_respect_affinity(void **state)
 		case 9:
 			/* Periods of 5 ms and more: shorter ones would trip the thrashing check. */
 			period = (5 + rng() % 20) * MS;
-			r = sched_set_rt(&v->unit, rng() % 2 ? period * (rng() % 60) / 100 : 0, period,
-					 rng() % 100, why, sizeof(why));
+			r = sched_set_rt(&v->unit, rng() % 2 ? period * (rng() % 60) / 100 : 0,
+					 period, rng() % 100, why, sizeof(why));
 			assert_true(r == 0 || r == -ENOSPC || r == -EBUSY ||
 				    (r == -EINVAL && v->unit.state == SCHED_OFFLINE));
 			reserved += r == 0 && v->unit.rt_budget_ns;
