@@ -3,6 +3,7 @@
 #include <keel/limits.h>
 #include <keel/panic.h>
 #include <keel/printk.h>
+#include <keel/sched.h>
 #include <keel/softirq.h>
 #include <keel/spinlock.h>
 #include <keel/time.h>
@@ -203,18 +204,25 @@ void timer_interrupt_run(void)
 	run_expired(true);
 }
 
-/* The housekeeping tick every CPU keeps (100 Hz): proves its timer works, paces the scheduler. */
+/*
+ * The housekeeping tick (100 Hz): proves a CPU's timer works, paces the scheduler. Every CPU keeps
+ * it but a tickless one (a null-policy CPU, which runs one vCPU undisturbed): CPUs come online
+ * (timer_cpu_init) before sched_init() sets the pools up, so a tickless CPU's tick fires once
+ * more and is not armed again. The selftest checks every CPU's tick before sched_init() runs.
+ */
 static struct timer ticks[MAX_CPUS];
 #define TICK_NS 10000000ULL
 
 static void tick_fn(struct timer *t)
 {
-	timer_set(t, now_ns() + TICK_NS, t->cpu);
+	if (!sched_cpu_tickless(t->cpu))
+		timer_set(t, now_ns() + TICK_NS, t->cpu);
 }
 
 void timer_cpu_init(unsigned int cpu)
 {
 	timer_init(&ticks[cpu], tick_fn);
 	ticks[cpu].irq_safe = true;
-	timer_set(&ticks[cpu], now_ns() + TICK_NS, cpu);
+	if (!sched_cpu_tickless(cpu))
+		timer_set(&ticks[cpu], now_ns() + TICK_NS, cpu);
 }

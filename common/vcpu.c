@@ -36,6 +36,7 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 	vcpu_timers_init(v);	    /* common/vcpu_timer.c */
 	runstate_init(v, now_ns()); /* common/runstate.c */
 	sched_unit_init(&v->sched, v, SCHED_DEFAULT_WEIGHT, 0, ~0ULL);
+	snprintf(v->sched.label, sizeof(v->sched.label), "d%uv%u", d->id, id);
 	if (arch_vcpu_init(v)) {
 		kfree(v);
 		return NULL;

@@ -6,47 +6,28 @@
 #include <keel/sched.h>
 #include <keel/spinlock.h>
 
+#include "fair_rq.h"
+#include "sched_priv.h"
+
 /*
  * Each CPU has a run queue: RUNNABLE units in a list sorted by vtime, plus the RUNNING unit. A unit
  * belongs to the queue u->cpu names (a BLOCKED unit keeps its last CPU); u->cpu only changes with
  * the old and the new queue locked, so locking that queue and re-checking u->cpu pins the unit.
  * Two queue locks are taken in CPU-index order (or with a trylock). vtime compares are wrap-safe.
  * A unit that used its cap budget stays queued with ->capped set ("parked"): skipped when picking,
- * ignored by the queue minimum, until its period is over. No allocation, no logging here.
+ * ignored by the queue minimum, until its period is over. Units stay on the CPUs of their pool
+ * (sched_unit_cpus()); balancing looks only at the queues of the CPU's own pool. The rt policy
+ * (rt.c) runs above this one on its CPUs: while one of its units runs, ->above is set and fair
+ * wakes do not kick the CPU. The queue locks, the books the rt policy shares and the audit are in
+ * fair_rq.c. No allocation, no logging here.
  */
 
 #define FAIR_WAKE_GRAN	   SCHED_MIN_SLICE_NS	  /* a woken unit preempts if this far behind */
 #define FAIR_BALANCE_EVERY SCHED_DEFAULT_SLICE_NS /* periodic balance interval per CPU */
 
-struct fair_rq {
-	spinlock_t lock;
-	struct sched_unit *head; /* RUNNABLE units, smallest vtime first */
-	struct sched_unit *curr; /* the RUNNING unit (BLOCKED if it slept and has not left yet) */
-	unsigned int nr_queued;	 /* units on ->head, parked ones included */
-	unsigned int nr_homed;	 /* inserted units whose ->cpu is this CPU */
-	u64 min_vtime;		 /* monotonic floor of the queue's vtimes */
-	u64 clock;		 /* latest `now` seen by schedule(): time never runs backwards */
-	u64 next_balance_ns;
-};
-
-static struct fair_rq fair_rqs[MAX_CPUS];
-static unsigned int fair_nr_cpus;
-static u64 fair_online; /* CPUs 0..nr_cpus-1 */
-
-static bool vt_before(u64 a, u64 b)
-{
-	return (s64)(a - b) < 0;
-}
-
-static unsigned int rq_index(const struct fair_rq *rq)
-{
-	return (unsigned int)(rq - fair_rqs);
-}
-
-static bool unit_allowed(const struct sched_unit *u, unsigned int cpu)
-{
-	return (READ_ONCE(u->affinity) >> cpu) & 1;
-}
+struct fair_rq fair_rqs[MAX_CPUS];
+unsigned int fair_nr_cpus;
+u64 fair_online; /* CPUs 0..nr_cpus-1 */
 
 /* Units queued on and running on the queue; read without its lock, so only a hint. */
 static unsigned int rq_load(const struct fair_rq *rq)
@@ -139,7 +120,7 @@ static bool rq_should_kick(const struct fair_rq *rq, const struct sched_unit *u,
 	const struct sched_unit *c = rq->curr;
 	u64 ran;
 
-	if (u->capped)
+	if (u->capped || rq->above)
 		return false;
 	if (!c || c->state != SCHED_RUNNING)
 		return true;
@@ -208,50 +189,6 @@ static void rq_unpark(struct fair_rq *rq, u64 now)
 	}
 }
 
-/* Lock the queue that owns @u, following it if it migrates while we wait. */
-static struct fair_rq *unit_lock(struct sched_unit *u)
-{
-	for (;;) {
-		unsigned int cpu = READ_ONCE(u->cpu);
-		struct fair_rq *rq;
-
-		BUG_ON(cpu >= fair_nr_cpus);
-		rq = &fair_rqs[cpu];
-		spin_lock(&rq->lock);
-		if (READ_ONCE(u->cpu) == cpu)
-			return rq;
-		spin_unlock(&rq->lock);
-	}
-}
-
-/*
- * With @held locked, lock @other too without breaking the CPU-index order. Returns false if
- * @held had to be dropped on the way: both are locked, but what was read under @held is stale.
- */
-static bool rq_lock_second(struct fair_rq *held, struct fair_rq *other)
-{
-	if (other == held)
-		return true;
-	if (other > held) {
-		spin_lock(&other->lock);
-		return true;
-	}
-	if (spin_trylock(&other->lock))
-		return true;
-	spin_unlock(&held->lock);
-	spin_lock(&other->lock);
-	spin_lock(&held->lock);
-	return false;
-}
-
-/* Unlock @first, and @second unless it is the same queue. */
-static void rq_unlock_two(struct fair_rq *first, struct fair_rq *second)
-{
-	if (second != first)
-		spin_unlock(&second->lock);
-	spin_unlock(&first->lock);
-}
-
 /* The allowed CPU with the fewest units; ties go to the one with fewer homed units. */
 static struct fair_rq *fair_least_loaded(u64 affinity)
 {
@@ -277,7 +214,7 @@ static struct fair_rq *fair_least_loaded(u64 affinity)
 /* Wake-time balance: stay on the previous CPU unless it is clearly busier than the best one. */
 static struct fair_rq *fair_wake_target(struct sched_unit *u, struct fair_rq *prev)
 {
-	struct fair_rq *best = fair_least_loaded(u->affinity);
+	struct fair_rq *best = fair_least_loaded(sched_unit_cpus(u));
 	unsigned int prev_load = rq_load(prev), best_load = rq_load(best);
 
 	if (unit_allowed(u, rq_index(prev)) &&
@@ -304,7 +241,8 @@ static void fair_balance(struct fair_rq *rq, bool idle, u64 now)
 		for (i = 0; i < fair_nr_cpus; i++) {
 			unsigned int load = rq_load(&fair_rqs[i]);
 
-			if (!(tried >> i & 1) && READ_ONCE(fair_rqs[i].nr_queued) && load > most) {
+			if (!(tried >> i & 1) && (rq->span >> i & 1) &&
+			    READ_ONCE(fair_rqs[i].nr_queued) && load > most) {
 				victim = &fair_rqs[i];
 				most = load;
 			}
@@ -312,7 +250,7 @@ static void fair_balance(struct fair_rq *rq, bool idle, u64 now)
 		if (!victim || most < need)
 			return;
 		tried |= 1ULL << rq_index(victim);
-		rq_lock_second(rq, victim); /* nothing read under rq is kept across this */
+		fair_rq_lock_second(rq, victim); /* nothing read under rq is kept across this */
 		u = rq_first(victim, cpu, false);
 		if (u) {
 			rq_dequeue(victim, u);
@@ -331,6 +269,8 @@ static void fair_init(unsigned int nr_cpus)
 		fair_rqs[cpu] = (struct fair_rq){.lock = SPINLOCK_INIT};
 	fair_nr_cpus = nr_cpus;
 	fair_online = nr_cpus == 64 ? ~0ULL : (1ULL << nr_cpus) - 1;
+	for (unsigned int cpu = 0; cpu < nr_cpus; cpu++)
+		fair_rqs[cpu].span = sched_pool_of_cpu(cpu)->cpus;
 }
 
 static bool fair_params_valid(unsigned int weight, unsigned int cap)
@@ -343,17 +283,11 @@ static int fair_insert(struct sched_unit *u)
 	struct fair_rq *rq;
 
 	BUG_ON(u->state != SCHED_OFFLINE);
-	if (!fair_params_valid(u->weight, u->cap) || !(u->affinity & fair_online))
+	if (!fair_params_valid(u->weight, u->cap) || !sched_unit_cpus(u))
 		return -EINVAL;
-	rq = fair_least_loaded(u->affinity);
+	rq = fair_least_loaded(sched_unit_cpus(u));
 	spin_lock(&rq->lock);
-	u->cpu = rq_index(rq);
-	u->state = SCHED_BLOCKED;
-	u->vtime = rq->min_vtime;
-	u->period_used_ns = u->period_start_ns = u->started_ns = 0;
-	u->capped = false;
-	u->next_in_queue = NULL;
-	rq->nr_homed++;
+	fair_home_locked(u, rq_index(rq));
 	spin_unlock(&rq->lock);
 	return 0;
 }
@@ -364,7 +298,7 @@ static void fair_remove(struct sched_unit *u)
 
 	if (READ_ONCE(u->state) == SCHED_OFFLINE)
 		return;
-	rq = unit_lock(u);
+	rq = fair_rq_lock_unit(u);
 	if (u->state == SCHED_RUNNABLE)
 		rq_dequeue(rq, u);
 	if (rq->curr == u)
@@ -381,7 +315,7 @@ static int fair_wake(struct sched_unit *u, u64 now)
 	int kick = -1;
 
 retry:
-	src = unit_lock(u);
+	src = fair_rq_lock_unit(u);
 	if (u->state == SCHED_BLOCKED && src->curr == u) {
 		/* It slept but its CPU has not switched away yet: it simply keeps running. */
 		u->state = SCHED_RUNNING;
@@ -392,21 +326,21 @@ retry:
 		return kick;
 	}
 	dst = fair_wake_target(u, src);
-	if (!rq_lock_second(src, dst)) {
-		rq_unlock_two(src, dst);
+	if (!fair_rq_lock_second(src, dst)) {
+		fair_rq_unlock_two(src, dst);
 		goto retry;
 	}
 	rq_update_min(dst);
 	if (u->capped && u->period_start_ns != period_start(now))
 		u->capped = false;
 	kick = unit_place(u, src, dst, now);
-	rq_unlock_two(src, dst);
+	fair_rq_unlock_two(src, dst);
 	return kick;
 }
 
 static void fair_sleep(struct sched_unit *u, u64 now)
 {
-	struct fair_rq *rq = unit_lock(u);
+	struct fair_rq *rq = fair_rq_lock_unit(u);
 
 	if (u->state == SCHED_RUNNABLE)
 		rq_dequeue(rq, u);
@@ -427,8 +361,8 @@ static bool fair_put_prev(struct fair_rq *rq, u64 now, bool yield, struct sched_
 	unit_account(prev, now);
 	if (prev->state == SCHED_RUNNING && !unit_allowed(prev, rq_index(rq))) {
 		/* Its affinity changed while it ran here: move it to a CPU it may use. */
-		dst = fair_least_loaded(prev->affinity);
-		if (!rq_lock_second(rq, dst)) {
+		dst = fair_least_loaded(sched_unit_cpus(prev));
+		if (!fair_rq_lock_second(rq, dst)) {
 			spin_unlock(&dst->lock);
 			return false;
 		}
@@ -457,7 +391,7 @@ static bool fair_put_prev(struct fair_rq *rq, u64 now, bool yield, struct sched_
  * weight-2 unit twice as long as a weight-1 unit's instead of both shrinking to the minimum, so
  * the fixed cost of a switch weighs the same on each share.
  */
-static u64 fair_slice(const struct fair_rq *rq, const struct sched_unit *next, u64 now)
+static u64 fair_slice(const struct fair_rq *rq, const struct sched_unit *next, u64 now, u64 until)
 {
 	const struct sched_unit *rival = rq_first_ready(rq);
 	u64 slice = SCHED_DEFAULT_SLICE_NS, budget = cap_budget(next);
@@ -478,14 +412,19 @@ static u64 fair_slice(const struct fair_rq *rq, const struct sched_unit *next, u
 	/* A parked unit is due back when the period ends. */
 	if (rq_first(rq, rq_index(rq), true))
 		slice = MIN(slice, period_start(now) + SCHED_CAP_PERIOD_NS - now);
+	/* The policy above wants the CPU back then. */
+	if (until)
+		slice = MIN(slice, until - now);
 	return slice;
 }
 
-static struct sched_decision fair_schedule(unsigned int cpu, u64 now, bool yield)
+struct sched_decision fair_schedule_under(unsigned int cpu, u64 now, bool yield,
+					  fair_above_fn *above)
 {
 	struct sched_decision d = {.next = NULL, .slice_ns = 0, .kick_cpu = -1};
 	struct sched_unit *next;
 	struct fair_rq *rq;
+	u64 until = 0;
 
 	BUG_ON(cpu >= fair_nr_cpus);
 	rq = &fair_rqs[cpu];
@@ -497,6 +436,12 @@ static struct sched_decision fair_schedule(unsigned int cpu, u64 now, bool yield
 			break;
 		spin_unlock(&rq->lock);
 	}
+	rq->above = above && above(cpu, now, yield, &d, &until);
+	if (rq->above) {
+		spin_unlock(&rq->lock);
+		return d;
+	}
+	BUG_ON(until && until <= now);
 	rq_unpark(rq, now);
 	if (!rq_first_ready(rq)) {
 		fair_balance(rq, true, now);
@@ -514,12 +459,20 @@ static struct sched_decision fair_schedule(unsigned int cpu, u64 now, bool yield
 		WRITE_ONCE(rq->curr, next);
 		rq_update_min(rq);
 		d.next = next;
-		d.slice_ns = fair_slice(rq, next, now);
-	} else if (rq_first(rq, cpu, true)) {
-		d.slice_ns = period_start(now) + SCHED_CAP_PERIOD_NS - now;
+		d.slice_ns = fair_slice(rq, next, now, until);
+	} else {
+		if (rq_first(rq, cpu, true))
+			d.slice_ns = period_start(now) + SCHED_CAP_PERIOD_NS - now;
+		if (until)
+			d.slice_ns = d.slice_ns ? MIN(d.slice_ns, until - now) : until - now;
 	}
 	spin_unlock(&rq->lock);
 	return d;
+}
+
+static struct sched_decision fair_schedule(unsigned int cpu, u64 now, bool yield)
+{
+	return fair_schedule_under(cpu, now, yield, NULL);
 }
 
 static int fair_set_params(struct sched_unit *u, unsigned int weight, unsigned int cap)
@@ -529,7 +482,7 @@ static int fair_set_params(struct sched_unit *u, unsigned int weight, unsigned i
 	if (!fair_params_valid(weight, cap))
 		return -EINVAL;
 	/* Uncharged run time gets the new weight; a lifted cap unparks at the next schedule(). */
-	rq = unit_lock(u);
+	rq = fair_rq_lock_unit(u);
 	u->weight = weight;
 	u->cap = cap;
 	spin_unlock(&rq->lock);
@@ -541,10 +494,10 @@ static int fair_set_affinity(struct sched_unit *u, u64 affinity, u64 now)
 	struct fair_rq *src, *dst;
 	int kick;
 
-	if (!(affinity & fair_online))
+	if (!(affinity & u->pool->cpus & fair_online))
 		return -EINVAL;
 retry:
-	src = unit_lock(u);
+	src = fair_rq_lock_unit(u);
 	WRITE_ONCE(u->affinity, affinity);
 	if (u->state != SCHED_RUNNABLE || unit_allowed(u, rq_index(src))) {
 		/* Offline or blocked: it picks a CPU when woken. Current: its CPU moves it. */
@@ -552,14 +505,14 @@ retry:
 		spin_unlock(&src->lock);
 		return kick;
 	}
-	dst = fair_least_loaded(affinity);
-	if (!rq_lock_second(src, dst)) {
-		rq_unlock_two(src, dst);
+	dst = fair_least_loaded(sched_unit_cpus(u));
+	if (!fair_rq_lock_second(src, dst)) {
+		fair_rq_unlock_two(src, dst);
 		goto retry;
 	}
 	rq_dequeue(src, u);
 	kick = unit_place(u, src, dst, now);
-	rq_unlock_two(src, dst);
+	fair_rq_unlock_two(src, dst);
 	return kick;
 }
 
@@ -567,29 +520,6 @@ static unsigned int fair_cpu_load(unsigned int cpu)
 {
 	BUG_ON(cpu >= fair_nr_cpus);
 	return rq_load(&fair_rqs[cpu]);
-}
-
-/* Check every queue's invariants; a violation is a Keel bug. For self-tests and unit tests. */
-static void fair_audit(void)
-{
-	unsigned int cpu, n;
-
-	for (cpu = 0; cpu < fair_nr_cpus; cpu++) {
-		struct fair_rq *rq = &fair_rqs[cpu];
-		struct sched_unit *u, *prev = NULL, *c;
-
-		spin_lock(&rq->lock);
-		c = rq->curr;
-		for (n = 0, u = rq->head; u; prev = u, u = u->next_in_queue) {
-			BUG_ON(++n > rq->nr_queued);
-			BUG_ON(u->state != SCHED_RUNNABLE || u->cpu != cpu || u == c);
-			BUG_ON(!unit_allowed(u, cpu) || (prev && vt_before(u->vtime, prev->vtime)));
-		}
-		BUG_ON(n != rq->nr_queued || rq->nr_homed < n + (c ? 1 : 0));
-		BUG_ON(c &&
-		       (c->cpu != cpu || (c->state != SCHED_RUNNING && c->state != SCHED_BLOCKED)));
-		spin_unlock(&rq->lock);
-	}
 }
 
 const struct scheduler sched_fair = {

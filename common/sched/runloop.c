@@ -80,12 +80,13 @@ bool cpu_run_once(unsigned int cpu, bool yield)
 	if (d.kick_cpu >= 0)
 		softirq_raise_on((unsigned int)d.kick_cpu, SOFTIRQ_SCHEDULE);
 	if (!d.next) {
-		/* Only capped work left: come back when its next period starts. */
-		if (d.slice_ns)
+		/* Only capped or depleted work left: come back when its budget is refilled. */
+		if (d.slice_ns && d.slice_ns != SCHED_SLICE_NONE)
 			timer_set(&recheck[cpu], now_ns() + d.slice_ns, cpu);
 		idle();
 		return false;
 	}
+	/* SCHED_SLICE_NONE goes through as it is: arch_vcpu_run arms no deadline for it. */
 	return run_one(d.next->owner, d.slice_ns ? d.slice_ns : SCHED_DEFAULT_SLICE_NS, cpu);
 }
 

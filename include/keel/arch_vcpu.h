@@ -48,7 +48,7 @@ void arch_vcpu_set_sipi_entry(struct vcpu *v, u8 vector);
 bool arch_vcpu_irq_pending(const struct vcpu *v);
 /* HVMOP_set_evtchn_upcall_vector: @v's event upcall goes through its LAPIC as @vector. */
 int arch_set_upcall_vector(struct vcpu *v, u8 vector);
-/* Run @v on this CPU for at most @slice_ns. */
+/* Run @v on this CPU for at most @slice_ns; SCHED_SLICE_NONE (keel/sched.h): with no deadline. */
 enum vcpu_leave arch_vcpu_run(struct vcpu *v, u64 slice_ns);
 /* Print @v's registers (only while it is loaded on this CPU, i.e. from its exit handlers). */
 void arch_vcpu_dump(struct vcpu *v);

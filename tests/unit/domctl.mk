@@ -4,6 +4,7 @@
 # arch, event-channel and grant hooks are fakes (tests/unit/shim_mgmt.c).
 MGMT_TEST_SRCS := common/hypercall/domctl.c common/hypercall/sysctl.c common/domain.c \
 	common/domain_end.c common/vcpu.c common/sched/core.c common/sched/fair.c \
+	common/sched/fair_rq.c common/sched/rt.c common/sched/null.c common/sched/pool.c \
 	common/runstate.c common/vcpu_down.c common/vcpu_timer.c common/timer.c \
 	common/sched/poll.c common/loader/pvh_info.c common/domain_acpi.c common/loader/guest_acpi.c common/mm/frame_alloc.c \
 	common/mm/domain_mem.c common/printk.c common/logbuf.c common/console.c common/cmdline.c \

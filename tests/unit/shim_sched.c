@@ -19,13 +19,45 @@
 
 unsigned long shim_sched_panics;
 
+/* Every line logged since the last shim_sched_log_clear(), one per line. */
+static char shim_log[16384];
+static size_t shim_log_len;
+bool shim_sched_log_quiet;
+
 void vprintk(enum log_level level, const char *fmt, va_list ap)
 {
-	if (level <= LOG_WARN) {
+	va_list copy;
+	int n;
+
+	va_copy(copy, ap);
+	n = vsnprintf(shim_log + shim_log_len, sizeof(shim_log) - shim_log_len, fmt, copy);
+	va_end(copy);
+	if (n >= 0 && shim_log_len + (size_t)n + 1 < sizeof(shim_log)) {
+		shim_log_len += (size_t)n;
+		shim_log[shim_log_len++] = '\n';
+		shim_log[shim_log_len] = '\0';
+	}
+	if (level <= LOG_WARN && !shim_sched_log_quiet) {
 		fprintf(stderr, "<%d> ", (int)level);
 		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);
 	}
+}
+
+void shim_sched_log_clear(void)
+{
+	shim_log_len = 0;
+	shim_log[0] = '\0';
+}
+
+bool shim_sched_log_has(const char *text)
+{
+	return strstr(shim_log, text) != NULL;
+}
+
+const char *shim_sched_log(void)
+{
+	return shim_log;
 }
 
 void printk(enum log_level level, const char *fmt, ...)
@@ -140,7 +172,7 @@ void shim_sched_reset(void)
 
 /* ---- the simulated machine ---- */
 
-void sim_init(struct sim *s, unsigned int nr_cpus)
+void sim_init_pools(struct sim *s, unsigned int nr_cpus, const char *pools)
 {
 	unsigned int cpu;
 
@@ -149,7 +181,14 @@ void sim_init(struct sim *s, unsigned int nr_cpus)
 	s->nr_cpus = nr_cpus;
 	for (cpu = 0; cpu < MAX_CPUS; cpu++)
 		s->deadline[cpu] = SIM_NEVER;
+	shim_sched_log_clear();
+	assert_int_equal(sched_pools_param(pools), 0);
 	sched_init(nr_cpus);
+}
+
+void sim_init(struct sim *s, unsigned int nr_cpus)
+{
+	sim_init_pools(s, nr_cpus, "");
 }
 
 void sim_vcpu_init(struct sim_vcpu *v, unsigned int id, unsigned int weight, unsigned int cap,
@@ -158,6 +197,7 @@ void sim_vcpu_init(struct sim_vcpu *v, unsigned int id, unsigned int weight, uns
 	memset(v, 0, sizeof(*v));
 	v->id = id;
 	sched_unit_init(&v->unit, v, weight, cap, affinity);
+	snprintf(v->unit.label, sizeof(v->unit.label), "d%uv0", id);
 }
 
 int sim_cpu_of(const struct sim *s, const struct sched_unit *u)
@@ -194,16 +234,25 @@ void sim_resched(struct sim *s, unsigned int cpu, bool yield)
 	s->nr_schedules++;
 	assert_int_equal(shim_sched_locks_held(), 0);
 	if (d.next) {
-		/* Hard affinity, and one CPU at a time. */
+		/* Hard affinity within its pool, and one CPU at a time. */
 		assert_true((d.next->affinity >> cpu) & 1);
+		assert_true((d.next->pool->cpus >> cpu) & 1);
+		assert_ptr_equal(d.next->pool, sched_pool_of_cpu(cpu));
 		assert_int_equal(sim_cpu_of(s, d.next), -1);
 		assert_int_equal(d.next->state, SCHED_RUNNING);
 		assert_int_equal(d.next->cpu, cpu);
 		assert_true(sched_unit_held(d.next));
-		assert_true(d.slice_ns > 0 && d.slice_ns <= SCHED_DEFAULT_SLICE_NS);
+		/* No deadline only where a CPU runs one unit (null). */
+		assert_true(
+		    (d.slice_ns > 0 && d.slice_ns <= SCHED_DEFAULT_SLICE_NS) ||
+		    (d.slice_ns == SCHED_SLICE_NONE && d.next->pool->policy == &sched_null));
+	} else {
+		assert_true(d.slice_ns != SCHED_SLICE_NONE);
 	}
 	s->cur[cpu] = d.next;
-	s->deadline[cpu] = d.slice_ns ? s->now + d.slice_ns : SIM_NEVER;
+	s->slice[cpu] = d.slice_ns;
+	s->deadline[cpu] =
+	    d.slice_ns && d.slice_ns != SCHED_SLICE_NONE ? s->now + d.slice_ns : SIM_NEVER;
 	if (d.kick_cpu >= 0) {
 		assert_true(d.kick_cpu < (int)s->nr_cpus && d.kick_cpu != (int)cpu);
 		sim_kick(s, d.kick_cpu);
@@ -303,6 +352,7 @@ void sim_check(const struct sim *s, struct sim_vcpu *const *v, unsigned int n)
 		if (!u)
 			continue;
 		assert_true((u->affinity >> cpu) & 1);
+		assert_true((u->pool->cpus >> cpu) & 1);
 		assert_int_equal(u->state, SCHED_RUNNING);
 		assert_int_equal(u->cpu, cpu);
 		for (i = cpu + 1; i < s->nr_cpus; i++)

@@ -23,12 +23,15 @@ struct sim {
 	struct sched_unit *cur[MAX_CPUS];
 	u64 started[MAX_CPUS];
 	u64 deadline[MAX_CPUS];
+	u64 slice[MAX_CPUS]; /* what the last schedule() on the CPU returned */
 	u64 idle_ns[MAX_CPUS];
 	unsigned long nr_schedules;
 	unsigned int depth;
 };
 
 void sim_init(struct sim *s, unsigned int nr_cpus);
+/* The same with `pools=@pools` given (sim_init gives none); the log is cleared first. */
+void sim_init_pools(struct sim *s, unsigned int nr_cpus, const char *pools);
 void sim_vcpu_init(struct sim_vcpu *v, unsigned int id, unsigned int weight, unsigned int cap,
 		   u64 affinity);
 /* sched_insert + sched_wake (kicking as told); asserts both succeed. */
@@ -45,6 +48,12 @@ void sim_run_until(struct sim *s, u64 t);
 int sim_cpu_of(const struct sim *s, const struct sched_unit *u);
 /* Assert the invariants: audit, affinity, no unit on two CPUs, loads match the unit states. */
 void sim_check(const struct sim *s, struct sim_vcpu *const *v, unsigned int n);
+
+/* What Keel logged since the last sim_init or shim_sched_log_clear(). */
+void shim_sched_log_clear(void);
+bool shim_sched_log_has(const char *text);
+const char *shim_sched_log(void);
+extern bool shim_sched_log_quiet; /* do not echo warnings on stderr */
 
 /* Locks held right now (the shim checks CPU-index order and that nothing leaks). */
 unsigned int shim_sched_locks_held(void);

@@ -21,14 +21,18 @@ static u64 rng(void)
 	return rng_state;
 }
 
-/* Randomized operations with a fixed seed; sim_resched/sim_check assert the invariants. */
+/*
+ * Randomized operations with a fixed seed; sim_resched/sim_check assert the invariants. Some
+ * units get real-time reservations (pool0 uses the rt policy) on the way.
+ */
 static void test_random_ops_respect_affinity(void **state)
 {
 	enum { NR_CPUS = 4, NR_UNITS = 12, NR_OPS = 30000 };
 	static struct sim_vcpu vcpus[NR_UNITS];
 	struct sim_vcpu *all[NR_UNITS];
 	struct sim s;
-	unsigned int i, op;
+	unsigned int i, op, reserved = 0;
+	char why[160];
 
 	rng_state = 0x5eed1234abcdULL;
 	sim_init(&s, NR_CPUS);
@@ -43,10 +47,10 @@ static void test_random_ops_respect_affinity(void **state)
 	for (op = 0; op < NR_OPS; op++) {
 		struct sim_vcpu *v = all[rng() % NR_UNITS];
 		unsigned int cpu = rng() % NR_CPUS;
-		u64 mask;
+		u64 mask, period;
 		int r;
 
-		switch (rng() % 10) {
+		switch (rng() % 11) {
 		case 0:
 		case 1:
 			sim_run_until(&s, s.now + rng() % (20 * MS));
@@ -60,7 +64,9 @@ static void test_random_ops_respect_affinity(void **state)
 		case 4:
 			mask = rng() % 256; /* CPUs 4..7 are offline */
 			r = sim_set_affinity(&s, v, mask);
-			if (!(mask & 15)) {
+			if (!(mask & 15) || r == -EINVAL) {
+				/* A reserved unit that cannot keep or find a CPU with room stays. */
+				assert_true(!(mask & 15) || v->unit.rt_budget_ns);
 				assert_int_equal(r, -EINVAL);
 				assert_int_not_equal(v->unit.affinity, mask);
 			} else {
@@ -86,16 +92,28 @@ static void test_random_ops_respect_affinity(void **state)
 			if (!s.cur[cpu])
 				sim_resched(&s, cpu, false);
 			break;
+		case 9:
+			/* Periods of 5 ms and more: shorter ones would trip the thrashing check. */
+			period = (5 + rng() % 20) * MS;
+			r = sched_set_rt(&v->unit, rng() % 2 ? period * (rng() % 60) / 100 : 0,
+					 period, rng() % 100, why, sizeof(why));
+			assert_true(r == 0 || r == -ENOSPC || r == -EBUSY ||
+				    (r == -EINVAL && v->unit.state == SCHED_OFFLINE));
+			reserved += r == 0 && v->unit.rt_budget_ns;
+			break;
 		default:
 			s.now += rng() % MS;
 			break;
 		}
 		sim_check(&s, all, NR_UNITS);
 	}
+	assert_true(reserved > 100);
 	/* Everything still runs: wake all, spread them out, and every unit gets CPU time. */
 	for (i = 0; i < NR_UNITS; i++) {
 		if (all[i]->unit.state == SCHED_OFFLINE)
 			sim_add(&s, all[i]);
+		sim_sleep(&s, all[i]);
+		assert_int_equal(sched_set_rt(&all[i]->unit, 0, 0, 0, why, sizeof(why)), 0);
 		sim_set_affinity(&s, all[i], 15);
 		assert_int_equal(sched_set_params(&all[i]->unit, 256, 0), 0);
 		sim_wake(&s, all[i]);

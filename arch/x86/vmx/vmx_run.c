@@ -8,6 +8,7 @@
 #include <keel/domain.h>
 #include <keel/panic.h>
 #include <keel/printk.h>
+#include <keel/sched.h>
 #include <keel/softirq.h>
 #include <keel/time.h>
 #include <keel/vcpu.h>
@@ -69,6 +70,16 @@ static void set_preemption_timer(u64 deadline_tsc)
 		vmwrite(VMCS_PREEMPT_TIMER, MIN(ticks, 0xffffffffULL));
 }
 
+/*
+ * The preemption timer is on while a slice runs; a vCPU with no deadline (SCHED_SLICE_NONE, the
+ * null policy) runs with it off, until an interrupt, a kick or its own exit.
+ */
+static void use_preemption_timer(bool on)
+{
+	if (vmx_cfg.pin & PIN_PREEMPT_TIMER)
+		vmwrite(VMCS_PIN_CTLS, on ? vmx_cfg.pin : vmx_cfg.pin & ~PIN_PREEMPT_TIMER);
+}
+
 static enum vcpu_leave entry_failed(struct vcpu *v, u32 reason)
 {
 	if (reason & EXIT_REASON_ENTRY_FAIL) {
@@ -90,7 +101,8 @@ enum vcpu_leave vmx_vcpu_run(struct vcpu *v, u64 slice_ns)
 {
 	struct vmx_vcpu *x = v->arch.vendor;
 	struct vmx_p2m *p2m = v->domain->arch.p2m;
-	u64 deadline = rdtsc() + slice_ns * tsc_khz / 1000000;
+	bool timed = slice_ns != SCHED_SLICE_NONE;
+	u64 deadline = timed ? rdtsc() + slice_ns * tsc_khz / 1000000 : 0;
 	enum vcpu_leave act = VCPU_STAY;
 	unsigned int cpu;
 
@@ -114,17 +126,20 @@ enum vcpu_leave vmx_vcpu_run(struct vcpu *v, u64 slice_ns)
 		x->last_cpu = (int)smp_processor_id();
 	}
 	swap_in(v);
+	use_preemption_timer(timed);
 	while (act == VCPU_STAY) {
 		u32 reason;
 
 		local_irq_disable();
 		act = vcpu_should_leave(v);
-		if (act == VCPU_STAY && (softirq_pending() || (s64)(rdtsc() - deadline) >= 0))
+		if (act == VCPU_STAY &&
+		    (softirq_pending() || (timed && (s64)(rdtsc() - deadline) >= 0)))
 			act = VCPU_LEAVE_RESCHED;
 		if (act != VCPU_STAY)
 			break;
 		vmx_inject_events(v); /* NMI, callback vector, vLAPIC (vmx_intr.c) */
-		set_preemption_timer(deadline);
+		if (timed)
+			set_preemption_timer(deadline);
 		vmx_p2m_enter(p2m, cpu);
 		if (vmx_enter_guest(&v->arch.gprs, x->launched)) {
 			vmx_p2m_exit(p2m, cpu);
