@@ -113,18 +113,58 @@ static int place_modules_and_start_info(struct domain *d, const struct domain_co
 	return rc;
 }
 
-static void apply_sched_params(struct domain *d, const struct domain_config *c)
+/*
+ * The domain's pool, weight, cap, pinning and real-time reservation, before it starts. A pool or
+ * reservation that cannot be had refuses the domain (logged naming it): it must not run
+ * without the guarantees its line asks for. A bad weight or pinning only warns, as before.
+ */
+static int apply_sched_params(struct domain *d, const struct domain_config *c)
 {
-	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
-		struct vcpu *v = d->vcpus[i];
+	struct sched_pool *pool = c->pool[0] ? sched_pool_find(c->pool) : NULL;
+	char why[160];
+	int rc;
 
-		if (sched_set_params(&v->sched, c->weight, c->cap))
+	if (c->pool[0] && !pool) {
+		pr_err("domain: '%s' refused: pool=%s: no such pool with CPUs (Keel's pools= "
+		       "option names them)",
+		       c->name, c->pool);
+		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+		struct sched_unit *u = &d->vcpus[i]->sched;
+
+		if (sched_set_params(u, c->weight, c->cap))
 			pr_warn("domain: d%u: weight %u / cap %u refused", d->id, c->weight,
 				c->cap);
-		if (sched_set_affinity(&v->sched, c->vcpu_cpus[i], 0) == -EINVAL)
+		if (pool) {
+			/* Pinned first where the pool allows it, so that the move honours it. */
+			u->affinity = c->vcpu_cpus[i];
+			rc = sched_set_pool(u, pool, why, sizeof(why));
+			if (rc) {
+				pr_err("domain: '%s' refused: vCPU %u cannot join pool %s: %s",
+				       c->name, i, pool->name, why);
+				return rc;
+			}
+		} else if (sched_set_affinity(u, c->vcpu_cpus[i], 0) == -EINVAL) {
 			pr_warn("domain: d%u vCPU %u: no usable CPU in its pinning; left unpinned",
 				d->id, i);
+		}
+		if (!c->rt_budget_ns)
+			continue;
+		rc =
+		    sched_set_rt(u, c->rt_budget_ns, c->rt_period_ns, c->rt_prio, why, sizeof(why));
+		if (rc) {
+			pr_err(
+			    "domain: '%s' refused: vCPU %u: reservation %llu us every %llu us: %s",
+			    c->name, i, c->rt_budget_ns / 1000, c->rt_period_ns / 1000, why);
+			return rc;
+		}
 	}
+	if (c->rt_budget_ns)
+		pr_info("domain: '%s': %u vCPU%s reserved %llu us every %llu us, priority %u",
+			c->name, d->nr_vcpus, d->nr_vcpus > 1 ? "s" : "", c->rt_budget_ns / 1000,
+			c->rt_period_ns / 1000, c->rt_prio);
+	return 0;
 }
 
 /*
@@ -199,7 +239,11 @@ static int build_one(const struct domain_config *c)
 		domain_destroy(d);
 		return rc;
 	}
-	apply_sched_params(d, c);
+	rc = apply_sched_params(d, c);
+	if (rc) {
+		domain_destroy(d);
+		return rc;
+	}
 	rc = vcpu_start_pvh(d->vcpus[0], info.entry, (u32)si_gpa);
 	if (rc) {
 		domain_destroy(d);

@@ -68,7 +68,7 @@ static void size_text(u64 bytes, bool word, char *buf, size_t len)
 int domcfg_parse_size(const struct domcfg_word *w, u64 min, u64 max, u64 *out, char *err,
 		      size_t errlen)
 {
-	char text[24], word[24];
+	char text[24];
 	size_t digits = 0;
 	unsigned int shift = 0;
 	u64 v = 0;
@@ -100,6 +100,8 @@ int domcfg_parse_size(const struct domcfg_word *w, u64 min, u64 max, u64 *out, c
 	}
 	v <<= shift;
 	if (v < min) {
+		char word[24];
+
 		size_text(min, false, text, sizeof(text));
 		size_text(min, true, word, sizeof(word));
 		return domcfg_refuse(err, errlen,

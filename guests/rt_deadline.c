@@ -94,6 +94,12 @@ void guest_main(void)
 			continue;
 		latency[k - warmup] = lat;
 		if (done > release + period) {
+			if (misses < 4)
+				con_printf(
+				    "RT %s miss in period %lu: latency %lu ticks, done %lu ticks "
+				    "late\n",
+				    name, (unsigned long)(k - warmup), (unsigned long)lat,
+				    (unsigned long)(done - release - period));
 			misses++;
 			if (done - release - period > late_max)
 				late_max = done - release - period;

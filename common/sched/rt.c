@@ -18,7 +18,13 @@
  *
  * Budgets: a period is [deadline - period, deadline); the budget left is charged while the unit
  * runs; at 0 it waits for its deadline, when it gets a full budget for the grid period that
- * contains `now`. The grid starts at its first wake. Blocking or yielding gives back what is left.
+ * contains `now`. A unit that blocks or yields gives its CPU back at once. A yield also gives
+ * back what is left of its budget (it waits for its next period). A wake after a block opens a
+ * new period at the wake (deadline = now + period, full budget) unless what is left of the old
+ * one can still be served at the reserved rate before its deadline (left / (deadline - now) <=
+ * budget / period), which it then keeps: the constant-bandwidth server's wake rule. So a unit
+ * never gets more than its share in any window, admission holds, and a periodic task woken by
+ * its own timer runs at once instead of waiting for a grid out of phase with its releases.
  */
 
 #define PPM 1000000U
@@ -60,6 +66,17 @@ static void rt_refill(struct sched_unit *u, u64 now)
 	} else if (now >= u->rt_deadline_ns) {
 		u->rt_deadline_ns +=
 		    ((now - u->rt_deadline_ns) / u->rt_period_ns + 1) * u->rt_period_ns;
+		u->rt_left_ns = u->rt_budget_ns;
+	}
+}
+
+/* A wake after a block: the constant-bandwidth rule (see the top of this file). */
+static void rt_wake_refill(struct sched_unit *u, u64 now)
+{
+	if (!u->rt_deadline_ns || now >= u->rt_deadline_ns ||
+	    (unsigned __int128)u->rt_left_ns * u->rt_period_ns >
+		(unsigned __int128)(u->rt_deadline_ns - now) * u->rt_budget_ns) {
+		u->rt_deadline_ns = now + u->rt_period_ns;
 		u->rt_left_ns = u->rt_budget_ns;
 	}
 }
@@ -134,7 +151,7 @@ static bool rt_on_cpu(unsigned int cpu, const struct sched_unit *u)
 	return u->on_cpu || rt_cpus[cpu].curr == u || fair_runs_locked(cpu, u);
 }
 
-/* Put this CPU's RT unit back: charged, its budget given back if it slept or yielded. */
+/* Put this CPU's RT unit back: charged, its budget given back if it yielded. */
 static void rt_put_prev(struct rt_cpu *rc, u64 now, bool yield)
 {
 	struct sched_unit *prev = rc->curr;
@@ -142,7 +159,7 @@ static void rt_put_prev(struct rt_cpu *rc, u64 now, bool yield)
 	if (!prev)
 		return;
 	rt_charge(prev, now);
-	if (yield || prev->state != SCHED_RUNNING)
+	if (yield && prev->state == SCHED_RUNNING)
 		prev->rt_left_ns = 0;
 	rc->curr = NULL;
 	if (prev->state == SCHED_RUNNING)
@@ -246,7 +263,7 @@ static int rt_wake(struct sched_unit *u, u64 now)
 	if (u->state == SCHED_BLOCKED && rc->curr == u) {
 		u->state = SCHED_RUNNING; /* it slept but had not left its CPU: it runs on */
 	} else if (u->state == SCHED_BLOCKED) {
-		rt_refill(u, now);
+		rt_wake_refill(u, now);
 		rt_enqueue(rc, u);
 		kick = rt_should_kick(rc, u) ? (int)cpu : -1;
 	}
@@ -263,11 +280,9 @@ static void rt_sleep(struct sched_unit *u, u64 now)
 		return;
 	}
 	cpu = fair_lock_unit(u);
-	if (u->state == SCHED_RUNNABLE) {
+	if (u->state == SCHED_RUNNABLE)
 		rt_dequeue(&rt_cpus[cpu], u);
-		u->rt_left_ns = 0; /* gives its budget back */
-	}
-	/* A RUNNING unit stays current: its CPU gives its budget back when it switches. */
+	/* A RUNNING unit stays current until its CPU switches; its wake applies the CBS rule. */
 	if (u->state == SCHED_RUNNABLE || u->state == SCHED_RUNNING)
 		u->state = SCHED_BLOCKED;
 	fair_unlock_cpu(cpu);

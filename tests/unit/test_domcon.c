@@ -27,6 +27,14 @@ bool arch_irqs_enabled(void)
 	return shim_irqs_on;
 }
 
+/* Whether this CPU has other work due (common/softirq.c in Keel). */
+static bool shim_softirq_due;
+
+bool softirq_pending(void)
+{
+	return shim_softirq_due;
+}
+
 /* What reached the consoles. Hooks stand in for time passing and interrupts during a write. */
 static char out[131072];
 static size_t out_len;
@@ -69,6 +77,7 @@ static int setup(void **state)
 	dom_b.id = 2;
 	shim_now_ns = 5 * SEC;
 	shim_irqs_on = true;
+	shim_softirq_due = false;
 	capture.bytes_per_sec = 0;
 	write_advances_ns = 0;
 	print_inside_guest_line = false;
@@ -322,6 +331,22 @@ static void test_a_flush_is_bounded_in_time(void **state)
 	assert_int_equal(count_of("(d1) slow console\n"), 5);
 }
 
+static void test_a_try_flush_yields_to_due_work_between_lines(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 4; i++)
+		write_str(&dom_a, "busy cpu\n");
+	shim_softirq_due = true; /* e.g. a real-time vCPU was just woken */
+	domain_console_try_flush(&dom_a);
+	assert_int_equal(count_of("(d1) busy cpu\n"), 1); /* one line, then the CPU is let go */
+	domain_console_flush(&dom_a);			  /* a flush that must wait writes on */
+	assert_int_equal(count_of("(d1) busy cpu\n"), 4);
+	write_str(&dom_a, "later\n");
+	shim_softirq_due = false;
+	domain_console_try_flush(&dom_a);
+	assert_int_equal(count_of("(d1) later\n"), 1);
+}
+
 static void test_keel_lines_are_not_split_by_a_guest_line(void **state)
 {
 	(void)state;
@@ -388,6 +413,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_a_flush_is_bounded_in_time, setup),
 	    cmocka_unit_test_setup(test_keel_lines_are_not_split_by_a_guest_line, setup),
 	    cmocka_unit_test_setup(test_a_try_flush_never_waits_for_another_writer, setup),
+	    cmocka_unit_test_setup(test_a_try_flush_yields_to_due_work_between_lines, setup),
 	    cmocka_unit_test_setup(test_the_end_writes_what_is_left_within_bounds, setup),
 	};
 

@@ -224,7 +224,7 @@ static void test_equal_priorities_earliest_deadline_first(void **state)
 	sched_audit();
 }
 
-static void test_block_and_yield_give_the_budget_back(void **state)
+static void test_block_and_yield_give_the_cpu_back(void **state)
 {
 	struct sim s;
 	struct sim_vcpu rt, fair;
@@ -236,33 +236,41 @@ static void test_block_and_yield_give_the_budget_back(void **state)
 	sim_wake(&s, &fair);
 	sim_wake(&s, &rt);
 	assert_ptr_equal(s.cur[0], &rt.unit);
-	/* Runs 100 us, blocks: the 200 us left are given back. */
+	/* Runs 100 us, blocks: fair share runs at once; the 200 us left stay with it. */
 	s.now = 100 * US;
 	sim_sleep(&s, &rt);
 	assert_ptr_equal(s.cur[0], &fair.unit);
-	assert_int_equal(rt.unit.rt_left_ns, 0);
-	/* Woken in the same period it waits for its deadline; the fair slice ends there. */
+	assert_int_equal(rt.unit.rt_left_ns, 200 * US);
+	/* Woken at 200 us: 200 us in the 800 us left is within 30%: it keeps them, runs at once. */
 	s.now = 200 * US;
 	assert_int_equal(sched_wake(&rt.unit, s.now), 0);
 	sim_resched(&s, 0, false);
-	assert_ptr_equal(s.cur[0], &fair.unit);
-	assert_int_equal(s.deadline[0], 1 * MS);
-	sim_run_until(&s, 1 * MS);
 	assert_ptr_equal(s.cur[0], &rt.unit);
+	assert_int_equal(rt.unit.rt_deadline_ns, 1 * MS);
+	assert_int_equal(s.slice[0], 200 * US);
+	/* Blocks at 300 us with 100 us left; at 800 us 100 in 200 is over 30%: a new period. */
+	s.now = 300 * US;
+	sim_sleep(&s, &rt);
+	s.now = 800 * US;
+	assert_int_equal(sched_wake(&rt.unit, s.now), 0);
+	sim_resched(&s, 0, false);
+	assert_ptr_equal(s.cur[0], &rt.unit);
+	assert_int_equal(rt.unit.rt_deadline_ns, 1800 * US);
 	assert_int_equal(rt.unit.rt_left_ns, 300 * US);
-	assert_int_equal(rt.unit.rt_deadline_ns, 2 * MS);
-	/* A yield gives the rest back too: fair share runs until the next period. */
-	s.now = 1 * MS + 50 * US;
+	/* A yield gives the rest of the budget back: fair share runs until the next period. */
+	s.now = 850 * US;
 	sim_resched(&s, 0, true);
 	assert_ptr_equal(s.cur[0], &fair.unit);
-	assert_int_equal(s.deadline[0], 2 * MS);
-	sim_run_until(&s, 2 * MS);
+	assert_int_equal(rt.unit.rt_left_ns, 0);
+	assert_int_equal(s.deadline[0], 1800 * US);
+	sim_run_until(&s, 1800 * US);
 	assert_ptr_equal(s.cur[0], &rt.unit);
-	assert_int_equal(rt.unit.runtime_ns, 150 * US);
+	assert_int_equal(rt.unit.rt_deadline_ns, 2800 * US);
+	assert_int_equal(rt.unit.runtime_ns, 250 * US);
 	sched_audit();
 }
 
-static void test_refill_keeps_the_period_grid(void **state)
+static void test_refills_keep_the_grid_and_wakes_open_periods(void **state)
 {
 	struct sim s;
 	struct sim_vcpu rt;
@@ -270,27 +278,29 @@ static void test_refill_keeps_the_period_grid(void **state)
 	sim_init(&s, 1);
 	unit_new(&rt, 0, 256, 1);
 	rt_set(&rt, 300 * US, 1 * MS, 10);
-	s.now = 200 * US; /* the first wake starts the grid: periods begin at 0.2, 1.2, 2.2 ms... */
+	s.now = 200 * US; /* the first wake opens a period: 0.2 to 1.2 ms */
 	sim_wake(&s, &rt);
 	assert_int_equal(rt.unit.rt_deadline_ns, 1200 * US);
 	assert_int_equal(s.slice[0], 300 * US);
-	sim_run_until(&s, 600 * US);
+	/* Depleted at 0.5 ms: refilled on its grid at 1.2 ms, then 2.2 ms... */
+	sim_run_until(&s, 1200 * US);
+	assert_ptr_equal(s.cur[0], &rt.unit);
+	assert_int_equal(rt.unit.rt_deadline_ns, 2200 * US);
+	assert_int_equal(s.slice[0], 300 * US);
+	sim_run_until(&s, 1400 * US);
 	sim_sleep(&s, &rt);
-	/* Woken after its deadline: the grid period that contains now, with a full budget. */
+	/* Woken after its deadline: a period opens at the wake, with a full budget. */
 	s.now = 3500 * US;
 	sim_wake(&s, &rt);
-	assert_int_equal(rt.unit.rt_deadline_ns, 4200 * US);
+	assert_int_equal(rt.unit.rt_deadline_ns, 4500 * US);
 	assert_int_equal(rt.unit.rt_left_ns, 300 * US);
 	assert_ptr_equal(s.cur[0], &rt.unit);
-	/* Close to its deadline, a slice never runs past it; the next one starts on the grid. */
+	/* Woken close to its deadline with budget left: more than its rate, so a new period too. */
+	sim_run_until(&s, 3600 * US);
 	sim_sleep(&s, &rt);
-	s.now = 5100 * US;
+	s.now = 4400 * US;
 	sim_wake(&s, &rt);
-	assert_int_equal(rt.unit.rt_deadline_ns, 5200 * US);
-	assert_int_equal(s.slice[0], 100 * US);
-	sim_run_until(&s, 5200 * US);
-	assert_ptr_equal(s.cur[0], &rt.unit);
-	assert_int_equal(rt.unit.rt_deadline_ns, 6200 * US);
+	assert_int_equal(rt.unit.rt_deadline_ns, 5400 * US);
 	assert_int_equal(s.slice[0], 300 * US);
 	sched_audit();
 }
@@ -398,8 +408,8 @@ int main(void)
 	    cmocka_unit_test(test_bad_reservations_rejected),
 	    cmocka_unit_test(test_higher_priority_preempts_at_once),
 	    cmocka_unit_test(test_equal_priorities_earliest_deadline_first),
-	    cmocka_unit_test(test_block_and_yield_give_the_budget_back),
-	    cmocka_unit_test(test_refill_keeps_the_period_grid),
+	    cmocka_unit_test(test_block_and_yield_give_the_cpu_back),
+	    cmocka_unit_test(test_refills_keep_the_grid_and_wakes_open_periods),
 	    cmocka_unit_test(test_depleted_unit_waits_for_its_refill),
 	    cmocka_unit_test(test_slices_end_at_a_more_urgent_refill),
 	    cmocka_unit_test(test_reservation_removed_back_to_fair_share),
