@@ -9,9 +9,10 @@
 /* The keys, in the order of key_names[]. */
 /* clang-format off */
 enum domcfg_key { KEY_NAME, KEY_MEM, KEY_VCPUS, KEY_CPUS, KEY_CPUS_N, KEY_WEIGHT, KEY_CAP,
-		  KEY_ON_POWEROFF, KEY_ON_REBOOT, KEY_ON_CRASH, KEY_TYPE, KEY_DOM0, KEY_COUNT };
+		  KEY_ON_POWEROFF, KEY_ON_REBOOT, KEY_ON_CRASH, KEY_TYPE, KEY_DOM0, KEY_SHM,
+		  KEY_COUNT };
 static const char *const key_names[KEY_COUNT] = {"name", "mem", "vcpus", "cpus", "cpus.N",
-	"weight", "cap", "on_poweroff", "on_reboot", "on_crash", "type", "dom0"};
+	"weight", "cap", "on_poweroff", "on_reboot", "on_crash", "type", "dom0", "shm"};
 /* clang-format on */
 
 /* Longest slice of a hostile word quoted back in a message. */
@@ -288,7 +289,7 @@ static int parse_key(struct domcfg_parser *p, const struct domcfg_word *w)
 		return fail(
 		    p,
 		    "%.*s: unknown key '%.*s' (known: name mem vcpus cpus cpus.N weight cap "
-		    "on_poweroff on_reboot on_crash type dom0)",
+		    "on_poweroff on_reboot on_crash type dom0 shm)",
 		    QUOTE(w), KEYQ(w));
 	}
 	if (key != KEY_DOM0 && !w->val)
@@ -326,6 +327,8 @@ static int parse_key(struct domcfg_parser *p, const struct domcfg_word *w)
 		return parse_action(p, w, &c->on_reboot);
 	case KEY_ON_CRASH:
 		return parse_action(p, w, &c->on_crash);
+	case KEY_SHM:
+		return domcfg_parse_shm(w->text, w->len, w->val, w->vlen, c, p->err, p->errlen);
 	case KEY_TYPE:
 		if ((i = choose(w, type_names, (int)ARRAY_SIZE(type_names))) < 0)
 			return fail(p, "%.*s: unknown module type (use kernel or ramdisk)",
@@ -367,6 +370,9 @@ static int check_line(struct domcfg_parser *p)
 				    QUOTE(&p->vcpu_word[n]), n, c->vcpus);
 		}
 	}
+	if (p->seen & (1u << KEY_SHM))
+		return domcfg_check_shm(p->first[KEY_SHM].text, p->first[KEY_SHM].len, c, p->err,
+					p->errlen);
 	return 0;
 }
 

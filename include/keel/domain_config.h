@@ -19,6 +19,10 @@
 #define DOMCFG_MAX_CAP	      (100ULL * MAX_CPUS) /* 100% of each CPU */
 #define DOMCFG_ALL_CPUS	      (~0ULL)
 #define DOMCFG_ERR_MAX	      160 /* a comfortable size for the @err buffers below */
+#define DOMCFG_MAX_SHM	      4	  /* shm= regions per domain */
+#define DOMCFG_SHM_NAME_MAX   16  /* 1..15 characters + NUL */
+#define DOMCFG_SHM_MIN	      (4ULL << 10)
+#define DOMCFG_SHM_MAX	      (256ULL << 20)
 
 /* What happens when the guest powers off, reboots or crashes. */
 enum domcfg_action {
@@ -38,6 +42,14 @@ struct domcfg_ramdisk {
 	char cmdline[BOOT_MODULE_CMDLINE_MAX]; /* what followed `--` on its line ("" = none) */
 };
 
+/* One `shm=` region: @size bytes shared with one other domain, seen by this one at @gpa. */
+struct domcfg_shm {
+	char name[DOMCFG_SHM_NAME_MAX];
+	u64 size;      /* multiple of 4 KiB, DOMCFG_SHM_MIN..DOMCFG_SHM_MAX */
+	u64 gpa;       /* 4 KiB aligned, clear of the domain's RAM, special pages and devices */
+	bool writable; /* rw; else ro (a write is an EPT violation) */
+};
+
 struct domain_config {
 	/* ---- from the module's command line (domcfg_parse) ---- */
 	u64 mem_bytes;			 /* multiple of 4 KiB, DOMCFG_MIN_MEM..DOMCFG_MAX_MEM */
@@ -52,7 +64,9 @@ struct domain_config {
 	char name[DOMCFG_NAME_MAX]; /* "" until domcfg_group_modules picks a default */
 	/* everything after `--` (kernel: guest's; ramdisk: its own) */
 	char cmdline[DOMCFG_CMDLINE_MAX];
-	bool dom0; /* the initial, privileged domain */
+	bool dom0;	     /* the initial, privileged domain */
+	unsigned int nr_shm; /* shared memory regions (docs/boot-domains.md) */
+	struct domcfg_shm shm[DOMCFG_MAX_SHM];
 
 	/* ---- filled by domcfg_group_modules ---- */
 	unsigned int module; /* index of the kernel module in boot_info.modules */
@@ -75,6 +89,16 @@ int domcfg_parse(const char *cmdline, struct domain_config *out, char *err, size
  */
 int domcfg_group_modules(const struct boot_info *bi, struct domain_config *cfgs, unsigned int max,
 			 unsigned int *nr_skipped);
+
+/*
+ * `shm=` (common/domain_config_shm.c): parse the value of @word (@wlen bytes, quoted in
+ * messages) into @out->shm; then, with the whole line read, check the regions against the
+ * domain's memory map and each other. 0, or -EINVAL with the message in @err.
+ */
+int domcfg_parse_shm(const char *word, size_t wlen, const char *val, size_t vlen,
+		     struct domain_config *out, char *err, size_t errlen);
+int domcfg_check_shm(const char *word, size_t wlen, const struct domain_config *c, char *err,
+		     size_t errlen);
 
 /* "destroy", "restart", "preserve". */
 const char *domcfg_action_name(enum domcfg_action action);
