@@ -17,13 +17,13 @@
 const char guest_name[] = "shm_pair";
 
 /*
- * Command line: role=a|b|reader|intruder rounds=N pings=N, and what Keel appends for each
+ * Command line: role=a|b|reader|linux|intruder rounds=N pings=N, and what Keel appends for each
  * region (docs/boot-domains.md): keel.shm.NAME=GPA,SIZE,ACCESS,PORT.
  *   a, b    region `ring` (rw on both): `rounds` rounds both ways. A fills its half with a
  *           pattern of the round, publishes the round number, rings; B checks every byte,
- *           fills its half, publishes, rings back; A checks. Then `pings` bare round trips
- *           (BENCH shm_doorbell_rtt, median TSC ticks), and A times copies into the region
- *           against copies inside its own RAM (BENCH shm_copy_*: bytes per 1000 ticks).
+ *           fills its half, publishes, rings back; A checks. Then A times copies into the
+ *           region against copies inside its own RAM (BENCH shm_copy_*: bytes per 1000
+ *           ticks), and `pings` bare round trips (BENCH shm_doorbell_rtt, median TSC ticks).
  *           A also shares region `peek` with the reader (its side rw, the reader's ro): it
  *           counts the reader's generations (a new peer on its doorbell) in it.
  *   reader  region `peek`, read-only: its first generation finds A's marker, checks the rest
@@ -31,6 +31,9 @@ const char guest_name[] = "shm_pair";
  *           must be crashed (EXPECT-CRASH; it is restarted per on_crash=restart); its second
  *           generation finds the count 2 that A wrote and passes.
  *   intruder names region `ring` too: Keel must refuse it at boot, so it never runs.
+ *   linux   region `lx` with a Linux domain (tests/boot/bochs-linux-shm.test): writes a text
+ *           and a word for Linux to read through /dev/mem, then polls (every 100 ms, for up
+ *           to `wait_s` seconds) for the word Linux writes back.
  */
 #define MAGIC	   0x4b45454c53484d31ull /* "KEELSHM1" */
 #define ROUNDS_MAX 64
@@ -89,7 +92,7 @@ static void find_region(const char *name, struct region *r)
 	r->writable = f[2][1] == 'w';
 	r->port = (evtchn_port_t)port;
 	r->base = (volatile uint8_t *)(uintptr_t)r->gpa;
-	if (r->gpa + r->size > (1ull << 32) || r->size < 2 * DATA_OFFSET)
+	if (r->gpa + r->size > (1ull << 32) || r->size < 4096)
 		test_fail("%s: region outside the 4 GiB this guest maps, or too small", key);
 }
 
@@ -313,6 +316,8 @@ static void role_a(uint64_t rounds, uint64_t pings)
 	check_memmap(&ring_r);
 	check_memmap(&peek);
 	TEST_CHECK(ring_r.writable && peek.writable, "A's views must be rw");
+	TEST_CHECK(ring_r.size >= 2 * DATA_OFFSET && peek.size >= 2 * DATA_OFFSET,
+		   "regions ring and peek need 8 KiB at least");
 	check_refusals(&ring_r);
 	setup_events(&ring_r, 0);
 	setup_events(&peek, 1);
@@ -363,6 +368,7 @@ static void role_b(uint64_t rounds, uint64_t pings)
 	find_region("ring", &ring_r);
 	check_memmap(&ring_r);
 	TEST_CHECK(ring_r.writable, "B's view must be rw");
+	TEST_CHECK(ring_r.size >= 2 * DATA_OFFSET, "region ring needs 8 KiB at least");
 	setup_events(&ring_r, 0);
 	irq_enable();
 	len = (ring_r.size - DATA_OFFSET) / 2;
@@ -419,6 +425,7 @@ static void role_reader(void)
 	find_region("peek", &peek);
 	check_memmap(&peek);
 	TEST_CHECK(!peek.writable, "the reader's view must be ro");
+	TEST_CHECK(peek.size >= 2 * DATA_OFFSET, "region peek needs 8 KiB at least");
 	TEST_CHECK(me.self, "no domain id in the hypervisor's CPUID leaf");
 	setup_events(&peek, 0);
 	irq_enable();
@@ -443,6 +450,41 @@ static void role_reader(void)
 	test_fail("reader: wrote its read-only view of region peek and survived");
 }
 
+#define LINUX_TEXT	  "hello from the shm_pair guest"
+#define LINUX_WORD_OFFSET 0x100
+#define LINUX_WORD	  0x4b45454cu /* "KEEL" */
+#define LINUX_REPLY	  0x200	      /* where Linux writes its answer */
+#define LINUX_ANSWER	  0x4c4e5558u /* "LNUX" */
+
+static void role_linux(uint64_t wait_s)
+{
+	struct region lx;
+	uint64_t deadline;
+	volatile uint32_t *reply;
+
+	find_region("lx", &lx);
+	check_memmap(&lx);
+	TEST_CHECK(lx.writable, "the view of region lx must be rw");
+	for (unsigned int i = 0; i < sizeof(LINUX_TEXT); i++)
+		lx.base[i] = (uint8_t)LINUX_TEXT[i];
+	WRITE_ONCE(*(volatile uint32_t *)(lx.base + LINUX_WORD_OFFSET), LINUX_WORD);
+	reply = (volatile uint32_t *)(lx.base + LINUX_REPLY);
+	con_printf("shm_pair: linux: wrote \"%s\" and %#x for Linux; waiting up to %lu s\n",
+		   LINUX_TEXT, LINUX_WORD, (unsigned long)wait_s);
+	deadline = time_now_ns() + wait_s * 1000 * NS_PER_MS;
+	irq_enable();
+	while (READ_ONCE(*reply) != LINUX_ANSWER) {
+		if (time_now_ns() >= deadline)
+			test_fail("linux: no answer from Linux in %lu s (the word there is %#x)",
+				  (unsigned long)wait_s, READ_ONCE(*reply));
+		irq_disable();
+		timer_set_abs(time_now_ns() + 100 * NS_PER_MS);
+		safe_halt();
+	}
+	con_printf("shm_pair: linux: the Linux domain answered %#x\n", READ_ONCE(*reply));
+	test_pass();
+}
+
 void guest_main(void)
 {
 	char role[16];
@@ -454,8 +496,8 @@ void guest_main(void)
 	test_require_hv();
 	if (bootargs_get(boot_cmdline, "role", role, sizeof(role)) < 0 || rounds == 0 ||
 	    rounds > ROUNDS_MAX || pings == 0 || pings > ROUNDS_MAX * 4)
-		test_fail("usage: role=a|b|reader|intruder rounds=1..%d pings=1..%d", ROUNDS_MAX,
-			  ROUNDS_MAX * 4);
+		test_fail("usage: role=a|b|reader|linux|intruder rounds=1..%d pings=1..%d",
+			  ROUNDS_MAX, ROUNDS_MAX * 4);
 	if (role[0] == 'i')
 		test_fail("intruder: started, but Keel must refuse a third domain on region ring");
 	rc = shared_info_map();
@@ -471,5 +513,7 @@ void guest_main(void)
 		role_a(rounds, pings);
 	if (role[0] == 'b')
 		role_b(rounds, pings);
+	if (role[0] == 'l')
+		role_linux(bootargs_get_u64(boot_cmdline, "wait_s", 1200));
 	role_reader();
 }
