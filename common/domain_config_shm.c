@@ -28,9 +28,10 @@ static int __printf(2, 3) shm_fail(const struct shm_ctx *x, const char *fmt, ...
 	if (x->err && x->errlen) {
 		size_t n = (size_t)snprintf(
 		    x->err, x->errlen, "%.*s: ", (int)MIN(x->wlen, (size_t)SHM_QUOTE_MAX), x->word);
-		va_list ap;
 
 		if (n < x->errlen) {
+			va_list ap;
+
 			va_start(ap, fmt);
 			vsnprintf(x->err + n, x->errlen - n, fmt, ap);
 			va_end(ap);

@@ -216,6 +216,15 @@ int domain_shm_cmdline(const struct domain *d, const char *base, char *out, size
 {
 	const char *dashes = find_dashes(base);
 	size_t head = dashes ? (size_t)(dashes - base) : strlen(base), n;
+	bool any = false;
+
+	for (unsigned int j = 0; j < nr_regions; j++) {
+		const struct shm_side *s = side_of(&regions[j], d->life.build_cfg);
+
+		any |= s && s->domid == d->id;
+	}
+	if (!any) /* unchanged, to the byte */
+		return strlcpy(out, base, len) < len ? 0 : -ENOSPC;
 
 	while (head && (base[head - 1] == ' ' || base[head - 1] == '\t'))
 		head--;
@@ -231,7 +240,7 @@ int domain_shm_cmdline(const struct domain *d, const char *base, char *out, size
 				      s->spec->writable ? "rw" : "ro", s->port);
 	}
 	if (dashes && n < len)
-		n += (size_t)snprintf(out + n, len - n, " %s", dashes);
+		n += (size_t)snprintf(out + n, len - n, "%s%s", n ? " " : "", dashes);
 	return n < len ? 0 : -ENOSPC;
 }
 

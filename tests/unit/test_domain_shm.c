@@ -320,6 +320,11 @@ static void test_first_side_rebuilt_while_the_other_runs(void **state)
 	assert_int_equal(P(dom[3], 1)->remote_dom, 4);
 	assert_int_equal(domain_shm_cmdline(a, "", line, sizeof(line)), 0);
 	assert_true(strncmp(line, "keel.shm.ring=0xe0000000,0x10000,rw,", 36) == 0);
+	assert_int_equal(domain_shm_cmdline(a, "-- x --y", line, sizeof(line)), 0);
+	assert_true(strncmp(line, "keel.shm.ring=", 14) == 0);
+	assert_non_null(strstr(line, ",ro,2 -- x --y"));
+	assert_int_equal(domain_shm_cmdline(a, "a--b c-- --d", line, sizeof(line)), 0);
+	assert_true(strncmp(line, "a--b c-- --d keel.shm.ring=", 27) == 0);
 }
 
 static void test_a_closed_doorbell_is_not_mended(void **state)
@@ -337,6 +342,24 @@ static void test_a_closed_doorbell_is_not_mended(void **state)
 				   "by its guest: the one of 'a' stays unconnected"));
 	assert_int_equal(P(a, 2)->remote_dom, DOMID_INVALID);
 	assert_int_equal(P(a, 1)->remote_dom, 3); /* ring was mended */
+}
+
+static void test_no_regions_no_change(void **state)
+{
+	struct domain *x;
+	char line[DOMAIN_SHM_CMDLINE_MAX];
+
+	(void)state;
+	x = build(7, 2); /* the intruder's config: it was dropped, it has none */
+	x->life.build_cfg = NULL;
+	assert_int_equal(domain_shm_attach(x, &cfgs[2]), 0);
+	assert_int_equal(nr_maps[7], 0);
+	assert_int_equal(domain_shm_cmdline(x, "-- init  args ", line, sizeof(line)), 0);
+	assert_string_equal(line, "-- init  args ");
+	assert_int_equal(domain_shm_cmdline(x, "0123456789", line, 10), -ENOSPC);
+	assert_false(domain_shm_covers(x, 0, ~0ULL));
+	assert_null(domain_shm_readonly_at(x, 0xe0100000ULL));
+	destroy(7);
 }
 
 static void test_map_failure_fails_the_build(void **state)
@@ -392,6 +415,7 @@ int main(void)
 	    cmocka_unit_test(test_rebuilt_side_meets_the_same_port),
 	    cmocka_unit_test(test_first_side_rebuilt_while_the_other_runs),
 	    cmocka_unit_test(test_a_closed_doorbell_is_not_mended),
+	    cmocka_unit_test(test_no_regions_no_change),
 	    cmocka_unit_test(test_map_failure_fails_the_build),
 	};
 

@@ -49,7 +49,7 @@ static u64 p2m_table_limit(const struct domain *d, const struct ept *e)
 	 * its ends and up to three above them.
 	 */
 	if (d->mem.shared_pages)
-		limit += d->mem.shared_pages / 512 + 4 * 5;
+		limit += d->mem.shared_pages / 512 + 20ULL;
 	return limit;
 }
 
