@@ -370,9 +370,9 @@ static int check_line(struct domcfg_parser *p)
 				    QUOTE(&p->vcpu_word[n]), n, c->vcpus);
 		}
 	}
-	if (p->seen & (1u << KEY_SHM))
-		return domcfg_check_shm(p->first[KEY_SHM].text, p->first[KEY_SHM].len, c, p->err,
-					p->errlen);
+	if ((p->seen & (1u << KEY_SHM)) &&
+	    domcfg_check_shm(p->first[KEY_SHM].text, p->first[KEY_SHM].len, c, p->err, p->errlen))
+		return -EINVAL;
 	return 0;
 }
 
