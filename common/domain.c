@@ -2,6 +2,7 @@
 #include <keel/arch_vcpu.h>
 #include <keel/console_ring.h>
 #include <keel/domain.h>
+#include <keel/domain_shm.h>
 #include <keel/errno.h>
 #include <keel/event_channel.h>
 #include <keel/grant_table.h>
@@ -233,6 +234,7 @@ void domain_destroy(struct domain *d)
 		memset(d->abi.shared_info, 0, PAGE_SIZE);
 		frame_free(d->abi.shared_info_pa, 0);
 	}
+	domain_shm_detach(d); /* its peers' doorbells wait for its next build */
 	if (d->evtchn.nr_ports)
 		evtchn_domain_destroy(d);
 	d->state = DOMAIN_DEAD;

@@ -4,6 +4,7 @@
 #include <keel/domain.h>
 #include <keel/domain_build.h>
 #include <keel/domain_config.h>
+#include <keel/domain_shm.h>
 #include <keel/elf_loader.h>
 #include <keel/errno.h>
 #include <keel/guest_acpi.h>
@@ -73,6 +74,7 @@ static int place_modules_and_start_info(struct domain *d, const struct domain_co
 {
 	struct pvh_module_desc mods[DOMCFG_MAX_RAMDISKS];
 	struct pvh_start_params p;
+	char *cmdline;
 	void *buf;
 	int len, rc;
 
@@ -93,15 +95,21 @@ static int place_modules_and_start_info(struct domain *d, const struct domain_co
 	p.mem_bytes = d->mem.bytes;
 	p.map = d->mem.map;
 	p.nr_map = d->mem.nr_map;
-	p.cmdline = c->cmdline;
+	cmdline = kmalloc(DOMAIN_SHM_CMDLINE_MAX); /* with the shared regions' parameters */
+	if (!cmdline)
+		return -ENOMEM;
+	rc = domain_shm_cmdline(d, c->cmdline, cmdline, DOMAIN_SHM_CMDLINE_MAX);
+	p.cmdline = cmdline;
 	p.modules = mods;
 	p.nr_modules = c->nr_ramdisks;
 	p.flags = c->dom0 ? PVH_SIF_PRIVILEGED | PVH_SIF_INITDOMAIN : 0;
 	p.rsdp_paddr = rsdp;
 	next = next_ram(d, next, PAGE_SIZE);
-	buf = kzalloc(START_INFO_BUF);
-	if (!buf)
-		return -ENOMEM;
+	buf = rc ? NULL : kzalloc(START_INFO_BUF);
+	if (!buf) {
+		kfree(cmdline);
+		return rc ?: -ENOMEM;
+	}
 	len = pvh_build_start_info(&p, next, buf, START_INFO_BUF);
 	rc = len < 0 ? len : 0;
 	if (!rc && !domain_range_is_ram(d, next, (u64)len))
@@ -109,6 +117,7 @@ static int place_modules_and_start_info(struct domain *d, const struct domain_co
 	if (!rc)
 		rc = domain_copy_to_gpa(d, next, buf, (size_t)len);
 	kfree(buf);
+	kfree(cmdline);
 	*start_info_gpa = next;
 	return rc;
 }
@@ -230,6 +239,7 @@ static int build_one(const struct domain_config *c)
 	kernel_image_close(&ki); /* the decompressed copy, if any, is no longer needed */
 	if (!identity)
 		rc = rc ?: domain_load_acpi(d);
+	rc = rc ?: domain_shm_attach(d, c); /* its shared regions and their doorbells */
 	rc = rc ?: place_modules_and_start_info(d, c, info.paddr_hi, rsdp, &si_gpa);
 	/* evtchn: its PV console (hvc0); dom0's hvc0 is console_io, its special pages are MMIO. */
 	if (!identity)
@@ -286,6 +296,8 @@ unsigned int domains_build_from_modules(const struct boot_info *bi)
 	int n = domcfg_group_modules(bi, boot_cfgs, MAX_BOOT_DOMAINS, &skipped);
 
 	boot_bi = bi;
+	if (n > 0)
+		n = (int)domain_shm_setup(boot_cfgs, (unsigned int)n); /* pairs them, or drops */
 
 	if (n <= 0) {
 		pr_info("keel: no domains to start (no kernel modules were given)");

@@ -11,10 +11,10 @@
 /* clang-format off */
 enum domcfg_key { KEY_NAME, KEY_MEM, KEY_VCPUS, KEY_CPUS, KEY_CPUS_N, KEY_WEIGHT, KEY_CAP,
 		  KEY_ON_POWEROFF, KEY_ON_REBOOT, KEY_ON_CRASH, KEY_TYPE, KEY_DOM0, KEY_POOL, KEY_RT,
-		  KEY_PRIO, KEY_COUNT };
+		  KEY_PRIO, KEY_SHM, KEY_COUNT };
 static const char *const key_names[KEY_COUNT] = {"name", "mem", "vcpus", "cpus", "cpus.N",
 	"weight", "cap", "on_poweroff", "on_reboot", "on_crash", "type", "dom0", "pool", "rt",
-	"prio"};
+	"prio", "shm"};
 /* clang-format on */
 
 struct domcfg_parser {
@@ -206,7 +206,7 @@ static int parse_key(struct domcfg_parser *p, const struct domcfg_word *w)
 		return fail(
 		    p,
 		    "%.*s: unknown key '%.*s' (known: name mem vcpus cpus cpus.N weight cap "
-		    "on_poweroff on_reboot on_crash type dom0 pool rt prio)",
+		    "on_poweroff on_reboot on_crash type dom0 pool rt prio shm)",
 		    DOMCFG_QUOTE(w), DOMCFG_KEYQ(w));
 	}
 	if (key != KEY_DOM0 && !w->val)
@@ -253,6 +253,8 @@ static int parse_key(struct domcfg_parser *p, const struct domcfg_word *w)
 	case KEY_PRIO:
 		return parse_uint_key(p, w, 0, DOMCFG_RT_MAX_PRIO, "0..99, higher runs first",
 				      &c->rt_prio);
+	case KEY_SHM:
+		return domcfg_parse_shm(w->text, w->len, w->val, w->vlen, c, p->err, p->errlen);
 	case KEY_TYPE:
 		if ((i = choose(w, type_names, (int)ARRAY_SIZE(type_names))) < 0)
 			return fail(p, "%.*s: unknown module type (use kernel or ramdisk)",
@@ -297,6 +299,9 @@ static int check_line(struct domcfg_parser *p)
 				    DOMCFG_QUOTE(&p->vcpu_word[n]), n, c->vcpus);
 		}
 	}
+	if ((p->seen & (1u << KEY_SHM)) &&
+	    domcfg_check_shm(p->first[KEY_SHM].text, p->first[KEY_SHM].len, c, p->err, p->errlen))
+		return -EINVAL;
 	return 0;
 }
 

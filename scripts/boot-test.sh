@@ -28,6 +28,9 @@
 #                       LINUX_FLAVOUR=stock|cloud picks $LINUX_KERNEL (default stock; the
 #                       environment's KEEL_LINUX_FLAVOUR overrides it). run-tests.sh runs these
 #                       tests first; KEEL_LINUX_TESTS=0 skips them.
+#   LINUX_INIT=FILE     with NEEDS=linux: $LINUX_INITRD gets FILE (a script in the tree) as its
+#                       /init, in a second cpio archive after the busybox one, in the same gzip
+#                       stream (Linux unpacks the archives in order; the later /init wins)
 #   NEEDS=dom0          as NEEDS=linux, and scripts/dom0-rootfs.sh builds dom0's initramfs
 #                       first: $DOM0_ROOTFS in MODULES is it (docs/dom0.md)
 #   INPUT='REGEX=>TEXT' typing into Keel's UART (Bochs only), one step a line: once REGEX
@@ -78,6 +81,7 @@ BOCHS_CPU=""
 BOCHS_IPS=""
 NEEDS=""
 LINUX_FLAVOUR=stock
+LINUX_INIT=""
 BOCHS_TIME0=""
 # shellcheck disable=SC1090 # the test definition is chosen at run time
 . "$file"
@@ -174,6 +178,19 @@ linux | dom0)
 	esac
 	linux_shell_initrd=$(sh scripts/linux-cache.sh --flavour "$LINUX_FLAVOUR" \
 		--print shell-initramfs)
+	if [ -n "$LINUX_INIT" ]; then
+		[ -f "$LINUX_INIT" ] || { fail "LINUX_INIT $LINUX_INIT not found"; finish; }
+		rm -rf "$dir/init-overlay"
+		mkdir -p "$dir/init-overlay"
+		cp "$LINUX_INIT" "$dir/init-overlay/init"
+		chmod 755 "$dir/init-overlay/init"
+		(cd "$dir/init-overlay" && echo init | cpio -o -H newc -R 0:0 --quiet) \
+			>"$dir/init-overlay.cpio"
+		# One gzip stream: GRUB unzips a gzip module, sizing it by the last member alone.
+		{ gzip -dc "$linux_initrd" && cat "$dir/init-overlay.cpio"; } | gzip -9n \
+			>"$dir/initramfs.cpio.gz"
+		linux_initrd=$dir/initramfs.cpio.gz
+	fi
 	if [ "$NEEDS" = dom0 ]; then
 		dom0_rootfs=$BUILD/dom0/rootfs.cpio.gz
 		if ! flock "$cache/.dom0.lock" env BUILD="$BUILD" sh scripts/dom0-rootfs.sh "$dom0_rootfs" \

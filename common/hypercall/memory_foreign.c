@@ -1,5 +1,6 @@
 /* memory_op on other domains (privileged caller only): their reservations and foreign maps. */
 #include <keel/domain.h>
+#include <keel/domain_shm.h>
 #include <keel/errno.h>
 #include <keel/foreign_map.h>
 #include <keel/guest_access.h>
@@ -62,7 +63,12 @@ long memory_op_add_batch(struct vcpu *v, u64 arg)
 			rc = -EFAULT;
 			break;
 		}
-		err = (s32)foreign_map(d, gpfn, owner, idx);
+		/* Never over a shared region (common/domain_shm.c), of the caller or the owner. */
+		if ((gpfn < (1ULL << 34) && domain_shm_covers(d, gpfn << 12, 4096)) ||
+		    (idx < (1ULL << 34) && domain_shm_covers(owner, idx << 12, 4096)))
+			err = -EPERM;
+		else
+			err = (s32)foreign_map(d, gpfn, owner, idx);
 		if (copy_to_guest(v, b.errs + i * sizeof(err), &err, sizeof(err))) {
 			if (!err)
 				(void)foreign_unmap(d,
@@ -87,5 +93,7 @@ long memory_op_remove(struct vcpu *v, u64 arg)
 		return -EFAULT;
 	if ((r.domid != DOMID_SELF && r.domid != d->id) || r.pad[0] || r.pad[1] || r.pad[2])
 		return -EINVAL;
+	if (r.gpfn < (1ULL << 34) && domain_shm_covers(d, r.gpfn << 12, 4096))
+		return -EPERM; /* a shared region is no foreign map: it stays */
 	return foreign_unmap(d, r.gpfn);
 }

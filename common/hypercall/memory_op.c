@@ -1,6 +1,7 @@
 /* memory_op: the guest's physical map (shared_info, grant frames), its memory map, ballooning. */
 #include <keel/arch_vcpu.h>
 #include <keel/domain.h>
+#include <keel/domain_shm.h>
 #include <keel/errno.h>
 #include <keel/foreign_map.h>
 #include <keel/grant_table.h>
@@ -58,6 +59,8 @@ static long add_to_physmap(struct vcpu *v, u64 arg)
 		return -EFAULT;
 	if (a.domid != DOMID_SELF && a.domid != v->domain->id)
 		return -EPERM; /* foreign mappings are dom0's business, later */
+	if (a.gpfn < MAX_GUEST_GPFN && domain_shm_covers(v->domain, a.gpfn << 12, 4096))
+		return -EPERM; /* a shared region keeps its frames there (common/domain_shm.c) */
 	switch (a.space) {
 	case XENMAPSPACE_shared_info:
 		return a.idx == 0 ? map_shared_info(v->domain, a.gpfn) : -EINVAL;
@@ -132,6 +135,8 @@ static int reservation_one(struct domain *d, enum reservation_op op, u64 gfn, un
 
 	if (gfn >= (1ULL << 34))
 		return -EINVAL;
+	if (domain_shm_covers(d, gfn << 12, 4096ULL << order))
+		return -EPERM; /* a shared region: never given back, never populated over */
 	spin_lock(&d->abi.physmap_lock);
 	if (op == RES_POPULATE) {
 		rc = domain_ram_populate(d, gfn << 12, order);

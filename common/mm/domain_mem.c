@@ -153,6 +153,34 @@ int domain_memmap(const struct domain *d, struct pvh_memmap_entry *out, unsigned
 	return (int)m->nr_map;
 }
 
+int domain_memmap_reserve(struct domain *d, u64 gpa, u64 size)
+{
+	struct domain_mem *m = &d->mem;
+	struct pvh_memmap_entry *map = kmalloc(DOMAIN_MEMMAP_MAX * sizeof(*map));
+	int n = map ? domain_memmap(d, map, DOMAIN_MEMMAP_MAX - 1) : -ENOMEM;
+	int at = 0;
+
+	if (n < 0 || size == 0 || gpa + size < gpa) {
+		kfree(map);
+		return n < 0 ? n : -EINVAL;
+	}
+	for (int i = 0; i < n; i++) {
+		if (gpa < map[i].addr + map[i].size && map[i].addr < gpa + size) {
+			kfree(map);
+			return -EINVAL;
+		}
+		if (map[i].addr < gpa)
+			at = i + 1;
+	}
+	memmove(&map[at + 1], &map[at], (size_t)(n - at) * sizeof(*map));
+	map[at] = (struct pvh_memmap_entry){gpa, size, PVH_MEMMAP_RESERVED, 0};
+	kfree(m->map);
+	m->map =
+	    map; /* readers are this domain's builder and its own hypercalls, not yet running */
+	m->nr_map = (unsigned int)n + 1;
+	return 0;
+}
+
 bool domain_range_is_ram(const struct domain *d, u64 gpa, u64 len)
 {
 	const struct domain_mem *m = &d->mem;

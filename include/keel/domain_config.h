@@ -24,6 +24,10 @@
 #define DOMCFG_RT_MIN_BUDGET_NS 10000ULL       /* 10 us */
 #define DOMCFG_RT_MAX_PRIO	99
 #define DOMCFG_ERR_MAX		160 /* a comfortable size for the @err buffers below */
+#define DOMCFG_MAX_SHM		4   /* shm= regions per domain */
+#define DOMCFG_SHM_NAME_MAX	16  /* 1..15 characters + NUL */
+#define DOMCFG_SHM_MIN		(4ULL << 10)
+#define DOMCFG_SHM_MAX		(256ULL << 20)
 
 /* What happens when the guest powers off, reboots or crashes. */
 enum domcfg_action {
@@ -41,6 +45,14 @@ struct domcfg_ramdisk {
 	unsigned int module;		       /* index in boot_info.modules */
 	paddr_t start, end;		       /* host-physical, end exclusive */
 	char cmdline[BOOT_MODULE_CMDLINE_MAX]; /* what followed `--` on its line ("" = none) */
+};
+
+/* One `shm=` region: @size bytes shared with one other domain, seen by this one at @gpa. */
+struct domcfg_shm {
+	char name[DOMCFG_SHM_NAME_MAX];
+	u64 size;      /* multiple of 4 KiB, DOMCFG_SHM_MIN..DOMCFG_SHM_MAX */
+	u64 gpa;       /* 4 KiB aligned, clear of the domain's RAM, special pages and devices */
+	bool writable; /* rw; else ro (a write is an EPT violation) */
 };
 
 struct domain_config {
@@ -61,6 +73,8 @@ struct domain_config {
 	char pool[DOMCFG_POOL_MAX];	/* CPU pool to run in ("" = the default pool) */
 	u64 rt_budget_ns, rt_period_ns; /* real-time reservation of each vCPU (0 = fair share) */
 	unsigned int rt_prio;		/* 0..DOMCFG_RT_MAX_PRIO, higher runs first */
+	unsigned int nr_shm;		/* shared memory regions (docs/boot-domains.md) */
+	struct domcfg_shm shm[DOMCFG_MAX_SHM];
 
 	/* ---- filled by domcfg_group_modules ---- */
 	unsigned int module; /* index of the kernel module in boot_info.modules */
@@ -83,6 +97,16 @@ int domcfg_parse(const char *cmdline, struct domain_config *out, char *err, size
  */
 int domcfg_group_modules(const struct boot_info *bi, struct domain_config *cfgs, unsigned int max,
 			 unsigned int *nr_skipped);
+
+/*
+ * `shm=` (common/domain_config_shm.c): parse the value of @word (@wlen bytes, quoted in
+ * messages) into @out->shm; then, with the whole line read, check the regions against the
+ * domain's memory map and each other. 0, or -EINVAL with the message in @err.
+ */
+int domcfg_parse_shm(const char *word, size_t wlen, const char *val, size_t vlen,
+		     struct domain_config *out, char *err, size_t errlen);
+int domcfg_check_shm(const char *word, size_t wlen, const struct domain_config *c, char *err,
+		     size_t errlen);
 
 /* "destroy", "restart", "preserve". */
 const char *domcfg_action_name(enum domcfg_action action);

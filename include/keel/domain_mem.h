@@ -27,6 +27,7 @@ struct domain_mem {
 	u64 pages;		    /* frames owned (RAM + Keel pages given to it) */
 	u64 ram_pages;		    /* RAM frames populated now (the guest's current reservation) */
 	u64 max_ram_pages;	    /* RAM frames it may populate: its configured memory */
+	u64 shared_pages; /* frames of shared regions it maps: not its own, in none of the above */
 	/* Its memory map when not the standard PVH layout of @bytes (dom0's, from the host). */
 	struct pvh_memmap_entry *map;
 	unsigned int nr_map;
@@ -58,6 +59,12 @@ int domain_populate_identity(struct domain *d, const struct mem_region *ram, uns
 			     const struct pvh_memmap_entry *map, unsigned int nr_map);
 /* @d's memory map (its own or the standard layout) in @out: the entry count or -errno. */
 int domain_memmap(const struct domain *d, struct pvh_memmap_entry *out, unsigned int max);
+/*
+ * Mark [@gpa, @gpa + @size) reserved in @d's memory map (a shared region: common/domain_shm.c),
+ * which becomes @d's own copy of its standard layout when it was that. 0, -EINVAL (overlaps an
+ * entry, or the map is full), -ENOMEM.
+ */
+int domain_memmap_reserve(struct domain *d, u64 gpa, u64 size);
 /* The largest memory map domain_memmap() can produce. */
 #define DOMAIN_MEMMAP_MAX 160
 /* Whether [gpa, gpa + len) is all RAM in @d's memory map. */

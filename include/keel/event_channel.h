@@ -106,4 +106,17 @@ int evtchn_alloc_keel(struct domain *d, enum evtchn_keel_service svc, u32 *port)
 /* Raise @d's @port if it is still bound to @svc (the guest may have closed it). */
 void evtchn_notify_keel(struct domain *d, enum evtchn_keel_service svc, u32 port);
 
+/*
+ * Doorbells (common/event/doorbell.c): interdomain channels Keel makes between two domains it
+ * names (shared memory regions), with the hypercalls' semantics unchanged. A waiting doorbell
+ * is an unbound port no guest can bind to. evtchn_alloc_doorbell: a new waiting port of @d.
+ * evtchn_connect_doorbell: a new port of @d connected to @peer's waiting @peer_port, both ends
+ * raised (0; -ENOENT when @peer_port no longer waits: its guest closed or reused it; -ENOSPC).
+ * evtchn_doorbell_detach: @d is being destroyed: @peer's @peer_port, if connected to @d (or left
+ * unbound for @d), waits again under the same number, and @d's end is freed.
+ */
+int evtchn_alloc_doorbell(struct domain *d, u32 *port);
+int evtchn_connect_doorbell(struct domain *d, struct domain *peer, u32 peer_port, u32 *port);
+void evtchn_doorbell_detach(struct domain *d, struct domain *peer, u32 peer_port);
+
 #endif

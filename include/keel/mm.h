@@ -66,5 +66,7 @@ void heap_shrink(void);
 
 /* Log one line: frames total/free and heap usage (common/mm/mm_report.c). */
 void mm_report(void);
+/* @frames more are held by shared regions (common/domain_shm.c): mm_report shows them once. */
+void mm_note_shared(u64 frames);
 
 #endif

@@ -1,4 +1,4 @@
-/* libFuzzer target for common/domain_config.c: one module line, then newline-split module sets. */
+/* libFuzzer target for common/domain_config.c and its shm= key: a line, then a module set. */
 #include <keel/compiler.h>
 #include <keel/domain_config.h>
 #include <keel/errno.h>
@@ -49,7 +49,17 @@ static const char *const tokens[] = {" ",
 				     "type=ramdisk",
 				     "1048576",
 				     "18446744073709551616",
-				     "\n"};
+				     "\n",
+				     "shm=",
+				     "shm=ring:64K@0xe0000000:rw",
+				     ":",
+				     "@",
+				     "0x",
+				     "0xfee00000",
+				     "0xc0000000",
+				     ":rw",
+				     ":ro",
+				     "4K@"};
 
 /* Expand @data into a NUL-terminated string in an exact-size heap buffer (ASan-checked). */
 static char *expand(const unsigned char *data, size_t size, size_t *out_len)
@@ -76,6 +86,32 @@ static char *expand(const unsigned char *data, size_t size, size_t *out_len)
 	return s;
 }
 
+/* Every accepted region: a good name and size, aligned, clear of RAM and of the others. */
+static void check_shm(const struct domain_config *c)
+{
+	u64 low = MIN(c->mem_bytes, 0xC0000000ULL);
+
+	if (c->nr_shm > DOMCFG_MAX_SHM || (c->dom0 && c->nr_shm))
+		abort();
+	for (unsigned int i = 0; i < c->nr_shm; i++) {
+		const struct domcfg_shm *r = &c->shm[i];
+		size_t n = strnlen(r->name, sizeof(r->name));
+
+		if (n == 0 || n >= sizeof(r->name) || r->size < DOMCFG_SHM_MIN ||
+		    r->size > DOMCFG_SHM_MAX || (r->size & 4095) || (r->gpa & 4095) ||
+		    r->gpa < low || r->gpa + r->size > (1ULL << 46))
+			abort();
+		if (c->mem_bytes > 0xC0000000ULL && r->gpa < 0x100000000ULL + c->mem_bytes - low &&
+		    r->gpa + r->size > 0x100000000ULL)
+			abort();
+		for (unsigned int j = 0; j < i; j++)
+			if (!strcmp(r->name, c->shm[j].name) ||
+			    (r->gpa < c->shm[j].gpa + c->shm[j].size &&
+			     c->shm[j].gpa < r->gpa + r->size))
+				abort();
+	}
+}
+
 static void check_config(const struct domain_config *c)
 {
 	size_t i, n = strnlen(c->name, sizeof(c->name));
@@ -100,6 +136,7 @@ static void check_config(const struct domain_config *c)
 		if (!c->vcpu_cpus[i])
 			abort();
 	}
+	check_shm(c);
 }
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)

@@ -312,6 +312,12 @@ void wallclock_fill(struct shared_info *si)
 	(void)si;
 }
 
+/* No boot-time configuration: no shared regions (common/domain_shm.c). */
+void domain_shm_detach(struct domain *d)
+{
+	(void)d;
+}
+
 /* No domain here has a boot-time configuration, and domains_started is never set. */
 int domain_rebuild(const void *cfg, u64 ran_ns)
 {

@@ -10,6 +10,7 @@
 #include <asm/xstate.h>
 #include <keel/compiler.h>
 #include <keel/domain.h>
+#include <keel/domain_shm.h>
 #include <keel/errno.h>
 #include <keel/printk.h>
 #include <keel/vcpu.h>
@@ -274,7 +275,15 @@ static enum vcpu_leave exit_ept_violation(struct vcpu *v, u64 qual)
 {
 	u64 gpa = vmread(VMCS_GUEST_PHYS_ADDR);
 	const char *what = (qual & 2) ? "write" : (qual & 4) ? "instruction fetch" : "read";
+	const char *shared = (qual & 2) ? domain_shm_readonly_at(v->domain, gpa) : NULL;
 
+	if (shared) { /* before MMIO: a region in the unclaimed device window is no device */
+		domain_crash(v->domain,
+			     "vCPU %u: write at GPA %#llx (RIP %#llx) to shared region '%s', which "
+			     "is read-only for this domain",
+			     v->id, gpa, vmread(VMCS_GUEST_RIP), shared);
+		return VCPU_LEAVE_DEAD;
+	}
 	if (!(qual & 4)) {
 		enum hvm_emul r = hvm_emulate_mmio(v, gpa);
 

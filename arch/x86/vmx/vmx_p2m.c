@@ -43,6 +43,13 @@ static u64 p2m_table_limit(const struct domain *d, const struct ept *e)
 
 	if (e->max_leaf_level == EPT_LEVEL_4K)
 		limit += d->mem.pages / 512 + d->mem.pages / (512ULL * 512) + 2;
+	/*
+	 * Shared regions (common/domain_shm.c) are not its pages, and their GPAs may allow 4 KiB
+	 * leaves only: a leaf table per 2 MiB, and for each of its 4 regions two part-filled ones at
+	 * its ends and up to three above them.
+	 */
+	if (d->mem.shared_pages)
+		limit += d->mem.shared_pages / 512 + 20ULL;
 	return limit;
 }
 
