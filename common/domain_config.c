@@ -9,9 +9,11 @@
 /* The keys, in the order of key_names[]. */
 /* clang-format off */
 enum domcfg_key { KEY_NAME, KEY_MEM, KEY_VCPUS, KEY_CPUS, KEY_CPUS_N, KEY_WEIGHT, KEY_CAP,
-		  KEY_ON_POWEROFF, KEY_ON_REBOOT, KEY_ON_CRASH, KEY_TYPE, KEY_DOM0, KEY_COUNT };
+		  KEY_ON_POWEROFF, KEY_ON_REBOOT, KEY_ON_CRASH, KEY_TYPE, KEY_DOM0,
+		  KEY_IOPORTS, KEY_IOMEM, KEY_IRQS, KEY_COUNT };
 static const char *const key_names[KEY_COUNT] = {"name", "mem", "vcpus", "cpus", "cpus.N",
-	"weight", "cap", "on_poweroff", "on_reboot", "on_crash", "type", "dom0"};
+	"weight", "cap", "on_poweroff", "on_reboot", "on_crash", "type", "dom0",
+	"ioports", "iomem", "irqs"};
 /* clang-format on */
 
 /* Longest slice of a hostile word quoted back in a message. */
@@ -185,6 +187,8 @@ static int parse_mem(struct domcfg_parser *p, const struct domcfg_word *w)
 	return 0;
 }
 
+_Static_assert(KEY_IRQS - KEY_IOPORTS == DOMCFG_DEV_IRQS,
+	       "device keys in enum domcfg_dev_key order");
 _Static_assert(MAX_CPUS <= 64, "a pinning mask (struct domain_config.cpus) is a u64");
 
 /* "all" or a comma-separated list of N and N-M (0 <= N <= M < MAX_CPUS). */
@@ -288,7 +292,7 @@ static int parse_key(struct domcfg_parser *p, const struct domcfg_word *w)
 		return fail(
 		    p,
 		    "%.*s: unknown key '%.*s' (known: name mem vcpus cpus cpus.N weight cap "
-		    "on_poweroff on_reboot on_crash type dom0)",
+		    "on_poweroff on_reboot on_crash type dom0 ioports iomem irqs)",
 		    QUOTE(w), KEYQ(w));
 	}
 	if (key != KEY_DOM0 && !w->val)
@@ -332,6 +336,16 @@ static int parse_key(struct domcfg_parser *p, const struct domcfg_word *w)
 				    QUOTE(w));
 		c->type = (enum domcfg_module_type)i;
 		return 0;
+	case KEY_IOPORTS: /* the device keys (common/domain_config_devices.c) */
+	case KEY_IOMEM:
+	case KEY_IRQS: {
+		char why[DOMCFG_ERR_MAX];
+
+		if (domcfg_parse_devices((enum domcfg_dev_key)(key - KEY_IOPORTS), w->val, w->vlen,
+					 &c->devices, why, sizeof(why)))
+			return fail(p, "%.*s: %s", QUOTE(w), why);
+		return 0;
+	}
 	default: /* KEY_DOM0: bare, or a boolean value */
 		if ((i = choose(w, bool_names, (int)ARRAY_SIZE(bool_names))) < 0 && w->val)
 			return fail(p, "%.*s: not a boolean (use dom0, dom0=yes or dom0=no)",

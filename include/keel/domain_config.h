@@ -3,6 +3,7 @@
 #define KEEL_DOMAIN_CONFIG_H
 
 #include <keel/bootinfo.h>
+#include <keel/domcfg_devices.h>
 #include <keel/limits.h>
 #include <keel/types.h>
 
@@ -52,7 +53,8 @@ struct domain_config {
 	char name[DOMCFG_NAME_MAX]; /* "" until domcfg_group_modules picks a default */
 	/* everything after `--` (kernel: guest's; ramdisk: its own) */
 	char cmdline[DOMCFG_CMDLINE_MAX];
-	bool dom0; /* the initial, privileged domain */
+	bool dom0;		       /* the initial, privileged domain */
+	struct domcfg_devices devices; /* ioports=, iomem=, irqs= (keel/domcfg_devices.h) */
 
 	/* ---- filled by domcfg_group_modules ---- */
 	unsigned int module; /* index of the kernel module in boot_info.modules */

@@ -1,4 +1,4 @@
-/* libFuzzer target for common/domain_config.c: one module line, then newline-split module sets. */
+/* libFuzzer target for common/domain_config.c and its device keys: one line, then module sets. */
 #include <keel/compiler.h>
 #include <keel/domain_config.h>
 #include <keel/errno.h>
@@ -49,6 +49,14 @@ static const char *const tokens[] = {" ",
 				     "type=ramdisk",
 				     "1048576",
 				     "18446744073709551616",
+				     "ioports=",
+				     "iomem=",
+				     "irqs=",
+				     "0x",
+				     "0x2f8-0x2ff",
+				     "0xb8000-0xb8fff",
+				     "fff",
+				     "000",
 				     "\n"};
 
 /* Expand @data into a NUL-terminated string in an exact-size heap buffer (ASan-checked). */
@@ -76,6 +84,45 @@ static char *expand(const unsigned char *data, size_t size, size_t *out_len)
 	return s;
 }
 
+static bool ranges_overlap(const struct domcfg_range *a, const struct domcfg_range *b)
+{
+	return a->first <= b->last && b->first <= a->last;
+}
+
+/* The device keys: bounded counts, well-formed ranges inside their spaces, no overlaps. */
+static void check_devices(const struct domcfg_devices *d)
+{
+	unsigned int i, j;
+
+	if (d->nr_ioports > DOMCFG_MAX_DEV_ENTRIES || d->nr_iomem > DOMCFG_MAX_DEV_ENTRIES ||
+	    d->nr_irqs > DOMCFG_MAX_DEV_ENTRIES)
+		abort();
+	for (i = 0; i < d->nr_ioports; i++) {
+		if (d->ioports[i].first > d->ioports[i].last ||
+		    d->ioports[i].last > DOMCFG_MAX_PORT)
+			abort();
+		for (j = 0; j < i; j++)
+			if (ranges_overlap(&d->ioports[i], &d->ioports[j]))
+				abort();
+	}
+	for (i = 0; i < d->nr_iomem; i++) {
+		if (d->iomem[i].first > d->iomem[i].last ||
+		    d->iomem[i].last > DOMCFG_MAX_IOMEM_ADDR || (d->iomem[i].first & 4095) ||
+		    ((d->iomem[i].last + 1) & 4095))
+			abort();
+		for (j = 0; j < i; j++)
+			if (ranges_overlap(&d->iomem[i], &d->iomem[j]))
+				abort();
+	}
+	for (i = 0; i < d->nr_irqs; i++) {
+		if (d->irqs[i] > DOMCFG_MAX_GSI)
+			abort();
+		for (j = 0; j < i; j++)
+			if (d->irqs[i] == d->irqs[j])
+				abort();
+	}
+}
+
 static void check_config(const struct domain_config *c)
 {
 	size_t i, n = strnlen(c->name, sizeof(c->name));
@@ -100,6 +147,7 @@ static void check_config(const struct domain_config *c)
 		if (!c->vcpu_cpus[i])
 			abort();
 	}
+	check_devices(&c->devices);
 }
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
