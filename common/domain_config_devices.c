@@ -100,6 +100,7 @@ static int parse_range(const struct item *it, u64 max, bool single_ok, const cha
 	size_t n1 = 0;
 	int rc;
 
+	*r = (struct domcfg_range){0, 0};
 	while (n1 < it->n && it->s[n1] != '-')
 		n1++;
 	if (n1 < it->n)
@@ -158,7 +159,7 @@ static int parse_ioport_item(const struct item *it, struct domcfg_devices *dev, 
 static int parse_iomem_item(const struct item *it, struct domcfg_devices *dev, char *err,
 			    size_t errlen)
 {
-	struct domcfg_range r;
+	struct domcfg_range r = {0, 0};
 	int rc = parse_range(it, DOMCFG_MAX_IOMEM_ADDR, false, "address", "iomem=0xb8000-0xb8fff",
 			     &r, err, errlen);
 
