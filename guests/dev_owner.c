@@ -1,4 +1,4 @@
-/* Test guest dev_owner: drives a 16550 UART, its GSI and an MMIO page it owns; others read absent. */
+/* Test guest dev_owner: drives a UART, its GSI and a page it owns; as dom0, finds them withheld. */
 #include "bootargs.h"
 #include "console.h"
 #include "lapic.h"
@@ -33,6 +33,10 @@ const char guest_name[] = "dev_owner";
 #define RTE_REMOTE    (1u << 14)
 #define VEC_EDGE      0x60
 #define VEC_LEVEL     0x61
+#define VEC_DOM0      0x62
+#define CMOS_INDEX    0x70
+#define CMOS_DATA     0x71
+#define CMOS_STATUS_D 0x0d
 #define BYTES_SENT    8
 #define LEVEL_REFIRES 2 /* level: EOIs while the line is still high, each must fire again */
 #define IRQ_WAIT_NS   2000000000ull /* Bochs sends a byte in well under that */
@@ -69,13 +73,19 @@ static int sig_is(uint64_t t, const char *sig)
 /* The MADT's IO-APIC: address, id and GSI base (FAIL when there is none or more than one). */
 static void find_ioapic(void)
 {
-	uint64_t xsdt = rd64(boot_info->rsdp_paddr + 24), madt = 0;
+	uint64_t rsdp = boot_info->rsdp_paddr, madt = 0;
+	/* ACPI 2+: the XSDT's 8-byte entries; ACPI 1 (a host's, as dom0 sees it): the RSDT's. */
+	int x = *(volatile uint8_t *)(uintptr_t)(rsdp + 15) >= 2;
+	uint64_t root = x ? rd64(rsdp + 24) : rd32(rsdp + 16);
 	unsigned int found = 0;
 
-	for (uint32_t off = 36; off + 8 <= rd32(xsdt + 4); off += 8)
-		if (sig_is(rd64(xsdt + off), "APIC"))
-			madt = rd64(xsdt + off);
-	TEST_CHECK(madt, "no MADT in the XSDT");
+	for (uint32_t off = 36; off + (x ? 8 : 4) <= rd32(root + 4); off += x ? 8 : 4) {
+		uint64_t t = x ? rd64(root + off) : rd32(root + off);
+
+		if (sig_is(t, "APIC"))
+			madt = t;
+	}
+	TEST_CHECK(madt, "no MADT in the root table");
 	for (uint32_t off = 44; off + 2 <= rd32(madt + 4);) {
 		volatile uint8_t *e = (volatile uint8_t *)(uintptr_t)(madt + off);
 
@@ -265,6 +275,48 @@ static void check_level(void)
 	set_rte(VEC_LEVEL | RTE_LEVEL | RTE_MASKED);
 }
 
+/*
+ * As dom0 while another domain owns the UART at @uart, its GSI and @page: they are absent for
+ * dom0 (all ones, its pin never fires), while what nobody else owns is still the hardware's.
+ * It waits @wait_ms so that the owner finishes first (dom0's power-off is the machine's).
+ */
+static void check_withheld(void)
+{
+	volatile uint32_t *owned = (volatile uint32_t *)(uintptr_t)page;
+	volatile uint32_t *beside = (volatile uint32_t *)(uintptr_t)(page + PAGE_BYTES);
+	uint64_t wait_ms = bootargs_get_u64(boot_cmdline, "wait_ms", 3000);
+	uint8_t status_d;
+
+	TEST_CHECK(inb(uart + UART_LSR) == 0xff && inb(uart + UART_SCR) == 0xff,
+		   "the UART at %#x another domain owns reads LSR %#x SCR %#x, not all ones", uart,
+		   inb(uart + UART_LSR), inb(uart + UART_SCR));
+	outb(CMOS_INDEX, CMOS_STATUS_D);
+	status_d = inb(CMOS_DATA);
+	TEST_CHECK(status_d != 0xff, "CMOS status D reads 0xff: dom0's ports miss the hardware");
+	TEST_CHECK(owned[0] == 0xffffffffu, "page %#lx another domain owns reads %#x",
+		   (unsigned long)page, owned[0]);
+	owned[1] = 0x12345678u;
+	TEST_CHECK(owned[1] == 0xffffffffu, "a write to page %#lx stuck: %#x", (unsigned long)page,
+		   owned[1]);
+	beside[0] = 0x07410741u;
+	TEST_CHECK(beside[0] == 0x07410741u,
+		   "page %#lx (nobody else's) reads %#x, wrote 0x07410741",
+		   (unsigned long)(page + PAGE_BYTES), beside[0]);
+	/* Its own pin of that GSI, unmasked: the owner's interrupts must never reach it. */
+	find_ioapic();
+	lapic_enable();
+	set_rte(VEC_DOM0);
+	(void)lapic_wait_irqs(0, VEC_DOM0, 1, wait_ms * NS_PER_MS);
+	TEST_CHECK(lapic_irqs[0][VEC_DOM0] == 0, "dom0 took %u interrupts on GSI %u",
+		   lapic_irqs[0][VEC_DOM0], gsi);
+	set_rte(VEC_DOM0 | RTE_MASKED);
+	con_printf("dev_owner: dom0: the UART at %#x and page %#lx read all ones, no interrupt on "
+		   "GSI %u in %lu ms; CMOS (status D %#x) and page %#lx are the hardware's\n",
+		   uart, (unsigned long)page, gsi, (unsigned long)wait_ms, status_d,
+		   (unsigned long)(page + PAGE_BYTES));
+	test_pass();
+}
+
 void guest_main(void)
 {
 	uint32_t version;
@@ -275,6 +327,8 @@ void guest_main(void)
 	gsi = (uint32_t)bootargs_get_u64(boot_cmdline, "gsi", 3);
 	page = bootargs_get_u64(boot_cmdline, "page", 0xb8000);
 	absent = (uint16_t)bootargs_get_u64(boot_cmdline, "absent", 0x2e8);
+	if (bootargs_has(boot_cmdline, "withheld"))
+		check_withheld();
 
 	check_page();
 	check_ports();
