@@ -28,6 +28,7 @@ const char guest_name[] = "dev_owner";
 #define LSR_TEMT      0x40
 #define IOREGSEL      0x00
 #define IOWIN	      0x10
+#define IOEOI	      0x40
 #define RTE_LEVEL     (1u << 15)
 #define RTE_MASKED    (1u << 16)
 #define RTE_REMOTE    (1u << 14)
@@ -247,6 +248,36 @@ static void check_edge(void)
 }
 
 /*
+ * A level interrupt no vCPU takes (its entry names APIC id 7) waits for an EOI, as on hardware:
+ * remote IRR set, nothing delivered, the host pin masked meanwhile; the IO-APIC's EOI register
+ * clears it.
+ */
+static void check_no_destination(void)
+{
+	uint64_t end;
+
+	ioapic_write(0x10 + 2 * gsi + 1, 7u << 24);
+	ioapic_write(0x10 + 2 * gsi, VEC_LEVEL | RTE_LEVEL);
+	outb(uart + UART_IER, IER_THRE);
+	irq_enable();
+	for (end = time_now_ns() + 20000000ull; time_now_ns() < end;)
+		cpu_relax();
+	irq_disable();
+	TEST_CHECK(ioapic_read(0x10 + 2 * gsi) & RTE_REMOTE,
+		   "no remote IRR for a level interrupt no vCPU took (RTE %#x)",
+		   ioapic_read(0x10 + 2 * gsi));
+	TEST_CHECK(lapic_irqs[0][VEC_LEVEL] == 0, "%u interrupts reached vCPU 0",
+		   lapic_irqs[0][VEC_LEVEL]);
+	outb(uart + UART_IER, 0);
+	(void)inb(uart + UART_IIR);
+	set_rte(VEC_LEVEL | RTE_LEVEL | RTE_MASKED);
+	ioapic[IOEOI / 4] = VEC_LEVEL;
+	TEST_CHECK(!(ioapic_read(0x10 + 2 * gsi) & RTE_REMOTE),
+		   "remote IRR still set after an EOI through the IO-APIC's EOI register");
+	con_printf("dev_owner: GSI %u: a level interrupt no vCPU took waited for its EOI\n", gsi);
+}
+
+/*
  * Level-triggered: the host pin stays masked until the guest's EOI, then follows the line: an
  * EOI with the device still asserting fires again, one after quietening it does not.
  */
@@ -341,6 +372,7 @@ void guest_main(void)
 	trap_hook = uart_hook;
 	uart_init();
 	check_edge();
+	check_no_destination();
 	check_level();
 	con_printf("dev_owner: GSI %u: %u THR-empty interrupts edge-triggered, %u level-triggered "
 		   "(%u of them fired again after an EOI with the line high) through its IO-APIC\n",

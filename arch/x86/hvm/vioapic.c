@@ -113,7 +113,12 @@ static void assert_gsi(struct domain *d, u32 gsi)
 			va->n_masked_drops++;
 		} else {
 			t = vlapic_device_dest(d, (u32)(r >> RTE_DEST_SHIFT), r & RTE_LOGICAL);
-			if (t && (r & RTE_LEVEL))
+			/*
+			 * A level interrupt waits for its EOI. One no vCPU takes: dom0's is dropped
+			 * (the pin unmasked below); any other domain's waits for an EOI too, so
+			 * that a guest naming no vCPU cannot make the host pin fire without end.
+			 */
+			if ((r & RTE_LEVEL) && (t || !d->arch.io_passthrough))
 				c->rte[pin] |= RTE_REMOTE_IRR;
 			va->n_delivered++;
 		}
@@ -121,7 +126,8 @@ static void assert_gsi(struct domain *d, u32 gsi)
 	spin_unlock_irqrestore(&va->lock, flags);
 	if (t)
 		deliver(t, (u8)r, r & RTE_LEVEL);
-	else if (c && (r & RTE_LEVEL) && !(r & RTE_MASKED) && !(r & RTE_REMOTE_IRR))
+	else if (c && (r & RTE_LEVEL) && !(r & RTE_MASKED) && !(r & RTE_REMOTE_IRR) &&
+		 d->arch.io_passthrough)
 		ioapic_mask(gsi, false); /* nobody to take it: as hardware would, it is dropped */
 }
 
