@@ -1,9 +1,11 @@
 /* Boot-time domains: build each domain described by GRUB modules and start it at its PVH entry. */
 #include <keel/console_ring.h>
+#include <keel/device_owner.h>
 #include <keel/dom0_build.h>
 #include <keel/domain.h>
 #include <keel/domain_build.h>
 #include <keel/domain_config.h>
+#include <keel/domain_devices.h>
 #include <keel/domain_shm.h>
 #include <keel/elf_loader.h>
 #include <keel/errno.h>
@@ -28,9 +30,12 @@
 #define MAX_RESTARTS	   3
 #define RESTART_HEALTHY_NS (10ULL * 1000000000ULL) /* 10 s */
 
+BUILD_BUG_ON(MAX_BOOT_DOMAINS > DEVOWN_MAX_DOMAINS); /* each may claim a full list */
+
 static struct domain_config boot_cfgs[MAX_BOOT_DOMAINS];
 static const struct boot_info *boot_bi; /* the loader's map and ACPI, for dom0 */
 static unsigned int boot_restarts[MAX_BOOT_DOMAINS];
+static bool boot_refused[MAX_BOOT_DOMAINS]; /* its devices were refused: never started */
 
 static int write_cb(void *ctx, u64 gpa, const void *src, size_t len)
 {
@@ -228,7 +233,7 @@ static int build_one(const struct domain_config *c)
 	if (identity)
 		rc = dom0_build_platform(d, boot_bi, &rsdp);
 	else
-		rc = domain_populate_ram(d, c->mem_bytes);
+		rc = domain_devices_populate_ram(d, c);
 	for (unsigned int i = 0; !rc && i < info.nr_segments; i++)
 		if (!domain_range_is_ram(d, info.segments[i].paddr, info.segments[i].memsz))
 			rc = -ERANGE;
@@ -237,6 +242,7 @@ static int build_one(const struct domain_config *c)
 		       d->mem.bytes >> 20);
 	rc = rc ?: elf_pvh_load(ki.elf, &info, write_cb, zero_cb, d);
 	kernel_image_close(&ki); /* the decompressed copy, if any, is no longer needed */
+	rc = rc ?: domain_devices_assign(d, c); /* before its MADT, which lists its IO-APIC */
 	if (!identity)
 		rc = rc ?: domain_load_acpi(d);
 	rc = rc ?: domain_shm_attach(d, c); /* its shared regions and their doorbells */
@@ -306,8 +312,10 @@ unsigned int domains_build_from_modules(const struct boot_info *bi)
 	domains_note_free_memory();
 	pr_info("keel: starting %d boot-time domain%s%s", n, n > 1 ? "s" : "",
 		boot_cfgs[0].dom0 ? " (with dom0)" : " (dom0-less)");
+	/* Every domain's devices are claimed first: dom0, built first, must not get them. */
+	domain_devices_claim_all(boot_cfgs, boot_refused, (unsigned int)n, bi);
 	for (int i = 0; i < n; i++)
-		if (build_one(&boot_cfgs[i]) == 0)
+		if (!boot_refused[i] && build_one(&boot_cfgs[i]) == 0)
 			started++;
 	if (started)
 		domains_started = true;

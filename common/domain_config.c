@@ -11,10 +11,10 @@
 /* clang-format off */
 enum domcfg_key { KEY_NAME, KEY_MEM, KEY_VCPUS, KEY_CPUS, KEY_CPUS_N, KEY_WEIGHT, KEY_CAP,
 		  KEY_ON_POWEROFF, KEY_ON_REBOOT, KEY_ON_CRASH, KEY_TYPE, KEY_DOM0, KEY_POOL, KEY_RT,
-		  KEY_PRIO, KEY_SHM, KEY_COUNT };
+		  KEY_PRIO, KEY_SHM, KEY_IOPORTS, KEY_IOMEM, KEY_IRQS, KEY_COUNT };
 static const char *const key_names[KEY_COUNT] = {"name", "mem", "vcpus", "cpus", "cpus.N",
 	"weight", "cap", "on_poweroff", "on_reboot", "on_crash", "type", "dom0", "pool", "rt",
-	"prio", "shm"};
+	"prio", "shm", "ioports", "iomem", "irqs"};
 /* clang-format on */
 
 struct domcfg_parser {
@@ -114,6 +114,9 @@ static int parse_pool(struct domcfg_parser *p, const struct domcfg_word *w)
 	return 0;
 }
 
+_Static_assert(KEY_IRQS - KEY_IOPORTS == DOMCFG_DEV_IRQS,
+	       "device keys in enum domcfg_dev_key order");
+
 /* `rt=BUDGET/PERIOD`: a real-time reservation for each vCPU, e.g. rt=300us/1ms. */
 static int parse_rt(struct domcfg_parser *p, const struct domcfg_word *w)
 {
@@ -206,7 +209,7 @@ static int parse_key(struct domcfg_parser *p, const struct domcfg_word *w)
 		return fail(
 		    p,
 		    "%.*s: unknown key '%.*s' (known: name mem vcpus cpus cpus.N weight cap "
-		    "on_poweroff on_reboot on_crash type dom0 pool rt prio shm)",
+		    "on_poweroff on_reboot on_crash type dom0 pool rt prio shm ioports iomem irqs)",
 		    DOMCFG_QUOTE(w), DOMCFG_KEYQ(w));
 	}
 	if (key != KEY_DOM0 && !w->val)
@@ -261,6 +264,16 @@ static int parse_key(struct domcfg_parser *p, const struct domcfg_word *w)
 				    DOMCFG_QUOTE(w));
 		c->type = (enum domcfg_module_type)i;
 		return 0;
+	case KEY_IOPORTS: /* the device keys (common/domain_config_devices.c) */
+	case KEY_IOMEM:
+	case KEY_IRQS: {
+		char why[DOMCFG_ERR_MAX];
+
+		if (domcfg_parse_devices((enum domcfg_dev_key)(key - KEY_IOPORTS), w->val, w->vlen,
+					 &c->devices, why, sizeof(why)))
+			return fail(p, "%.*s: %s", DOMCFG_QUOTE(w), why);
+		return 0;
+	}
 	default: /* KEY_DOM0: bare, or a boolean value */
 		if ((i = choose(w, bool_names, (int)ARRAY_SIZE(bool_names))) < 0 && w->val)
 			return fail(p, "%.*s: not a boolean (use dom0, dom0=yes or dom0=no)",

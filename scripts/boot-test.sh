@@ -7,6 +7,8 @@
 #   BOCHS_CPU=model  the Bochs CPU model (default corei7_skylake_x; see scripts/run-bochs.sh)
 #   BOCHS_IPS=N      Bochs' emulated instructions per second (default 10000000: a 10 MHz clock)
 #   BOCHS_TIME0=secs the time Bochs' CMOS clock starts at, in seconds since 1970 (UTC)
+#   COM2=1           Bochs gets a second UART (COM2, ports 0x2f8-0x2ff, IRQ 3) writing to
+#                    com2.out in the test's directory (default 0: none)
 #   EXPECT='regex'      extended regexes (grep -E), one per line, that must all appear
 #   FORBID='regex'      regexes, one per line, that must not appear
 #                       (default: selftest FAIL, PANIC, BUG as a word)
@@ -83,6 +85,7 @@ NEEDS=""
 LINUX_FLAVOUR=stock
 LINUX_INIT=""
 BOCHS_TIME0=""
+COM2=0
 # shellcheck disable=SC1090 # the test definition is chosen at run time
 . "$file"
 
@@ -144,6 +147,10 @@ qemu | bochs) ;;
 esac
 case "$CPUS$TIMEOUT$MUST_EXIT$EXPECT_RAM$EXPECT_CPUS$MEM" in
 *[!0-9]*) fail "CPUS, TIMEOUT, MUST_EXIT, EXPECT_RAM, EXPECT_CPUS and MEM must be numbers"; finish ;;
+esac
+case "$COM2" in
+0 | 1) ;;
+*) fail "COM2 must be 0 or 1, not '$COM2'"; finish ;;
 esac
 [ -f "$KEEL" ] || { fail "kernel $KEEL not built"; finish; }
 linux_kernel=""
@@ -252,7 +259,7 @@ if [ "$EMU" = bochs ]; then
 	# In the background so that a TERM/INT here reaches run-bochs.sh, which SIGKILLs Bochs.
 	# shellcheck disable=SC2086 # $input_opt is an option and its file, or nothing
 	BOCHS_CPU_MODEL=${BOCHS_CPU:-corei7_skylake_x} BOCHS_IPS=${BOCHS_IPS:-10000000} BOCHS_MEM_MB=$MEM BOCHS_TIME0=${BOCHS_TIME0:-946681200} \
-		BOCHS_DISK=$DISK \
+		BOCHS_DISK=$DISK BOCHS_COM2=$COM2 \
 		sh scripts/run-bochs.sh $input_opt "$iso" "$serial" "$CPUS" "$TIMEOUT" >"$emulog" 2>&1 </dev/null &
 	pid=$!
 	trap 'kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; exit 130' INT TERM

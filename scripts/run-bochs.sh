@@ -17,6 +17,8 @@
 # BOCHS_MEM_MB, the machine's RAM in MiB (default 256; Bochs' guest and host memory alike).
 # BOCHS_IPS, emulated instructions per second (default 10000000; sets the emulated clock, not the
 # speed: at 100000000 a guest sees a 100 MHz CPU and emulated time runs about half as fast as wall time).
+# BOCHS_COM2=1 adds a second UART (COM2: ports 0x2f8-0x2ff, IRQ 3) writing to com2.out next to
+# SERIAL_LOG, for tests that give it to a domain (default: no COM2, as before).
 # BOCHS_TIME0, the seconds since 1970 the CMOS clock starts at (default 946681200; Bochs is run
 # with TZ=UTC so that its RTC holds UTC). BOCHS_DISK, a raw disk image for ata0-slave (flat
 # mode; its size must be whole cylinders of 16 heads and 63 sectors: 516,096 bytes each).
@@ -94,11 +96,20 @@ if [ -n "$disk" ]; then
 	fi
 	disk_line="ata0-slave: type=disk, mode=flat, path=$disk, cylinders=$((bytes / cylinder)), heads=16, spt=63"
 fi
+com2_line=""
+case "${BOCHS_COM2:-0}" in
+0) ;;
+1) com2_line="com2: enabled=1, mode=file, dev=$(dirname "$serial")/com2.out" ;;
+*)
+	echo "run-bochs: BOCHS_COM2 '${BOCHS_COM2}' is not 0 or 1" >&2
+	exit 2
+	;;
+esac
 command -v bochs >/dev/null 2>&1 || { echo "run-bochs: bochs missing (run scripts/deps.sh)" >&2; exit 2; }
 
 dir=$(dirname "$serial")
 mkdir -p "$dir"
-rm -f "$serial" "$dir/bochs.log" "$dir/bochs.out" "$dir/bridge.log"
+rm -f "$serial" "$dir/bochs.log" "$dir/bochs.out" "$dir/bridge.log" "$dir/com2.out"
 : >"$serial"
 
 # COM1: the file, or a socket that the bridge joins to the file (and to the terminal or a feed).
@@ -134,6 +145,7 @@ ata0-master: type=cdrom, path=$iso, status=inserted
 $disk_line
 boot: cdrom
 com1: enabled=1, $com1
+$com2_line
 log: $dir/bochs.log
 panic: action=fatal
 error: action=report, cpu0=ignore

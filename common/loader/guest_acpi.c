@@ -6,13 +6,14 @@
 
 #include "acpi_out.h"
 
-#define HDR_LEN	       36
-#define RSDP_LEN       36
-#define FADT_LEN       276 /* ACPI 6 */
-#define FADT_REVISION  6
-#define MADT_LAPIC_LEN 8
-#define GAS_SYSTEM_IO  1
-#define GAS_BYTE       1
+#define HDR_LEN		36
+#define RSDP_LEN	36
+#define FADT_LEN	276 /* ACPI 6 */
+#define FADT_REVISION	6
+#define MADT_LAPIC_LEN	8
+#define MADT_IOAPIC_LEN 12
+#define GAS_SYSTEM_IO	1
+#define GAS_BYTE	1
 
 /* FADT flags: WBINVD works, C1 (HLT) on every CPU, no fixed power/sleep buttons, RESET_REG. */
 #define FADT_WBINVD	(1u << 0)
@@ -70,7 +71,7 @@ static void put_fadt_body(struct out *o, u64 dsdt)
 	put(o, "KEELKEEL", 8); /* hypervisor vendor identity */
 }
 
-static void put_madt_body(struct out *o, unsigned int nr_vcpus)
+static void put_madt_body(struct out *o, unsigned int nr_vcpus, u32 ioapic_addr)
 {
 	put_le(o, GUEST_ACPI_LAPIC_ADDR, 4);
 	put_le(o, 0, 4); /* flags: no PC-AT 8259s */
@@ -80,6 +81,14 @@ static void put_madt_body(struct out *o, unsigned int nr_vcpus)
 		put8(o, (u8)i);	      /* ACPI processor UID = vCPU id */
 		put8(o, (u8)(2 * i)); /* APIC id */
 		put_le(o, 1, 4);      /* enabled */
+	}
+	if (ioapic_addr) {
+		put8(o, 1); /* I/O APIC */
+		put8(o, MADT_IOAPIC_LEN);
+		put8(o, GUEST_ACPI_IOAPIC_ID);
+		put8(o, 0);
+		put_le(o, ioapic_addr, 4);
+		put_le(o, 0, 4); /* global system interrupt base */
 	}
 }
 
@@ -140,6 +149,12 @@ static void put_dsdt_body(struct out *o, unsigned int nr_vcpus)
 
 int guest_acpi_build(unsigned int nr_vcpus, u64 gpa, void *buf, size_t buflen)
 {
+	return guest_acpi_build_ioapic(nr_vcpus, 0, gpa, buf, buflen);
+}
+
+int guest_acpi_build_ioapic(unsigned int nr_vcpus, u32 ioapic_addr, u64 gpa, void *buf,
+			    size_t buflen)
+{
 	struct out o = {.buf = buf, .cap = buflen};
 	size_t rsdt, xsdt, fadt, madt, dsdt, at;
 
@@ -161,7 +176,7 @@ int guest_acpi_build(unsigned int nr_vcpus, u64 gpa, void *buf, size_t buflen)
 	fadt = table_begin(&o, "FACP", FADT_REVISION);
 	put_fadt_body(&o, 0);
 	madt = table_begin(&o, "APIC", 5);
-	put_madt_body(&o, nr_vcpus);
+	put_madt_body(&o, nr_vcpus, ioapic_addr);
 	table_end(&o, madt);
 	dsdt = table_begin(&o, "DSDT", 2);
 	put_dsdt_body(&o, nr_vcpus);

@@ -60,6 +60,60 @@ int pvh_guest_memmap(u64 mem_bytes, struct pvh_memmap_entry *out, unsigned int m
 	return (int)n;
 }
 
+int pvh_guest_memmap_holes(u64 mem_bytes, const struct pvh_memmap_entry *holes,
+			   unsigned int nr_holes, struct pvh_memmap_entry *out, unsigned int max)
+{
+	struct pvh_memmap_entry std[PVH_MEMMAP_MAX], sorted[PVH_MAX_HOLES];
+	int nr_std = pvh_guest_memmap(mem_bytes, std, PVH_MEMMAP_MAX);
+	unsigned int n = 0;
+	u64 at = 0;
+
+	if (nr_std < 0)
+		return nr_std;
+	if (nr_holes > PVH_MAX_HOLES || (nr_holes && !holes))
+		return -EINVAL;
+	/* Sorted by address (insertion sort: a handful), each inside low RAM, none overlapping. */
+	for (unsigned int i = 0; i < nr_holes; i++) {
+		unsigned int j = i;
+
+		if (!holes[i].size || !IS_ALIGNED(holes[i].addr, PVH_PAGE_SIZE) ||
+		    !IS_ALIGNED(holes[i].size, PVH_PAGE_SIZE) ||
+		    holes[i].addr + holes[i].size > low_ram_end(mem_bytes) ||
+		    holes[i].addr + holes[i].size < holes[i].addr)
+			return -EINVAL;
+		while (j && sorted[j - 1].addr > holes[i].addr) {
+			sorted[j] = sorted[j - 1];
+			j--;
+		}
+		sorted[j] = holes[i];
+	}
+	for (unsigned int i = 1; i < nr_holes; i++)
+		if (sorted[i - 1].addr + sorted[i - 1].size > sorted[i].addr)
+			return -EINVAL;
+	/* Low RAM with the holes cut out of it, then the rest of the standard map. */
+	for (unsigned int i = 0; i <= nr_holes; i++) {
+		u64 end = i < nr_holes ? sorted[i].addr : std[0].size;
+
+		if (end > at) {
+			if (n == max)
+				return -ENOSPC;
+			set_entry(&out[n++], at, end - at, PVH_MEMMAP_RAM);
+		}
+		if (i < nr_holes) {
+			if (n == max)
+				return -ENOSPC;
+			set_entry(&out[n++], sorted[i].addr, sorted[i].size, PVH_MEMMAP_RESERVED);
+			at = sorted[i].addr + sorted[i].size;
+		}
+	}
+	for (int i = 1; i < nr_std; i++) {
+		if (n == max)
+			return -ENOSPC;
+		out[n++] = std[i];
+	}
+	return (int)n;
+}
+
 bool pvh_range_is_ram(u64 mem_bytes, u64 gpa, u64 len)
 {
 	if (!mem_size_ok(mem_bytes) || len == 0 || len > ~0ULL - gpa)

@@ -99,6 +99,35 @@ int domain_populate_ram(struct domain *d, u64 bytes)
 	return 0;
 }
 
+int domain_populate_map(struct domain *d, const struct pvh_memmap_entry *map, unsigned int nr_map)
+{
+	struct domain_mem *m = &d->mem;
+	u64 bytes = 0;
+
+	if (!nr_map || nr_map > DOMAIN_MEMMAP_MAX || m->map)
+		return -EINVAL;
+	m->map = kmalloc(nr_map * sizeof(*map));
+	if (!m->map)
+		return -ENOMEM;
+	memcpy(m->map, map, nr_map * sizeof(*map));
+	m->nr_map = nr_map;
+	for (unsigned int i = 0; i < nr_map; i++) {
+		int rc;
+
+		if (map[i].type != PVH_MEMMAP_RAM)
+			continue;
+		if (!IS_ALIGNED(map[i].addr, PAGE_SIZE) || !IS_ALIGNED(map[i].size, PAGE_SIZE))
+			return -EINVAL;
+		rc = domain_populate_range(d, map[i].addr, map[i].addr + map[i].size);
+		if (rc)
+			return rc;
+		bytes += map[i].size;
+	}
+	m->bytes = bytes;
+	m->max_ram_pages = bytes / PAGE_SIZE;
+	return 0;
+}
+
 int domain_populate_identity(struct domain *d, const struct mem_region *ram, unsigned int nr_ram,
 			     const struct pvh_memmap_entry *map, unsigned int nr_map)
 {

@@ -37,6 +37,15 @@ int arch_unmap_gpa(struct domain *d, u64 gpa, u64 size);
  */
 struct pvh_memmap_entry;
 int arch_domain_passthrough(struct domain *d, const struct pvh_memmap_entry *map, unsigned int n);
+/*
+ * A domain other than dom0: give @d the devices @dev lists, already claimed for it
+ * (keel/device_owner.h): its ports done on the hardware, its pages mapped 1:1 as uncached device
+ * memory, its GSIs routed to a virtual IO-APIC of its own. 0 or -errno.
+ */
+struct domcfg_devices;
+int arch_domain_assign_devices(struct domain *d, const struct domcfg_devices *dev);
+/* The guest-physical address of @d's IO-APIC, for its MADT; 0 when it has none. */
+u32 arch_domain_ioapic_gpa(const struct domain *d);
 /* The host frame backing @gpa, or -EFAULT when @gpa is not (writable) guest memory. */
 int arch_gpa_to_hpa(struct domain *d, u64 gpa, bool write, paddr_t *hpa);
 int arch_vcpu_init(struct vcpu *v);

@@ -3,6 +3,7 @@
 #define KEEL_DOMAIN_CONFIG_H
 
 #include <keel/bootinfo.h>
+#include <keel/domcfg_devices.h>
 #include <keel/limits.h>
 #include <keel/types.h>
 
@@ -75,6 +76,7 @@ struct domain_config {
 	unsigned int rt_prio;		/* 0..DOMCFG_RT_MAX_PRIO, higher runs first */
 	unsigned int nr_shm;		/* shared memory regions (docs/boot-domains.md) */
 	struct domcfg_shm shm[DOMCFG_MAX_SHM];
+	struct domcfg_devices devices; /* ioports=, iomem=, irqs= (keel/domcfg_devices.h) */
 
 	/* ---- filled by domcfg_group_modules ---- */
 	unsigned int module; /* index of the kernel module in boot_info.modules */

@@ -46,6 +46,11 @@ struct domain_mem {
 /* Give @d @bytes of RAM from GPA 0 (scrubbed frames, large blocks where possible). */
 int domain_populate_ram(struct domain *d, u64 bytes);
 /*
+ * Give @d RAM where @map (@nr_map entries, copied: its memory map from now on) says RAM, from
+ * Keel's pool: the standard layout with holes (pvh_guest_memmap_holes()). 0 or -errno.
+ */
+int domain_populate_map(struct domain *d, const struct pvh_memmap_entry *map, unsigned int nr_map);
+/*
  * Back [@gpa, @gpa + @bytes) outside the RAM of the memory map with fresh zeroed frames of @d
  * (its ACPI tables): freed with its RAM. 0, -EINVAL for an unaligned range, -ENOMEM.
  */

@@ -26,6 +26,9 @@
 #define GUEST_ACPI_SLP_EN	  (1u << 5)
 #define GUEST_ACPI_MAX_VCPUS	  32
 #define GUEST_ACPI_LAPIC_ADDR	  0xFEE00000u
+/* A domain given GSIs (irqs=) has one virtual IO-APIC here: id 1, GSI base 0 (arch/x86/hvm/vioapic.c). */
+#define GUEST_ACPI_IOAPIC_ADDR 0xFEC00000u
+#define GUEST_ACPI_IOAPIC_ID   1
 
 /*
  * Build the tables for @nr_vcpus (1..GUEST_ACPI_MAX_VCPUS) vCPUs into @buf (@buflen bytes),
@@ -34,6 +37,9 @@
  * for bad parameters, -ENOSPC when @buflen is too small.
  */
 int guest_acpi_build(unsigned int nr_vcpus, u64 gpa, void *buf, size_t buflen);
+/* The same, and with @ioapic_addr non-zero the MADT lists an IO-APIC there (id 1, GSI base 0). */
+int guest_acpi_build_ioapic(unsigned int nr_vcpus, u32 ioapic_addr, u64 gpa, void *buf,
+			    size_t buflen);
 
 struct domain;
 /*

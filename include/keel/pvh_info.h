@@ -41,6 +41,15 @@ struct pvh_start_params {
  */
 int pvh_guest_memmap(u64 mem_bytes, struct pvh_memmap_entry *out, unsigned int max);
 
+/*
+ * The same map with @holes (@nr_holes of at most PVH_MAX_HOLES page-aligned ranges inside the low
+ * RAM, not overlapping; their types are ignored) cut out of the RAM and marked reserved: a
+ * domain's device pages in its legacy window. Entries, -EINVAL, or -ENOSPC for @max too small.
+ */
+#define PVH_MAX_HOLES 8
+int pvh_guest_memmap_holes(u64 mem_bytes, const struct pvh_memmap_entry *holes,
+			   unsigned int nr_holes, struct pvh_memmap_entry *out, unsigned int max);
+
 /* Whether [gpa, gpa + len) is all guest RAM for a guest of @mem_bytes. */
 bool pvh_range_is_ram(u64 mem_bytes, u64 gpa, u64 len);
 /* Whether [gpa, gpa + len) lies inside one RAM entry of @map (@n entries). */

@@ -1,4 +1,4 @@
-/* libFuzzer target for common/domain_config.c and its shm= key: a line, then a module set. */
+/* libFuzzer target for common/domain_config.c, its shm= and device keys: a line, then module sets. */
 #include <keel/compiler.h>
 #include <keel/domain_config.h>
 #include <keel/errno.h>
@@ -59,7 +59,15 @@ static const char *const tokens[] = {" ",
 				     "0xc0000000",
 				     ":rw",
 				     ":ro",
-				     "4K@"};
+				     "4K@",
+				     "ioports=",
+				     "iomem=",
+				     "irqs=",
+				     "0x",
+				     "0x2f8-0x2ff",
+				     "0xb8000-0xb8fff",
+				     "fff",
+				     "000"};
 
 /* Expand @data into a NUL-terminated string in an exact-size heap buffer (ASan-checked). */
 static char *expand(const unsigned char *data, size_t size, size_t *out_len)
@@ -112,6 +120,45 @@ static void check_shm(const struct domain_config *c)
 	}
 }
 
+static bool ranges_overlap(const struct domcfg_range *a, const struct domcfg_range *b)
+{
+	return a->first <= b->last && b->first <= a->last;
+}
+
+/* The device keys: bounded counts, well-formed ranges inside their spaces, no overlaps. */
+static void check_devices(const struct domcfg_devices *d)
+{
+	unsigned int i, j;
+
+	if (d->nr_ioports > DOMCFG_MAX_DEV_ENTRIES || d->nr_iomem > DOMCFG_MAX_DEV_ENTRIES ||
+	    d->nr_irqs > DOMCFG_MAX_DEV_ENTRIES)
+		abort();
+	for (i = 0; i < d->nr_ioports; i++) {
+		if (d->ioports[i].first > d->ioports[i].last ||
+		    d->ioports[i].last > DOMCFG_MAX_PORT)
+			abort();
+		for (j = 0; j < i; j++)
+			if (ranges_overlap(&d->ioports[i], &d->ioports[j]))
+				abort();
+	}
+	for (i = 0; i < d->nr_iomem; i++) {
+		if (d->iomem[i].first > d->iomem[i].last ||
+		    d->iomem[i].last > DOMCFG_MAX_IOMEM_ADDR || (d->iomem[i].first & 4095) ||
+		    ((d->iomem[i].last + 1) & 4095))
+			abort();
+		for (j = 0; j < i; j++)
+			if (ranges_overlap(&d->iomem[i], &d->iomem[j]))
+				abort();
+	}
+	for (i = 0; i < d->nr_irqs; i++) {
+		if (d->irqs[i] > DOMCFG_MAX_GSI)
+			abort();
+		for (j = 0; j < i; j++)
+			if (d->irqs[i] == d->irqs[j])
+				abort();
+	}
+}
+
 static void check_config(const struct domain_config *c)
 {
 	size_t i, n = strnlen(c->name, sizeof(c->name));
@@ -137,6 +184,7 @@ static void check_config(const struct domain_config *c)
 			abort();
 	}
 	check_shm(c);
+	check_devices(&c->devices);
 }
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)

@@ -182,6 +182,39 @@ static void test_32_vcpus(void **state)
 	assert_true(get32(at(ai.fadt.dsdt_addr) + 4) > 36 + 64);
 }
 
+/* A domain given GSIs: its MADT also lists its IO-APIC (id 1, GSI base 0); nothing else moves. */
+static void test_with_ioapic(void **state)
+{
+	int len;
+
+	(void)state;
+	memset(image, 0xee, sizeof(image));
+	len = guest_acpi_build_ioapic(2, GUEST_ACPI_IOAPIC_ADDR, GUEST_ACPI_GPA, image,
+				      sizeof(image));
+	assert_true(len > 0);
+	shim_acpi_unmap_all();
+	shim_acpi_map(image, (size_t)len, GUEST_ACPI_GPA);
+	assert_int_equal(acpi_parse(image, 36, &ai), 0);
+	assert_int_equal(ai.madt.nr_cpus, 2);
+	assert_int_equal(ai.madt.nr_ioapics, 1);
+	assert_int_equal(ai.madt.ioapics[0].id, GUEST_ACPI_IOAPIC_ID);
+	assert_int_equal(ai.madt.ioapics[0].address, 0xFEC00000u);
+	assert_int_equal(ai.madt.ioapics[0].gsi_base, 0);
+	assert_int_equal(ai.madt.nr_isos, 0);
+	assert_int_equal(get32(table(get64(image + 24), "XSDT") + 4), 36 + 2 * 8);
+	assert_int_equal(get32(table(get64(table(get64(image + 24), "XSDT") + 44), "APIC") + 4),
+			 44 + 8 * 2 + 12);
+	assert_true(ai.s5.valid);
+	/* Address 0: no IO-APIC, the same bytes as guest_acpi_build(). */
+	{
+		static u8 plain[4096];
+		int n = guest_acpi_build_ioapic(2, 0, GUEST_ACPI_GPA, plain, sizeof(plain));
+
+		assert_int_equal(build(2), n);
+		assert_memory_equal(plain, image, (size_t)n);
+	}
+}
+
 static void test_refusals(void **state)
 {
 	int len;
@@ -214,9 +247,8 @@ static void test_refusals(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_one_vcpu),
-	    cmocka_unit_test(test_two_vcpus),
-	    cmocka_unit_test(test_32_vcpus),
+	    cmocka_unit_test(test_one_vcpu), cmocka_unit_test(test_two_vcpus),
+	    cmocka_unit_test(test_32_vcpus), cmocka_unit_test(test_with_ioapic),
 	    cmocka_unit_test(test_refusals),
 	};
 

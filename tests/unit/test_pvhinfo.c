@@ -65,6 +65,55 @@ static void test_memmap_refusals(void **state)
 	assert_int_equal(pvh_guest_memmap(GiB_(5), NULL, 0), -ENOSPC);
 }
 
+static void test_memmap_holes(void **state)
+{
+	struct pvh_memmap_entry holes[PVH_MAX_HOLES + 1] = {
+	    {0xb8000, 0x1000, 0, 0}, {0xa0000, 0x8000, 0, 0}, {0xb9000, 0x1000, 0, 0}};
+
+	assert_int_equal(pvh_guest_memmap_holes(MiB_(4), NULL, 0, map, 8), 3); /* none: standard */
+	check_entry(0, 0, MiB_(4), PVH_MEMMAP_RAM);
+	assert_int_equal(pvh_guest_memmap_holes(MiB_(4), holes, 1, map, 8), 5);
+	check_entry(0, 0, 0xb8000, PVH_MEMMAP_RAM);
+	check_entry(1, 0xb8000, 0x1000, PVH_MEMMAP_RESERVED);
+	check_entry(2, 0xb9000, MiB_(4) - 0xb9000, PVH_MEMMAP_RAM);
+	check_entry(3, 0xFC000000, 4096, PVH_MEMMAP_ACPI);
+	check_entry(4, 0xFEFF8000, 8 * 4096, PVH_MEMMAP_RESERVED);
+	assert_false(pvh_map_range_is_ram(map, 5, 0xb8000, 1));
+	assert_true(pvh_map_range_is_ram(map, 5, 0xb7000, 0x1000));
+	/* Unsorted and adjacent holes: RAM only where none is. */
+	assert_int_equal(pvh_guest_memmap_holes(MiB_(4), holes, 3, map, 8), 8);
+	check_entry(0, 0, 0xa0000, PVH_MEMMAP_RAM);
+	check_entry(1, 0xa0000, 0x8000, PVH_MEMMAP_RESERVED);
+	check_entry(2, 0xa8000, 0x10000, PVH_MEMMAP_RAM);
+	check_entry(3, 0xb8000, 0x1000, PVH_MEMMAP_RESERVED);
+	check_entry(4, 0xb9000, 0x1000, PVH_MEMMAP_RESERVED);
+	check_entry(5, 0xba000, MiB_(4) - 0xba000, PVH_MEMMAP_RAM);
+	/* A hole at the very start or end of low RAM leaves no empty RAM entry. */
+	holes[3] = (struct pvh_memmap_entry){0, 0x1000, 0, 0};
+	assert_int_equal(pvh_guest_memmap_holes(MiB_(1), &holes[3], 1, map, 8), 4);
+	check_entry(0, 0, 0x1000, PVH_MEMMAP_RESERVED);
+	check_entry(1, 0x1000, MiB_(1) - 0x1000, PVH_MEMMAP_RAM);
+	holes[3] = (struct pvh_memmap_entry){MiB_(1) - 0x1000, 0x1000, 0, 0};
+	assert_int_equal(pvh_guest_memmap_holes(MiB_(1), &holes[3], 1, map, 8), 4);
+	check_entry(1, MiB_(1) - 0x1000, 0x1000, PVH_MEMMAP_RESERVED);
+	/* Refused: overlapping, unaligned, empty, outside low RAM, wrapping, too many, no room. */
+	holes[3] = (struct pvh_memmap_entry){0xb8800, 0x1000, 0, 0};
+	assert_int_equal(pvh_guest_memmap_holes(MiB_(4), &holes[2], 2, map, 8), -EINVAL);
+	assert_int_equal(pvh_guest_memmap_holes(MiB_(4), &holes[3], 1, map, 8), -EINVAL);
+	holes[3] = (struct pvh_memmap_entry){0xb8000, 0, 0, 0};
+	assert_int_equal(pvh_guest_memmap_holes(MiB_(4), &holes[3], 1, map, 8), -EINVAL);
+	holes[3] = (struct pvh_memmap_entry){MiB_(4), 0x1000, 0, 0};
+	assert_int_equal(pvh_guest_memmap_holes(MiB_(4), &holes[3], 1, map, 8), -EINVAL);
+	holes[3] = (struct pvh_memmap_entry){0x1000, ~0xfffULL, 0, 0};
+	assert_int_equal(pvh_guest_memmap_holes(MiB_(4), &holes[3], 1, map, 8), -EINVAL);
+	assert_int_equal(pvh_guest_memmap_holes(MiB_(4), holes, PVH_MAX_HOLES + 1, map, 8),
+			 -EINVAL);
+	assert_int_equal(pvh_guest_memmap_holes(MiB_(4), NULL, 1, map, 8), -EINVAL);
+	assert_int_equal(pvh_guest_memmap_holes(MiB_(4), holes, 3, map, 6), -ENOSPC);
+	assert_int_equal(pvh_guest_memmap_holes(MiB_(4), holes, 1, map, 2), -ENOSPC);
+	assert_int_equal(pvh_guest_memmap_holes(0, holes, 1, map, 8), -EINVAL);
+}
+
 static void test_range_is_ram(void **state)
 {
 	assert_true(pvh_range_is_ram(MiB_(64), 0, MiB_(64)));
@@ -235,6 +284,7 @@ int main(void)
 	    cmocka_unit_test(test_memmap_small_guest),
 	    cmocka_unit_test(test_memmap_at_and_past_the_hole),
 	    cmocka_unit_test(test_memmap_refusals),
+	    cmocka_unit_test(test_memmap_holes),
 	    cmocka_unit_test(test_range_is_ram),
 	    cmocka_unit_test(test_layout_with_modules),
 	    cmocka_unit_test(test_layout_minimal),

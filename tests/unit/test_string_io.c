@@ -3,6 +3,7 @@
 #include <asm/hvm_emulate.h>
 #include <asm/hvm_io.h>
 #include <keel/compiler.h>
+#include <keel/device_owner.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/vcpu.h>
@@ -410,6 +411,47 @@ static void test_unclaimed_port_and_memory(void **state)
 	assert_int_equal(fake.crashes, 1);
 }
 
+bool arch_device_gsi_exists(u32 gsi)
+{
+	return false;
+}
+
+/*
+ * dom0's ports reach the hardware, except those another domain owns: absent for dom0. (A port
+ * that reached the hardware here would fault the test: it runs without I/O privilege.)
+ */
+static void test_withheld_port_for_dom0(void **state)
+{
+	struct domcfg_devices uart;
+
+	(void)state;
+	devown_reset();
+	memset(&uart, 0, sizeof(uart));
+	uart.nr_ioports = 1;
+	uart.ioports[0] = (struct domcfg_range){0x2f8, 0x2ff};
+	assert_int_equal(devown_claim("rtos", false, &uart, 4ULL << 20, NULL, NULL, 0), 0);
+	dom.arch.io_passthrough = true;
+	assert_int_equal(hvm_port_read(&vcpu, 0x2f8, 1), 0xffffffffu);
+	assert_int_equal(hvm_port_read(&vcpu, 0x2ff, 1), 0xffffffffu);
+	assert_int_equal(hvm_port_read(&vcpu, 0x2f6, 4), 0xffffffffu); /* runs into 0x2f8 */
+	hvm_port_write(&vcpu, 0x2fc, 1, 0x41);
+	hvm_port_write(&vcpu, 0x2f7, 2, 0x4141);
+	vcpu.arch.gprs.rdi = 0x10000;
+	{
+		struct hvm_io_insn io = {.port = 0x2f8,
+					 .size = 4,
+					 .in = true,
+					 .string = true,
+					 .addr_size = 64,
+					 .seg = -1};
+
+		assert_int_equal(hvm_emulate_io(&vcpu, &io), HVM_EMUL_DONE); /* insl */
+	}
+	assert_int_equal(*(u32 *)(shim_gram + 0x30000), 0xffffffffu);
+	dom.arch.io_passthrough = false;
+	devown_reset();
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup(fn, setup_io)
@@ -428,6 +470,7 @@ int main(void)
 	    T(test_prefixes_decoded_when_the_vendor_does_not_say),
 	    T(test_prefix_decoder),
 	    T(test_long_rep_is_batched),
+	    T(test_withheld_port_for_dom0),
 	    T(test_unclaimed_port_and_memory),
 	};
 

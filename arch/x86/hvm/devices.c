@@ -3,6 +3,7 @@
 #include <asm/hvm_io.h>
 #include <asm/vlapic.h>
 #include <keel/domain.h>
+#include <keel/errno.h>
 #include <keel/guest_acpi.h>
 #include <keel/vcpu.h>
 
@@ -59,6 +60,30 @@ int hvm_domain_devices_init(struct domain *d)
 		 ?: hvm_io_register(&d->arch.ports, DEBUG_CONSOLE_PORT, 1, "debug console",
 				    &debug_console, NULL);
 	return rc ?: hvm_acpi_ports_init(d); /* the FADT's registers (acpi_ports.c) */
+}
+
+int hvm_domain_claim_mmio(struct domain *d, u64 first, u64 size, const char *name,
+			  const struct hvm_io_ops *ops, void *priv)
+{
+	struct hvm_io_table *t = &d->arch.mmio;
+	struct hvm_io_range w;
+	u64 last = first + size - 1;
+	int rc = 0;
+
+	if (!size || last < first)
+		return -EINVAL;
+	if (hvm_io_lookup(t, first, &w) && w.ops == &unclaimed_mmio) {
+		if (last > w.last)
+			return -EEXIST;
+		hvm_io_unregister(t, w.first, w.last - w.first + 1);
+		if (w.first < first)
+			rc = hvm_io_register(t, w.first, first - w.first, w.name, &unclaimed_mmio,
+					     NULL);
+		if (!rc && last < w.last)
+			rc = hvm_io_register(t, last + 1, w.last - last, w.name, &unclaimed_mmio,
+					     NULL);
+	}
+	return rc ?: hvm_io_register(t, first, size, name, ops, priv);
 }
 
 void hvm_domain_devices_drop_domu(struct domain *d)

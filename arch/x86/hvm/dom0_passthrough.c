@@ -9,6 +9,7 @@
 #include <keel/arch.h>
 #include <keel/arch_vcpu.h>
 #include <keel/compiler.h>
+#include <keel/device_owner.h>
 #include <keel/dom0_acpi.h>
 #include <keel/dom0_mem.h>
 #include <keel/domain.h>
@@ -18,7 +19,7 @@
 #include <public/start_info.h>
 
 #define FOUR_GIB  0x100000000ULL
-#define MAX_KEPT  (ACPI_MAX_IOAPICS + 3)
+#define MAX_KEPT  (ACPI_MAX_IOAPICS + 3 + DEVOWN_MAX_CLAIMS)
 #define MAX_SPACE 32 /* device-space ranges remembered for MSI-X traps */
 
 /* The device space dom0 has mapped 1:1 (adjacent pieces merged). Written once, at dom0's build. */
@@ -41,7 +42,10 @@ bool dom0_device_space_contains(u64 start, u64 end)
 	return false;
 }
 
-/* Device space Keel keeps or traps: the local APIC, the IO-APICs, the HPET, the ECAM window. */
+/*
+ * Device space Keel keeps or traps: the local APIC, the IO-APICs, the HPET, the ECAM window; and
+ * the pages assigned to other domains (keel/device_owner.h), which dom0 must not reach.
+ */
 static unsigned int kept_pages(struct mem_region *out)
 {
 	const struct acpi_info *ai = acpi_host_info();
@@ -63,6 +67,18 @@ static unsigned int kept_pages(struct mem_region *out)
 
 		out[n++] = (struct mem_region){
 		    a, a + (((paddr_t)ai->mcfg.bus_end - ai->mcfg.bus_start + 1) << 20)};
+	}
+	for (unsigned int cursor = 0, withheld = 0; n < MAX_KEPT;) {
+		u64 first, last;
+
+		if (!devown_next(DEVOWN_MMIO, &cursor, &first, &last, NULL)) {
+			if (withheld)
+				pr_info("dom0: %u page range%s withheld: assigned to other domains",
+					withheld, withheld == 1 ? "" : "s");
+			break;
+		}
+		out[n++] = (struct mem_region){first, last + 1};
+		withheld++;
 	}
 	return n;
 }
@@ -98,7 +114,7 @@ static int map_devices(struct domain *d, u64 start, u64 end, const struct mem_re
  */
 static int map_device_space(struct domain *d, const struct pvh_memmap_entry *map, unsigned int n)
 {
-	struct mem_region kept[MAX_KEPT];
+	static struct mem_region kept[MAX_KEPT]; /* dom0's build only: too big for the stack */
 	unsigned int nr_kept = kept_pages(kept);
 	u64 cur = 0, mapped = 0;
 	int rc = 0;
@@ -128,10 +144,24 @@ void arch_device_irqs_run(void)
 	dom0_msi_run_pending();
 }
 
+/* Say how many port ranges other domains own: dom0 finds nothing there (ioport.c). */
+static void log_withheld_ports(void)
+{
+	unsigned int cursor = 0, withheld = 0;
+	u64 first, last;
+
+	while (devown_next(DEVOWN_PORT, &cursor, &first, &last, NULL))
+		withheld++;
+	if (withheld)
+		pr_info("dom0: %u port range%s withheld: assigned to other domains", withheld,
+			withheld == 1 ? "" : "s");
+}
+
 int arch_domain_passthrough(struct domain *d, const struct pvh_memmap_entry *map, unsigned int n)
 {
 	int rc;
 
+	log_withheld_ports();
 	hvm_domain_devices_drop_domu(d);
 	d->arch.io_passthrough = true;
 	nr_space = 0;

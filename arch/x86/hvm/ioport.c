@@ -3,8 +3,19 @@
 #include <asm/hvm_emulate.h>
 #include <asm/hvm_io.h>
 #include <asm/io.h>
+#include <keel/device_owner.h>
 #include <keel/domain.h>
 #include <keel/vcpu.h>
+
+/*
+ * dom0's ports no device claims reach the hardware, except those assigned to other domains
+ * (keel/device_owner.h): for dom0 they are absent.
+ */
+static bool reaches_hardware(const struct vcpu *v, u16 port, unsigned int size)
+{
+	return v->domain->arch.io_passthrough &&
+	       !devown_owner(DEVOWN_PORT, port, (u64)port + size - 1);
+}
 
 /* Crash @v's domain for a device model that refused an access (it cannot go on sensibly). */
 static void device_failed(struct vcpu *v, const struct hvm_io_range *dev, u16 port, int rc)
@@ -20,8 +31,8 @@ u32 hvm_port_read(struct vcpu *v, u16 port, unsigned int size)
 	int rc;
 
 	if (!hvm_io_lookup(&v->domain->arch.ports, port, &dev))
-		return v->domain->arch.io_passthrough ? hvm_port_passthrough_read(port, size)
-						      : 0xffffffffu;
+		return reaches_hardware(v, port, size) ? hvm_port_passthrough_read(port, size)
+						       : 0xffffffffu;
 	rc = dev.ops->read(v, dev.priv, port, size, &val);
 	if (rc)
 		device_failed(v, &dev, port, rc);
@@ -34,7 +45,7 @@ void hvm_port_write(struct vcpu *v, u16 port, unsigned int size, u32 val)
 	int rc;
 
 	if (!hvm_io_lookup(&v->domain->arch.ports, port, &dev)) {
-		if (v->domain->arch.io_passthrough)
+		if (reaches_hardware(v, port, size))
 			hvm_port_passthrough_write(port, size, val);
 		return;
 	}

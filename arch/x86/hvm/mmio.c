@@ -3,6 +3,7 @@
 #include <asm/hvm_emulate.h>
 #include <asm/hvm_io.h>
 #include <asm/mmio_decode.h>
+#include <keel/device_owner.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/vcpu.h>
@@ -26,6 +27,29 @@ static u64 store_value(struct vcpu *v, const struct mmio_insn *in)
 	return in->size == 8 ? val : val & ((1ULL << (in->size * 8)) - 1);
 }
 
+static int read_ones(struct vcpu *v, void *priv, u64 addr, unsigned int size, u64 *val)
+{
+	*val = ~0ULL;
+	return 0;
+}
+
+static int drop(struct vcpu *v, void *priv, u64 addr, unsigned int size, u64 val)
+{
+	return 0;
+}
+
+/* For dom0, a page assigned to another domain is not mapped: it reads as nothing is there. */
+static const struct hvm_io_ops withheld = {.read = read_ones, .write = drop};
+
+static bool withheld_from_dom0(struct vcpu *v, u64 gpa, struct hvm_io_range *out)
+{
+	if (!v->domain->arch.io_passthrough || !devown_owner(DEVOWN_MMIO, gpa, gpa))
+		return false;
+	*out =
+	    (struct hvm_io_range){gpa, gpa, "a page assigned to another domain", &withheld, NULL};
+	return true;
+}
+
 enum hvm_emul hvm_emulate_mmio(struct vcpu *v, u64 gpa)
 {
 	u8 bytes[MMIO_INSN_MAX_LEN];
@@ -35,7 +59,7 @@ enum hvm_emul hvm_emulate_mmio(struct vcpu *v, u64 gpa)
 	u64 val;
 	int rc;
 
-	if (!hvm_io_lookup(&v->domain->arch.mmio, gpa, &dev))
+	if (!hvm_io_lookup(&v->domain->arch.mmio, gpa, &dev) && !withheld_from_dom0(v, gpa, &dev))
 		return HVM_EMUL_UNCLAIMED;
 	n = hvm_fetch_insn(v, bytes, sizeof(bytes));
 	rc = mmio_decode(bytes, n, hvm_guest_mode(v), &in);

@@ -124,7 +124,7 @@ void vlapic_eoi(struct vlapic *l)
 	l->isr[vec / 32] &= ~(1u << (vec % 32));
 	if (l->tmr[vec / 32] & (1u << (vec % 32))) {
 		l->tmr[vec / 32] &= ~(1u << (vec % 32));
-		vioapic_eoi(l->v->domain, (u8)vec); /* a level-triggered device interrupt of dom0 */
+		vioapic_eoi(l->v->domain, (u8)vec); /* a level-triggered device interrupt */
 	}
 }
 

@@ -21,13 +21,14 @@ KEEL_PARAM_BOOL(
  */
 static bool opt_apicv_dom0;
 KEEL_PARAM_BOOL(apicv_dom0, opt_apicv_dom0,
-		"APIC virtualization for dom0 too (known to stall it now and then)");
+		"APIC virtualization with a virtual IO-APIC too (dom0 stalls now and then)");
 
 /*
  * What it takes: the TPR shadow (the virtual-APIC page), virtualized x2APIC MSRs with reads
  * served from the page, and virtual-interrupt delivery (IRR/ISR/EOI in the page and RVI/SVI).
- * The EOI-exit bitmap stays clear for domUs (every vLAPIC interrupt is edge-triggered) and is
- * all ones for dom0 (its level-triggered device interrupts need the EOI). Posted interrupts
+ * The EOI-exit bitmap stays clear for domains without a virtual IO-APIC (every vLAPIC interrupt
+ * is edge-triggered) and is all ones for those with one, dom0 and the domains given GSIs (their
+ * level-triggered device interrupts need the EOI); those run without it unless `apicv_dom0`. Posted interrupts
  * are not used: other CPUs set IRR bits in struct vlapic and kick, the owner moves them into
  * the page before its next entry.
  */
@@ -127,7 +128,7 @@ void vmx_apicv_update(struct vcpu *v)
 		vlapic_page_load(l, x->vapic_page);
 		vec = vlapic_page_highest(x->vapic_page, APIC_ISR);
 		vmwrite(VMCS_GUEST_INTR_STATUS, vec < 0 ? 0 : (u64)vec << 8); /* SVI */
-		/* dom0's level-triggered device interrupts need its EOIs: they exit (vioapic.c). */
+		/* Level-triggered device interrupts need the guest's EOIs: they exit (vioapic.c). */
 		for (unsigned int i = 0; i < 4; i++)
 			vmwrite(VMCS_EOI_EXIT_BITMAP0 + i * 2, v->domain->arch.vioapic ? ~0ULL : 0);
 		set_controls(true);

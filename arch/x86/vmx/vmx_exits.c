@@ -111,7 +111,7 @@ static enum vcpu_leave exit_external_interrupt(struct vcpu *v, u64 qual)
 	return VCPU_STAY;
 }
 
-/* An EOI of a vector in the EOI-exit bitmap (dom0's device interrupts); the CPU did the EOI. */
+/* An EOI of a vector in the EOI-exit bitmap (device interrupts); the CPU did the EOI. */
 static enum vcpu_leave exit_eoi_induced(struct vcpu *v, u64 qual)
 {
 	vioapic_eoi(v->domain, (u8)qual);

@@ -98,7 +98,7 @@ struct arch_domain {
 	struct hvm_io_table ports;     /* emulated devices by I/O port */
 	bool io_passthrough;	       /* dom0: ports no device claims reach the hardware */
 	struct dom0_ports *dom0_ports; /* dom0: the state of the ports Keel filters */
-	struct vioapic *vioapic;       /* dom0: the IO-APICs it sees (arch/x86/hvm/vioapic.c) */
+	struct vioapic *vioapic;       /* the IO-APICs it sees, if any (arch/x86/hvm/vioapic.c) */
 	/* Its CPUID's MAXPHYADDR and 1 GiB pages, read at its first page walk (0: not yet). */
 	u8 walk_paddr_bits;
 	bool walk_page_1g;

@@ -54,12 +54,18 @@ bool hvm_io_lookup(struct hvm_io_table *t, u64 addr, struct hvm_io_range *out);
 
 /* The devices every domain has (arch/x86/hvm/devices.c). */
 int hvm_domain_devices_init(struct domain *d);
+/*
+ * Claim [@first, @first + @size) of @d's MMIO for a device, inside the unclaimed-MMIO window
+ * (which is split around it) or outside it; errors as hvm_io_register().
+ */
+int hvm_domain_claim_mmio(struct domain *d, u64 first, u64 size, const char *name,
+			  const struct hvm_io_ops *ops, void *priv);
 /* dom0 has the host's devices instead: drop the unclaimed-MMIO window and the guest FADT ports. */
 void hvm_domain_devices_drop_domu(struct domain *d);
 /* dom0's ports Keel keeps or filters (arch/x86/hvm/dom0_ports.c). */
 int hvm_dom0_ports_init(struct domain *d);
 void hvm_dom0_ports_free(struct domain *d);
-/* A port access no device claims, done on the hardware (dom0 only). */
+/* A port access no device claims, done on the hardware (dom0, and a domain's own ports). */
 u32 hvm_port_passthrough_read(u16 port, unsigned int size);
 void hvm_port_passthrough_write(u16 port, unsigned int size, u32 val);
 /* The guest FADT's sleep control/status and reset registers (arch/x86/hvm/acpi_ports.c). */
