@@ -10,8 +10,8 @@
 # same as "bench: evtchn_rtt=N ..." (interdomain event-channel round trip). Exits 1 if a guest
 # did not report (after the others have run). Last, the split drivers' throughput against dom0's
 # own (scripts/bench-dom0.sh: "split-drivers: blk-read: guest X MiB/s, dom0 Y MiB/s, ratio R").
-# Before that, a real-time domain's timer latency (scripts/bench-rt.sh: "rt-latency: alone: ...",
-# "rt-latency: noisy: ...").
+# Before that, a real-time domain's timer latency and the shared-memory figures
+# (scripts/bench-rt.sh: "rt-latency: alone: ...", "rt-latency: noisy: ...", "shm: ...").
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -52,7 +52,8 @@ fi
 echo "evtchn-pingpong: round trip = ${rtt#evtchn_rtt=} TSC ticks (median of $rounds)"
 echo "bench: $rtt (TSC ticks of the client's CPU, two domains on two CPUs, median of $rounds)"
 
-# A real-time domain's timer latency, alone and with noisy neighbours (scripts/bench-rt.sh).
+# A real-time domain's timer latency, alone and with noisy neighbours, and the shared-memory
+# doorbell and copy figures (scripts/bench-rt.sh).
 sh scripts/bench-rt.sh || status=1
 
 # The split drivers against dom0's own I/O, and domain create to entry (scripts/bench-dom0.sh;
