@@ -99,11 +99,9 @@ int domain_populate_ram(struct domain *d, u64 bytes)
 	return 0;
 }
 
-int domain_populate_map(struct domain *d, const struct pvh_memmap_entry *map, unsigned int nr_map)
+/* Keep a copy of the domain's memory map (once: a domain's map is set when it is built). */
+static int keep_map(struct domain_mem *m, const struct pvh_memmap_entry *map, unsigned int nr_map)
 {
-	struct domain_mem *m = &d->mem;
-	u64 bytes = 0;
-
 	if (!nr_map || nr_map > DOMAIN_MEMMAP_MAX || m->map)
 		return -EINVAL;
 	m->map = kmalloc(nr_map * sizeof(*map));
@@ -111,9 +109,18 @@ int domain_populate_map(struct domain *d, const struct pvh_memmap_entry *map, un
 		return -ENOMEM;
 	memcpy(m->map, map, nr_map * sizeof(*map));
 	m->nr_map = nr_map;
-	for (unsigned int i = 0; i < nr_map; i++) {
-		int rc;
+	return 0;
+}
 
+int domain_populate_map(struct domain *d, const struct pvh_memmap_entry *map, unsigned int nr_map)
+{
+	struct domain_mem *m = &d->mem;
+	u64 bytes = 0;
+	int rc = keep_map(m, map, nr_map);
+
+	if (rc)
+		return rc;
+	for (unsigned int i = 0; i < nr_map; i++) {
 		if (map[i].type != PVH_MEMMAP_RAM)
 			continue;
 		if (!IS_ALIGNED(map[i].addr, PAGE_SIZE) || !IS_ALIGNED(map[i].size, PAGE_SIZE))
@@ -133,14 +140,10 @@ int domain_populate_identity(struct domain *d, const struct mem_region *ram, uns
 {
 	struct domain_mem *m = &d->mem;
 	u64 bytes = 0;
+	int rc = keep_map(m, map, nr_map);
 
-	if (!nr_map || nr_map > DOMAIN_MEMMAP_MAX || m->map)
-		return -EINVAL;
-	m->map = kmalloc(nr_map * sizeof(*map));
-	if (!m->map)
-		return -ENOMEM;
-	memcpy(m->map, map, nr_map * sizeof(*map));
-	m->nr_map = nr_map;
+	if (rc)
+		return rc;
 	m->identity = true;
 	for (unsigned int i = 0; i < nr_ram; i++) {
 		u64 gpa = ram[i].start;
@@ -148,7 +151,6 @@ int domain_populate_identity(struct domain *d, const struct mem_region *ram, uns
 		/* The largest naturally aligned blocks, so EPT can use large pages. */
 		while (gpa < ram[i].end) {
 			unsigned int order = FRAME_MAX_ORDER;
-			int rc;
 
 			while (order && (!IS_ALIGNED(gpa, PAGE_SIZE << order) ||
 					 gpa + (PAGE_SIZE << order) > ram[i].end))
